@@ -1,0 +1,67 @@
+"""Physical constants and particle properties in internal units (MeV, mm, ns).
+
+Masses and lifetimes come from the PDG tables shipped with scikit-hep ``particle``;
+electroweak and hadronic constants are from the PDG Review of Particle Physics
+(R.L. Workman et al., PTEP 2022, 083C01) as cited next to each.
+"""
+
+from __future__ import annotations
+
+import math
+
+import hepunits as hu
+from particle import Particle
+
+
+def _mass(pdg: int) -> float:
+    return float(Particle.from_pdgid(pdg).mass) * hu.MeV
+
+
+def _ctau(pdg: int) -> float:
+    return float(Particle.from_pdgid(pdg).ctau) * hu.mm
+
+
+# --- particle masses (MeV) -------------------------------------------------------------
+M_E = _mass(11)
+M_MU = _mass(13)
+M_PI = _mass(211)
+M_PI0 = _mass(111)
+M_K = _mass(321)
+M_K0 = _mass(311)
+M_ETA = _mass(221)
+M_P = _mass(2212)
+M_N = _mass(2112)
+
+# --- proper decay lengths c*tau (mm) ---------------------------------------------------
+CTAU_PI = _ctau(211)  # 7804 mm
+CTAU_K = _ctau(321)  # 3711 mm
+CTAU_MU = _ctau(13)  # 658.6 m
+CTAU_KL = _ctau(130)
+
+# --- couplings ------------------------------------------------------------------------
+ALPHA_EM = 1.0 / 137.035999084  # fine-structure constant (PDG 2022)
+E_CHARGE = math.sqrt(4.0 * math.pi * ALPHA_EM)
+G_F = 1.1663787e-11  # Fermi constant in MeV^-2 (PDG 2022)
+SIN2_THETA_W = 0.23121  # MS-bar at M_Z (PDG 2022)
+M_Z = 91187.6  # MeV
+V_UD = 0.97373  # PDG 2022 CKM review, |V_ud|
+V_US = 0.2243  # PDG 2022 CKM review, |V_us|
+# Decay constants in the f_pi ~ 130 MeV normalisation (FLAG 2021 / PDG 2022 "Leptonic decays").
+F_PI = 130.2  # MeV
+F_K = 155.7  # MeV
+
+# --- branching ratios used for SM normalisation (PDG 2022) --------------------------------
+BR_PI_MUNU = 0.9998770
+BR_PI_ENU = 1.230e-4
+BR_K_MUNU = 0.6356
+BR_K_ENU = 1.582e-5
+BR_K_PI0_E_NU = 0.0507  # K+ -> pi0 e+ nu (Ke3)
+BR_K_PI0_MU_NU = 0.03352  # K+ -> pi0 mu+ nu (Kmu3)
+BR_PI0_GG = 0.98823
+BR_ETA_GG = 0.3936
+
+# --- unit conversions -------------------------------------------------------------------
+HBARC = hu.hbarc  # MeV * mm  (197.327e-12 MeV mm)
+HBAR = hu.hbar  # MeV * ns
+C_LIGHT = hu.c_light  # mm / ns
+INV_MEV2_TO_CM2 = (hu.hbarc**2) / hu.cm2  # 1 MeV^-2 in cm^2 (3.894e-22)

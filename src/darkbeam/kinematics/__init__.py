@@ -1,0 +1,1 @@
+"""Vectorised relativistic kinematics: four-vectors, boosts, two- and three-body phase space."""

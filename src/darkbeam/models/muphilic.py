@@ -1,0 +1,58 @@
+"""Muon-philic scalar and pseudoscalar with a Z' portal to quarks ("long-lived (pseudo)scalar").
+
+Lagrangian: seed 000 (Dutta et al., PRL 129, 111803 (2022), arXiv:2110.11944), Eq. (2):
+  L ⊃ g_n Z'_α ū γ^α u + g_μ φ μ̄μ + (λ/4) φ F'_{μν} F^{μν}           (scalar)
+  L ⊃ g_n Z'_α ū γ^α u + i g_μ a μ̄ γ^5 μ + (λ/4) a F'_{μν} F̃^{μν}   (pseudoscalar)
+plus an optional coupling g_e to electrons of the same Lorentz structure.
+"""
+
+from __future__ import annotations
+
+import hepunits as hu
+
+from .base import MODELS, Model, Param
+
+_COMMON = (
+    Param("g_mu", "dimensionless", 0.0, "Yukawa coupling to muons"),
+    Param("g_e", "dimensionless", 0.0, "Yukawa coupling to electrons"),
+    Param("m_zprime", "energy", 100.0 * hu.MeV, "mass of the Z' mediating the dark Primakoff process"),
+    Param("g_n", "dimensionless", 0.0, "Z' coupling to up quarks"),
+    Param("lam", "1/energy", 0.0, "lambda of the (pseudo)scalar-Z'-photon operator, 1/energy"),
+)
+
+
+class _Muphilic(Model):
+    """Shared parts of the muon-philic (pseudo)scalar models."""
+
+    mass_param = ""
+
+    @property
+    def m_x(self) -> float:
+        """Mass of the emitted boson, MeV."""
+        return self.values[self.mass_param]
+
+    def lepton_coupling(self, lepton: str) -> float:
+        """Yukawa coupling of the boson to the charged lepton ``lepton`` ("e" or "mu")."""
+        return self.values["g_mu"] if lepton == "mu" else self.values["g_e"]
+
+
+@MODELS.register("muphilic-scalar")
+class MuphilicScalar(_Muphilic):
+    """Scalar phi coupled to muons (g_mu) and electrons (g_e); Z' portal (seed 000, Eq. 2)."""
+
+    name = "muphilic-scalar"
+    boson = "phi"
+    boson_kind = "scalar"
+    mass_param = "m_phi"
+    params = (Param("m_phi", "energy", 1.0 * hu.MeV, "scalar mass"),) + _COMMON
+
+
+@MODELS.register("muphilic-pseudoscalar")
+class MuphilicPseudoscalar(_Muphilic):
+    """Pseudoscalar a coupled to muons (g_mu) and electrons (g_e); Z' portal (seed 000, Eq. 2)."""
+
+    name = "muphilic-pseudoscalar"
+    boson = "a"
+    boson_kind = "pseudoscalar"
+    mass_param = "m_a"
+    params = (Param("m_a", "energy", 1.0 * hu.MeV, "pseudoscalar mass"),) + _COMMON
