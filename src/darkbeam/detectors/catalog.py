@@ -25,6 +25,7 @@ class Beam:
         target_material: target nucleus ("Be", "W", "Hg", "C").
         target_length, target_radius: mm.
         decay_length: length of the decay region downstream of the target, mm (0 = none).
+        decay_radius: radius of the decay pipe, mm (particles leaving it are absorbed).
         focusing_modes: beam mode -> default focusing model name.
         reference: citation.
     """
@@ -35,6 +36,7 @@ class Beam:
     target_length: float
     target_radius: float
     decay_length: float
+    decay_radius: float
     focusing_modes: dict[str, str]
     reference: str
 
@@ -105,33 +107,33 @@ EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 BEAMS.add(
     "bnb",
     Beam(
-        "bnb", 8.89 * hu.GeV, "Be", 71.1 * hu.cm, 0.51 * hu.cm, 50.0 * hu.m,
+        "bnb", 8.89 * hu.GeV, "Be", 71.1 * hu.cm, 0.51 * hu.cm, 50.0 * hu.m, 0.91 * hu.m,
         {"neutrino": "horn-window", "antineutrino": "horn-window", "off-target": "none"},
-        "MiniBooNE, PRD 79, 072002 (2009), arXiv:0806.1449: 71 cm Be target, 50 m decay region",
+        "MiniBooNE, PRD 79, 072002 (2009), arXiv:0806.1449: 71 cm Be target, 50 m decay region of 91 cm radius",
     ),
     "Fermilab Booster Neutrino Beam: 8.89 GeV/c protons on Be, magnetic horn, 50 m decay pipe",
 )
 BEAMS.add(
     "lanl-lujan",
-    Beam("lanl-lujan", 1.463 * hu.GeV, "W", 10 * hu.cm, 5 * hu.cm, 0.0, {"stopped": "none"},
+    Beam("lanl-lujan", 1.463 * hu.GeV, "W", 10 * hu.cm, 5 * hu.cm, 0.0, 0.0, {"stopped": "none"},
          "CCM: 800 MeV kinetic-energy protons on the Lujan W target (arXiv:2105.14020)"),
     "LANSCE Lujan center: 800 MeV protons on tungsten (stopped-pion source)",
 )
 BEAMS.add(
     "sns",
-    Beam("sns", 1.696 * hu.GeV, "Hg", 50 * hu.cm, 5 * hu.cm, 0.0, {"stopped": "none"},
+    Beam("sns", 1.696 * hu.GeV, "Hg", 50 * hu.cm, 5 * hu.cm, 0.0, 0.0, {"stopped": "none"},
          "COHERENT: ~1 GeV kinetic-energy protons on the SNS mercury target (arXiv:1708.01294)"),
     "ORNL Spallation Neutron Source: 1 GeV protons on mercury",
 )
 BEAMS.add(
     "jparc-mlf",
-    Beam("jparc-mlf", 3.825 * hu.GeV, "Hg", 50 * hu.cm, 5 * hu.cm, 0.0, {"stopped": "none"},
+    Beam("jparc-mlf", 3.825 * hu.GeV, "Hg", 50 * hu.cm, 5 * hu.cm, 0.0, 0.0, {"stopped": "none"},
          "JSNS2: 3 GeV kinetic-energy protons on the MLF mercury target (arXiv:2104.13169)"),
     "J-PARC MLF: 3 GeV protons on mercury",
 )
 BEAMS.add(
     "lbnf",
-    Beam("lbnf", 120 * hu.GeV, "C", 150 * hu.cm, 0.8 * hu.cm, 194 * hu.m,
+    Beam("lbnf", 120 * hu.GeV, "C", 150 * hu.cm, 0.8 * hu.cm, 194 * hu.m, 2.0 * hu.m,
          {"neutrino": "horn-window", "antineutrino": "horn-window"},
          "DUNE TDR vol. II, arXiv:2002.03005: 120 GeV protons, graphite target, 194 m decay pipe"),
     "LBNF/DUNE: 120 GeV protons on graphite",

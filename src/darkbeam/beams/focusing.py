@@ -1,0 +1,149 @@
+"""Focusing models for charged mesons leaving the target, found through :data:`FOCUSING`.
+
+* ``horn-window`` — the approximation of seed 000 (Dutta et al., arXiv:2110.11944, "Simulation"):
+  mesons of the focused charge produced with θ in (0.03, 0.21) rad (Schmitz thesis, ref. [74] of
+  seed 000) are made parallel to the beam axis by the horn, keeping |p|. The window, a momentum
+  window and what happens to the other mesons are configurable.
+* ``none`` — off-target (beam-dump) running: the proton beam misses the target and hits the steel
+  absorber at the end of the decay region; charged mesons are produced in steel and are absorbed
+  after about one nuclear interaction length, so only the small fraction that decays first survives
+  (decay probability 1 − exp(−λ_I/(βγcτ))). Prompt π0/η decays are unaffected (handled by the
+  neutral-meson production, not here).
+
+Horn polarity follows the beam mode: neutrino mode focuses positive mesons (π+, K+),
+antineutrino mode negative ones (π−, K−).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import hepunits as hu
+import numpy as np
+
+from ..errors import InputError
+from ..registry import Registry
+from ..sample import ParticleSample
+
+CHARGE = {211: 1, -211: -1, 321: 1, -321: -1, 130: 0, 310: 0, 111: 0, 221: 0}
+MODE_POLARITY = {"neutrino": +1, "antineutrino": -1, "off-target": 0, "stopped": 0}
+
+# Nuclear interaction length of iron, PDG 2022 "Atomic and nuclear properties": 16.77 cm.
+LAMBDA_I_FE = 16.77 * hu.cm
+
+
+def charge_of(pdg: np.ndarray) -> np.ndarray:
+    """Electric charge (units of e) of each hadron PDG id in :data:`CHARGE` (others: 0)."""
+    pdg = np.asarray(pdg, dtype=np.int64)
+    uniq, inv = np.unique(pdg, return_inverse=True)
+    return np.array([CHARGE.get(int(k), 0) for k in uniq], dtype=int)[inv].reshape(pdg.shape)
+
+
+def mode_polarity(mode: str) -> int:
+    """Sign of the charge focused by the horn in beam ``mode`` (+1, −1, or 0 for none)."""
+    if mode not in MODE_POLARITY:
+        raise InputError("mode", mode, MODE_POLARITY.keys())
+    return MODE_POLARITY[mode]
+
+
+@dataclass
+class FocusingResult:
+    """Mesons after focusing, ready to decay in flight.
+
+    Attributes:
+        mesons: the surviving mesons (directions possibly changed), weights per POT.
+        region: "decay-pipe" if they fly through the decay region, "absorber" if they are produced
+            in the absorber and must decay before being absorbed (off-target mode).
+    """
+
+    mesons: ParticleSample
+    region: str
+
+
+class Focusing:
+    """Interface: ``apply(mesons, polarity) -> FocusingResult``."""
+
+    name = ""
+
+    def apply(self, mesons: ParticleSample, polarity: int) -> FocusingResult:  # pragma: no cover
+        raise NotImplementedError
+
+
+FOCUSING: Registry[type[Focusing]] = Registry("focusing")
+
+
+@FOCUSING.register("horn-window")
+class HornWindow(Focusing):
+    """Seed-000 horn window: focused-charge mesons with θ in (θ_min, θ_max) become parallel to z."""
+
+    name = "horn-window"
+
+    def __init__(
+        self,
+        theta_min: float = 0.03,
+        theta_max: float = 0.21,
+        p_min: float = 0.0,
+        p_max: float = np.inf,
+        unfocused: str = "drop",
+    ) -> None:
+        """Args: window in rad, momentum window in MeV; ``unfocused`` = "drop" (seed 000: only
+        focused mesons are kept) or "straight" (other mesons keep their direction and may decay
+        before hitting the decay-pipe wall)."""
+        if not 0 <= theta_min < theta_max:
+            raise InputError("focusing.theta_min/theta_max", (theta_min, theta_max), "0 <= theta_min < theta_max")
+        if not 0 <= p_min < p_max:
+            raise InputError("focusing.p_min/p_max", (p_min, p_max), "0 <= p_min < p_max")
+        if unfocused not in ("drop", "straight"):
+            raise InputError("focusing.unfocused", unfocused, ("drop", "straight"))
+        self.theta_min, self.theta_max = theta_min, theta_max
+        self.p_min, self.p_max = p_min, p_max
+        self.unfocused = unfocused
+
+    def focused_mask(self, mesons: ParticleSample, polarity: int) -> np.ndarray:
+        """Mesons the horn makes parallel: right charge, inside the angle and momentum windows."""
+        charge = charge_of(mesons.pdg)
+        th, p = mesons.theta, mesons.momentum
+        return (
+            (charge == polarity) & (polarity != 0)
+            & (th > self.theta_min) & (th < self.theta_max)
+            & (p > self.p_min) & (p < self.p_max)
+        )
+
+    def apply(self, mesons: ParticleSample, polarity: int) -> FocusingResult:
+        """Neutral mesons (K0L) are not deflected by the horn and always fly straight on."""
+        mask = self.focused_mask(mesons, polarity)
+        neutral = charge_of(mesons.pdg) == 0
+        focused = mesons.select(mask)
+        p = focused.momentum
+        focused.p4[:, 1] = 0.0
+        focused.p4[:, 2] = 0.0
+        focused.p4[:, 3] = p
+        if self.unfocused == "drop":
+            return FocusingResult(ParticleSample.concat([focused, mesons.select(neutral)]), "decay-pipe")
+        rest = mesons.select(~mask)
+        return FocusingResult(ParticleSample.concat([focused, rest]), "decay-pipe")
+
+
+@FOCUSING.register("none")
+class NoFocusing(Focusing):
+    """Off-target / beam-dump running: no horn; charged mesons are made in the steel absorber."""
+
+    name = "none"
+
+    def __init__(self, absorber_lambda: float = LAMBDA_I_FE) -> None:
+        """Args: nuclear interaction length of the absorber material, mm (iron by default)."""
+        if absorber_lambda <= 0:
+            raise InputError("focusing.absorber_lambda", absorber_lambda, "a positive length")
+        self.absorber_lambda = absorber_lambda
+
+    def apply(self, mesons: ParticleSample, polarity: int) -> FocusingResult:
+        return FocusingResult(mesons, "absorber")
+
+
+def get_focusing(name: str, **options: float | str) -> Focusing:
+    """Instantiate the focusing model ``name`` with keyword options."""
+    cls = FOCUSING.get(name)
+    try:
+        return cls(**options)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise InputError(f"options of focusing {name}", options, str(exc)) from None

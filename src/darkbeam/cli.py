@@ -1,0 +1,210 @@
+"""The ``darkbeam`` command line.
+
+Every subcommand has ``--help``. Bad input (unknown model, experiment, species or parameter,
+missing units, ...) prints a one-line error naming the field, the value and what is allowed,
+and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+
+from .errors import DarkbeamError, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="darkbeam: dark-sector physics at accelerator neutrino beams, confronted with data.",
+)
+
+SetOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", help="Model parameter NAME=VALUE with explicit units, e.g. --set m_phi='1 MeV'."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def parse_settings(items: list[str] | None) -> dict[str, str]:
+    """Parse repeated ``--set NAME=VALUE`` options into a dict."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError("--set", item, "NAME=VALUE, e.g. m_phi='1 MeV'")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _emit(obj: dict, as_json: bool, text: str | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps(obj, indent=1, default=_json_default))
+    else:
+        typer.echo(text if text is not None else json.dumps(obj, indent=1, default=_json_default))
+
+
+def _json_default(o):
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    raise TypeError(type(o))
+
+
+@app.command("list")
+def list_cmd(
+    what: Annotated[str, typer.Argument(help="models | experiments | focusing | beams")],
+    as_json: JsonOpt = False,
+) -> None:
+    """List the entries of a registry."""
+    from .beams.focusing import FOCUSING
+    from .detectors.catalog import BEAMS, EXPERIMENTS
+    from .models import MODELS
+
+    registries = {"models": MODELS, "experiments": EXPERIMENTS, "focusing": FOCUSING, "beams": BEAMS}
+    if what not in registries:
+        raise InputError("list", what, registries.keys())
+    reg = registries[what]
+    desc = reg.describe()
+    if as_json:
+        extra = {}
+        if what == "models":
+            extra = {n: [p["name"] for p in MODELS.get(n).describe_params()] for n in reg.names()}
+        _emit({what: [{"name": n, "description": d, **({"parameters": extra[n]} if extra else {})}
+                      for n, d in desc.items()]}, True)
+    else:
+        for n, d in desc.items():
+            typer.echo(f"{n:24s} {d}")
+
+
+@app.command("br")
+def br_cmd(
+    model: Annotated[str, typer.Argument(help="Model name (see `darkbeam list models`).")],
+    settings: SetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Branching ratios of charged-meson decays π/K → ℓ ν X into the model's boson."""
+    from .models import get_model
+    from .production.three_body import model_branching_ratios
+
+    m = get_model(model, parse_settings(settings))
+    rows = model_branching_ratios(m)
+    text = "\n".join(
+        f"{r['parent']:4s} -> {r['channel']:20s} "
+        + (f"{r['value']:.4g}" if isinstance(r["value"], float) else str(r["value"]))
+        for r in rows
+    )
+    _emit({"model": model, "parameters": m.values, "branching_ratios": rows}, as_json, text)
+
+
+@app.command("mesons")
+def mesons_cmd(
+    beam: Annotated[str, typer.Option(help="Beam line (see `darkbeam list beams`).")] = "bnb",
+    as_json: JsonOpt = False,
+) -> None:
+    """Mesons produced per proton on target for each species (numerical integration)."""
+    from .beams.production import production_table
+    from .detectors.catalog import BEAMS
+
+    table = production_table(BEAMS.get(beam))
+    text = "\n".join(f"{k:6s} {v:.4g} per POT" for k, v in table.items())
+    _emit({"beam": beam, "mesons_per_pot": table}, as_json, text)
+
+
+@app.command("flux")
+def flux_cmd(
+    experiment: Annotated[str, typer.Option(help="Experiment (see `darkbeam list experiments`).")] = "miniboone",
+    species: Annotated[str, typer.Option(help="nu_mu, nu_mu_bar, nu_e, nu_e_bar, or the model's boson.")] = "nu_mu",
+    mode: Annotated[str, typer.Option(help="neutrino | antineutrino | off-target")] = "neutrino",
+    focusing: Annotated[Optional[str], typer.Option(help="Focusing model (default: the beam's for the mode).")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model, for a dark-boson species.")] = None,
+    settings: SetOpt = None,
+    n_mesons: Annotated[int, typer.Option(help="Mesons sampled per parent species.")] = 400_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 12345,
+    plot: Annotated[Optional[Path], typer.Option(help="Write a plot of the flux to this PNG file.")] = None,
+    compare: Annotated[bool, typer.Option(help="Compare a neutrino flux with the official MiniBooNE flux.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Flux of neutrinos or of a dark boson at a detector, per cm² per POT per GeV."""
+    from .production.sm_decays import NU_SPECIES
+
+    if species in NU_SPECIES:
+        from .pipeline.neutrino_flux import neutrino_flux
+
+        res = neutrino_flux(experiment, mode, focusing, n_mesons=n_mesons, seed=seed, progress=sys.stderr.isatty())
+        edges, flux, err = res.edges_GeV, res.flux[species], res.error[species]
+    else:
+        if model is None:
+            raise InputError("species", species, list(NU_SPECIES) + ["<boson of --model>"])
+        from .models import get_model
+        from .pipeline.boson_flux import boson_flux
+
+        m = get_model(model, parse_settings(settings))
+        if species != m.boson:
+            raise InputError(f"species of model {model}", species, list(NU_SPECIES) + [str(m.boson)])
+        bres = boson_flux(m, experiment, mode, focusing, n_mesons=n_mesons, seed=seed, progress=sys.stderr.isatty())
+        edges, flux, err = bres.edges_GeV, bres.flux, bres.error
+    out = {"experiment": experiment, "mode": mode, "species": species, "units": "per cm^2 per POT per GeV",
+           "edges_GeV": edges, "flux": flux, "error": err}
+    ratio = None
+    if compare and species in NU_SPECIES:
+        ratio = _compare_official(edges, flux, mode, species)
+        out["official_ratio"] = ratio
+    if plot is not None:
+        from .plotting import plot_flux
+
+        plot_flux(plot, edges, flux, err, species, experiment, mode,
+                  official=_official_or_none(mode, species, experiment, edges))
+    text = "\n".join(f"{lo:6.3f}-{hi:6.3f} GeV  {f:.4e}" + (f"  ratio {r:.3f}" if ratio is not None else "")
+                     for lo, hi, f, r in zip(edges[:-1], edges[1:], flux, ratio if ratio is not None else flux))
+    _emit(out, as_json, text)
+
+
+def _official_or_none(mode: str, species: str, experiment: str, edges: np.ndarray):
+    from .data import official_bnb_flux
+
+    if experiment != "miniboone" or mode not in ("neutrino", "antineutrino"):
+        return None
+    off = official_bnb_flux(mode)
+    if len(off["edges_GeV"]) != len(edges) or not np.allclose(off["edges_GeV"], edges):
+        return None
+    return off[species]
+
+
+def _compare_official(edges, flux, mode, species):
+    off = _official_or_none(mode, species, "miniboone", edges)
+    if off is None:
+        raise InputError("--compare", mode, "neutrino or antineutrino mode at miniboone with default binning")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(off > 0, flux / off, np.nan)
+    return [None if not np.isfinite(x) else float(x) for x in r]
+
+
+def main() -> None:
+    """Entry point: run the app, turning user errors into one-line messages and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except DarkbeamError as exc:
+        typer.echo(f"darkbeam: error: {exc}", err=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("darkbeam: aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""End-to-end chains of the pipeline stages: fluxes at detectors, signal predictions."""

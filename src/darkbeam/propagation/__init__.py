@@ -1,0 +1,1 @@
+"""Propagation: decay regions, decay positions along flight paths, survival, detector acceptance."""
