@@ -160,8 +160,13 @@ def flux_cmd(
 
         plot_flux(plot, edges, flux, err, species, experiment, mode,
                   official=_official_or_none(mode, species, experiment, edges))
-    text = "\n".join(f"{lo:6.3f}-{hi:6.3f} GeV  {f:.4e}" + (f"  ratio {r:.3f}" if ratio is not None else "")
-                     for lo, hi, f, r in zip(edges[:-1], edges[1:], flux, ratio if ratio is not None else flux))
+    rows = []
+    for i, (lo, hi, f) in enumerate(zip(edges[:-1], edges[1:], flux)):
+        row = f"{lo:6.3f}-{hi:6.3f} GeV  {f:.4e}"
+        if ratio is not None:
+            row += "  ratio " + ("  n/a" if ratio[i] is None else f"{ratio[i]:.3f}")
+        rows.append(row)
+    text = "\n".join(rows)
     _emit(out, as_json, text)
 
 
@@ -195,14 +200,12 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("darkbeam: aborted", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:  # usage errors of the (vendored) click layer
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
+        if type(exc).__name__ == "Exit":
+            sys.exit(getattr(exc, "exit_code", 0))
         raise
 
 
