@@ -48,3 +48,12 @@ def official_bnb_flux(mode: str = "neutrino") -> dict[str, np.ndarray]:
     for s in FLUX_SPECIES:
         out[s] = np.asarray(t[s], float) / width
     return out
+
+
+from .miniboone_release import (  # noqa: E402  (re-export; needs the helpers above)
+    miniboone_efficiency,
+    miniboone_eqe,
+    miniboone_eqe_combined_frac_cov,
+    miniboone_off_target,
+    miniboone_spectrum,
+)
