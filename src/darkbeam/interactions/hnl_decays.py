@@ -18,12 +18,11 @@ Units: MeV for masses and widths, mm for lengths.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
-from ..constants import ALPHA_EM, E_CHARGE, F_PI, G_F, HBARC, M_E, M_MU, M_PI, M_PI0, M_Z, SIN2_THETA_W, V_UD
-from ..errors import ClosedChannelError, InputError
+from ..constants import E_CHARGE, F_PI, G_F, HBARC, M_E, M_MU, M_PI, M_PI0, M_Z, SIN2_THETA_W, V_UD
+from ..errors import ClosedChannelError
 from ..kinematics.fourvec import kallen
 from ..models.dark_neutrino import G_Z, DarkNeutrinoCouplings
 
@@ -380,9 +379,8 @@ def sample_decay_distance(rng: np.random.Generator, decay_length: np.ndarray, l_
 
 
 __all__ = [
-    "ALPHA_EM", "InputError", "ctau0", "ctau0_table", "decay_probability_inside", "msq_dilepton", "partial_widths",
+    "ctau0", "ctau0_table", "decay_probability_inside", "msq_dilepton", "partial_widths",
     "sample_decay_distance", "sample_dilepton_decays", "total_width", "width_3nu", "width_N_to_N_Zprime",
     "width_N_to_N_ll", "width_N_to_nu_ll", "width_N_to_nu_Zprime", "width_lepton_pi", "width_nu_pi0",
     "zprime_branching", "zprime_widths",
 ]
-_ = lru_cache

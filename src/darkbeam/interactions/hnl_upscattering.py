@@ -92,16 +92,12 @@ def fourier_bessel_ff(target: str, Q2: np.ndarray) -> np.ndarray:
     return np.abs(j0 * terms.sum(-1) / norm)
 
 
-def helm_ff(A: int, Q2: np.ndarray) -> np.ndarray:
-    """Helm form factor (Lewin & Smith, Astropart. Phys. 6, 87 (1996), Eq. 4.7-4.11), Q² in MeV²."""
-    q = np.sqrt(np.asarray(Q2, float)) * _FM  # fm⁻¹
-    s = 0.9
-    c = 1.23 * A ** (1 / 3) - 0.60
-    rn = math.sqrt(c * c + 7 / 3 * math.pi**2 * 0.52**2 - 5 * s * s)
-    x = q * rn
-    j1 = np.where(x > 1e-6, (np.sin(x) - x * np.cos(x)) / np.where(x > 1e-6, x, 1.0) ** 2, x / 3)
-    f = np.where(x > 1e-6, 3 * j1 / np.where(x > 1e-6, x, 1.0), 1.0)
-    return f * np.exp(-(q * s) ** 2 / 2)
+def helm_ff(target: str, Q2: np.ndarray) -> np.ndarray:
+    """Helm form factor of ``target`` (shared implementation :func:`darkbeam.interactions.form_factors.helm`)."""
+    from .form_factors import helm
+    from .targets import get_target
+
+    return helm(-np.asarray(Q2, float), get_target(target))
 
 
 def coherent_form_factor(target: Target, kind: str = "fourier-bessel") -> Callable[[np.ndarray], np.ndarray]:
@@ -109,15 +105,7 @@ def coherent_form_factor(target: Target, kind: str = "fourier-bessel") -> Callab
     if kind == "fourier-bessel" and target.name in _FOURIER_BESSEL:
         return lambda Q2: fourier_bessel_ff(target.name, Q2)
     if kind in ("helm", "fourier-bessel"):
-        try:  # the shared Helm implementation, when present
-            from . import form_factors as _ff  # type: ignore[attr-defined]
-
-            f = getattr(_ff, "helm_form_factor", None)
-            if f is not None:
-                return lambda Q2: np.asarray(f(np.asarray(Q2), target.A))
-        except ImportError:
-            pass
-        return lambda Q2: helm_ff(target.A, Q2)
+        return lambda Q2: helm_ff(target.name, Q2)
     raise InputError("form_factor", kind, ("fourier-bessel", "helm"))
 
 

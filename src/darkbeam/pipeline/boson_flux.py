@@ -15,13 +15,14 @@ also reports the flux per unit coupling² when the model has a single production
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import hepunits as hu
 import numpy as np
 
 from ..beams.focusing import get_focusing, mode_polarity
-from ..detectors.catalog import BEAMS, get_experiment
+from ..detectors.catalog import BEAMS, Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
@@ -29,7 +30,7 @@ from ..production.neutral_meson import NEUTRAL_MESONS, sample_neutral_meson
 from ..production.three_body import sample_three_body
 from ..sample import ParticleSample
 from .estimators import forced_flux
-from .geometry import hits_disc
+from .geometry import detector_center, hits_disc
 from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress
 
 CHARGED_PARENTS = ("pi+", "pi-", "K+", "K-")
@@ -43,7 +44,7 @@ class Arrivals:
     Attributes:
         energy: lab energy, MeV. direction: unit vectors (N,3) from the decay vertex to the disc point.
         distance: path length from the decay vertex to the disc point, mm.
-        weight: particles per cm² per POT. parent: parent label per entry (array of str).
+        weight: particles per cm² per POT. parent: source label per entry, e.g. "pi+ mu" or "pi0".
     """
 
     energy: np.ndarray
@@ -55,7 +56,7 @@ class Arrivals:
     @staticmethod
     def concat(items: list[Arrivals]) -> Arrivals:
         if not items:
-            return Arrivals(np.zeros(0), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0, dtype="<U4"))
+            return Arrivals(np.zeros(0), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0, dtype="<U8"))
         return Arrivals(*(np.concatenate([getattr(a, f) for a in items]) for f in
                           ("energy", "direction", "distance", "weight", "parent")))
 
@@ -90,6 +91,92 @@ def production_coupling2(model: Model) -> float | None:
     return (nonzero.pop() ** 2) if len(nonzero) == 1 else None
 
 
+def iter_boson_sources(
+    model: Model,
+    experiment: str = "miniboone",
+    mode: str = "neutrino",
+    focusing: str | None = None,
+    focusing_options: dict | None = None,
+    n_mesons: int = 200_000,
+    chunk: int = 200_000,
+    rng: np.random.Generator | None = None,
+    include_neutral: bool = True,
+    progress: bool = False,
+) -> Iterator[tuple[ParticleSample, np.ndarray, str]]:
+    """Yield ``(X sample, parent four-momenta, label)`` chunk by chunk.
+
+    X samples are at the parents' decay vertices with lab four-momenta and weights in X per POT
+    (production BR included); ``label`` is e.g. "pi+ mu" (parent and charged lepton) or "pi0".
+    """
+    from ..beams.production import iter_mesons
+
+    if getattr(model, "boson_kind", None) not in ("scalar", "pseudoscalar", "vector"):
+        raise InputError("model", model.name, "a model emitting a scalar, pseudoscalar or vector boson")
+    exp = get_experiment(experiment)
+    beam = BEAMS.get(exp.beam)
+    polarity = mode_polarity(mode)
+    if mode not in beam.focusing_modes:
+        raise InputError(f"mode for beam {beam.name}", mode, beam.focusing_modes.keys())
+    foc = get_focusing(focusing or beam.focusing_modes[mode], **(focusing_options or {}))
+    if n_mesons <= 0:
+        raise InputError("n_mesons", n_mesons, "a positive integer")
+    rng = rng if rng is not None else np.random.default_rng()
+    window = getattr(foc, "theta_max", None) if getattr(foc, "unfocused", "") == "drop" else None
+    neutral = include_neutral and model.boson_kind == "vector"
+    parents = CHARGED_PARENTS + (NEUTRAL_PARENTS if neutral else ())
+    bar = _progress(progress, len(parents) * int(np.ceil(n_mesons / chunk)), "mesons")
+    for parent in parents:
+        sign = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1}.get(parent, 0)
+        is_charged = parent in CHARGED_PARENTS
+        skip = is_charged and window is not None and sign != polarity
+        theta_max = window if (is_charged and window is not None) else None
+        for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
+            if bar is not None:
+                bar.update(1)
+            if skip:
+                continue
+            if is_charged:
+                res = foc.apply(mesons, polarity)
+                decayed, _ = _decay(rng, res.mesons, res.region, beam, foc)
+                for lepton in ("mu", "e"):
+                    xs = sample_three_body(rng, decayed, lepton, model, with_leptons=False)
+                    if len(xs):
+                        yield xs, decayed.p4[xs.extra["parent_index"]], f"{parent} {lepton}"
+            else:
+                # prompt decays (cτ of π0 ~ 25 nm): at the production vertex, or at the absorber in
+                # off-target running
+                if polarity == 0 and beam.decay_length > 0:
+                    mesons.x = mesons.x + np.array([0.0, 0.0, beam.decay_length])
+                mes = NEUTRAL_MESONS.get(parent)
+                on_shell = mesons.p4.copy()
+                on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
+                xs = sample_neutral_meson(rng, mesons, model)
+                if len(xs):
+                    yield xs, on_shell[xs.extra["parent_index"]], parent
+    if bar is not None:
+        bar.close()
+
+
+def arrivals_from_sources(
+    xs: ParticleSample, parent_p4: np.ndarray, label: str, mass: float, exp: Experiment,
+    rng: np.random.Generator, estimator: str = "forced",
+) -> Arrivals:
+    """Particles of ``mass`` emitted isotropically by parents ``parent_p4`` at ``xs.x`` (with lab
+    momenta ``xs.p4`` when ``estimator == "hits"``) arriving at the detector disc."""
+    if estimator == "forced":
+        mass_parent = np.sqrt(np.clip(dot(parent_p4, parent_p4), 0, None))
+        e_star = dot(xs.p4, parent_p4) / mass_parent
+        e, w, idx = forced_flux(parent_p4, xs.x, xs.w, e_star, mass, exp, rng)
+    else:
+        u = xs.p4[:, 1:] / np.linalg.norm(xs.p4[:, 1:], axis=1)[:, None]
+        idx = np.flatnonzero(hits_disc(xs.x, u, exp))
+        e, w = xs.p4[idx, 0], xs.w[idx] / (np.pi * exp.radius**2 / hu.cm2)
+    centre = detector_center(exp)
+    d = centre - xs.x[idx]
+    r = np.linalg.norm(d, axis=1)
+    return Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8"))
+
+
 def boson_flux(
     model: Model,
     experiment: str = "miniboone",
@@ -115,20 +202,9 @@ def boson_flux(
             whose straight path crosses the detector disc: unbiased but far noisier; used as an
             independent check).
     """
-    from ..beams.production import iter_mesons
-
-    if getattr(model, "boson_kind", None) not in ("scalar", "pseudoscalar", "vector"):
-        raise InputError("model", model.name, "a model emitting a scalar, pseudoscalar or vector boson")
-    exp = get_experiment(experiment)
-    beam = BEAMS.get(exp.beam)
-    polarity = mode_polarity(mode)
-    if mode not in beam.focusing_modes:
-        raise InputError(f"mode for beam {beam.name}", mode, beam.focusing_modes.keys())
-    foc = get_focusing(focusing or beam.focusing_modes[mode], **(focusing_options or {}))
-    if n_mesons <= 0:
-        raise InputError("n_mesons", n_mesons, "a positive integer")
     if estimator not in ("forced", "hits"):
         raise InputError("estimator", estimator, ("forced", "hits"))
+    exp = get_experiment(experiment)
     edges = np.asarray(DEFAULT_EDGES_GEV if edges_GeV is None else edges_GeV, float)
     rng = np.random.default_rng(seed)
     m_x = float(model.m_x)
@@ -136,60 +212,17 @@ def boson_flux(
     h2 = np.zeros(len(edges) - 1)
     by_parent: dict[str, np.ndarray] = {}
     arrivals: list[Arrivals] = []
-    window = getattr(foc, "theta_max", None) if getattr(foc, "unfocused", "") == "drop" else None
-    neutral = include_neutral and model.boson_kind == "vector"
-    parents = CHARGED_PARENTS + (NEUTRAL_PARENTS if neutral else ())
-    bar = _progress(progress, len(parents) * int(np.ceil(n_mesons / chunk)), "mesons")
-
-    def add(xs: ParticleSample, parent_p4: np.ndarray, label: str) -> None:
-        if len(xs) == 0:
-            return
-        if estimator == "forced":
-            mass_parent = np.sqrt(np.clip(dot(parent_p4, parent_p4), 0, None))
-            e_star = dot(xs.p4, parent_p4) / mass_parent
-            e, w, idx = forced_flux(parent_p4, xs.x, xs.w, e_star, m_x, exp, rng)
-        else:
-            idx = np.flatnonzero(hits_disc(xs.x, xs.p4[:, 1:] / np.linalg.norm(xs.p4[:, 1:], axis=1)[:, None], exp))
-            e, w = xs.p4[idx, 0], xs.w[idx] / (np.pi * exp.radius**2 / hu.cm2)
-        hh, _ = np.histogram(e / hu.GeV, edges, weights=w)
-        hq, _ = np.histogram(e / hu.GeV, edges, weights=w * w)
-        h[:] += hh
-        h2[:] += hq
-        by_parent[label] = by_parent.get(label, 0) + hh
+    for xs, parent_p4, label in iter_boson_sources(model, experiment, mode, focusing, focusing_options,
+                                                   n_mesons, chunk, rng, include_neutral, progress):
+        arr = arrivals_from_sources(xs, parent_p4, label, m_x, exp, rng, estimator)
+        hh, _ = np.histogram(arr.energy / hu.GeV, edges, weights=arr.weight)
+        hq, _ = np.histogram(arr.energy / hu.GeV, edges, weights=arr.weight**2)
+        h += hh
+        h2 += hq
+        parent = label.split()[0]
+        by_parent[parent] = by_parent.get(parent, 0) + hh
         if keep_arrivals:
-            centre = exp.distance * np.array([np.sin(exp.off_axis_angle), 0.0, np.cos(exp.off_axis_angle)])
-            d = centre - xs.x[idx]
-            r = np.linalg.norm(d, axis=1)
-            arrivals.append(Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U4")))
-
-    for parent in parents:
-        sign = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1}.get(parent, 0)
-        is_charged = parent in CHARGED_PARENTS
-        skip = is_charged and window is not None and sign != polarity
-        theta_max = window if (is_charged and window is not None) else None
-        for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
-            if bar is not None:
-                bar.update(1)
-            if skip:
-                continue
-            if is_charged:
-                res = foc.apply(mesons, polarity)
-                decayed, _ = _decay(rng, res.mesons, res.region, beam, foc)
-                for lepton in ("mu", "e"):
-                    xs = sample_three_body(rng, decayed, lepton, model, with_leptons=False)
-                    add(xs, decayed.p4[xs.extra["parent_index"]] if len(xs) else np.zeros((0, 4)), parent)
-            else:
-                # prompt decays (cτ of π0 ~ 25 nm): at the production vertex, or at the absorber in
-                # off-target running
-                if polarity == 0 and beam.decay_length > 0:
-                    mesons.x = mesons.x + np.array([0.0, 0.0, beam.decay_length])
-                mes = NEUTRAL_MESONS.get(parent)
-                on_shell = mesons.p4.copy()
-                on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
-                xs = sample_neutral_meson(rng, mesons, model)
-                add(xs, on_shell[xs.extra["parent_index"]] if len(xs) else np.zeros((0, 4)), parent)
-    if bar is not None:
-        bar.close()
+            arrivals.append(arr)
     width = np.diff(edges)
     return BosonFluxResult(
         model.name, str(model.boson), edges, h / width, np.sqrt(h2) / width,
