@@ -1,0 +1,313 @@
+"""Run configurations (TOML) for ``darkbeam run`` and ``darkbeam fit``, validated with pydantic v2.
+
+A config has five sections (all but ``[model]`` optional)::
+
+    [model]                      # the model name and its parameters, units explicit
+    name = "muphilic-scalar"
+    m_phi = "1 MeV"
+    lam = "4.4e-4 /MeV"
+    g_mu = 5e-3                  # dimensionless: a bare number is fine
+
+    [experiment]
+    name = "miniboone"
+    modes = ["neutrino", "antineutrino"]
+    pot = { neutrino = 18.75e20 }          # optional; default: the experiment's POT (detectors/catalog.py)
+    off_target = true                      # also predict the off-target (beam-dump) run
+
+    [simulation]
+    n_mesons = 200000                      # mesons sampled per parent species
+    n_events = 20000                       # detector events sampled per target
+    seed = 12345
+
+    [analysis]
+    observables = ["E_vis", "cos_theta"]   # also "E_QE"
+    stat = "cnp"                           # chi^2 statistics: cnp | pearson | neyman
+    ...
+
+    [fit]
+    parameter = "g_n"                      # coupling varied (by exact re-weighting)
+    bounds = [1e-6, 1.0]                   # with units for dimensionful parameters
+    masses = { m_phi = ["1 MeV", "5 MeV"] } # optional mass grid (regenerated per point)
+
+Unknown keys are errors; every error is a :class:`~darkbeam.errors.InputError` naming the key, the
+value and the allowed values. Nothing here reads files other than the one the user names.
+
+The embedded default (:data:`DEFAULT_CONFIG_TOML`, used by ``darkbeam run`` without a config) is the
+scalar benchmark of seed 000 (Dutta et al., arXiv:2110.11944), Table I: m_Z' = 49 MeV, m_φ = 1 MeV,
+g_μ g_n λ = 2.2e-8 /MeV, realised with the couplings of seed 000 Table II:
+g_μ = 5e-3, g_n = 1e-2, λ = 4.4e-4 /MeV (5e-3 × 1e-2 × 4.4e-4 /MeV = 2.2e-8 /MeV).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import InputError
+
+ObservableName = Literal["E_vis", "cos_theta", "E_QE"]
+
+DEFAULT_CONFIG_TOML = """\
+# darkbeam default run: seed 000 (Dutta et al., arXiv:2110.11944) scalar benchmark of Table I,
+# (m_Z', m_phi) = (49, 1) MeV, g_mu g_n lambda = 2.2e-8 /MeV, with the Table II couplings
+# g_mu = 5e-3, g_n = 1e-2, lambda = 4.4e-4 /MeV (product 2.2e-8 /MeV).
+[model]
+name = "muphilic-scalar"
+m_phi = "1 MeV"
+m_zprime = "49 MeV"
+g_mu = 5e-3
+g_n = 1e-2
+lam = "4.4e-4 /MeV"
+
+[experiment]
+name = "miniboone"
+modes = ["neutrino", "antineutrino"]
+
+[simulation]
+n_mesons = 200000
+n_events = 20000
+seed = 12345
+
+[analysis]
+observables = ["E_vis", "cos_theta"]
+
+[fit]
+parameter = "g_n"
+bounds = [1e-7, 1.0]
+"""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelSection(BaseModel):
+    """``[model]``: ``name`` plus the model's parameters (strings with units, or bare numbers)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        """Parameter settings as strings, ready for :func:`darkbeam.models.get_model`."""
+        return {k: (v if isinstance(v, str) else repr(v)) for k, v in (self.model_extra or {}).items()}
+
+
+class ExperimentSection(_Section):
+    """``[experiment]``: where, which beam modes, how many protons on target."""
+
+    name: str = "miniboone"
+    modes: list[Literal["neutrino", "antineutrino"]] = Field(default_factory=lambda: ["neutrino", "antineutrino"],
+                                                             min_length=1)
+    pot: dict[str, float] = Field(default_factory=dict)
+    off_target: bool = True
+
+    @field_validator("modes")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("modes must not repeat")
+        return v
+
+
+class SimulationSection(_Section):
+    """``[simulation]``: sample sizes and seed."""
+
+    n_mesons: int = Field(200_000, gt=0)
+    n_events: int = Field(20_000, gt=0)
+    seed: int = 12345
+
+
+class AnalysisSection(_Section):
+    """``[analysis]``: observables in the χ² and its options (see :mod:`darkbeam.inference.chi2`)."""
+
+    observables: list[ObservableName] = Field(default_factory=lambda: ["E_vis", "cos_theta"], min_length=1)
+    stat: Literal["cnp", "pearson", "neyman"] = "cnp"
+    frac_syst: float | None = Field(None, ge=0.0)
+    syst_correlation: Literal["uncorrelated", "correlated"] = "uncorrelated"
+    #: E_QE window (MeV) of the neutrino-mode E_vis / cos θ data (200 < E_QE < 1250 MeV, arXiv:2006.16883);
+    #: applied to the signal of those spectra. None = no window.
+    eqe_window_MeV: tuple[float, float] | None = (200.0, 1250.0)
+    eqe_combined: bool = True
+    numu_constraint: bool = True
+    eqe_max_MeV: float = Field(3000.0, gt=0)
+
+
+class FitSection(_Section):
+    """``[fit]``: the coupling varied by re-weighting, its bounds, and an optional mass grid."""
+
+    parameter: str | None = None
+    bounds: tuple[str | float, str | float] | None = None
+    masses: dict[str, list[str | float]] = Field(default_factory=dict)
+
+
+class RunConfig(_Section):
+    """A validated run configuration."""
+
+    model: ModelSection
+    experiment: ExperimentSection = Field(default_factory=ExperimentSection)
+    simulation: SimulationSection = Field(default_factory=SimulationSection)
+    analysis: AnalysisSection = Field(default_factory=AnalysisSection)
+    fit: FitSection = Field(default_factory=FitSection)
+
+    def build_model(self):
+        """The :class:`~darkbeam.models.Model` of ``[model]`` (InputError names ``model.<key>``)."""
+        from ..models import get_model
+
+        return get_model(self.model.name, self.model.parameters)
+
+    def pot(self, mode: str) -> float:
+        """Protons on target for ``mode``: ``[experiment].pot`` or the experiment's catalogue value."""
+        from ..detectors.catalog import get_experiment
+
+        if mode in self.experiment.pot:
+            return float(self.experiment.pot[mode])
+        return get_experiment(self.experiment.name).pot_for(mode)
+
+    def with_simulation(self, **changes: Any) -> RunConfig:
+        """A copy with some ``[simulation]`` values replaced (None values are ignored)."""
+        sim = self.simulation.model_copy(update={k: v for k, v in changes.items() if v is not None})
+        return parse_config({**self.model_dump(mode="python"), "simulation": sim.model_dump()})
+
+
+_SECTIONS = {"model": ModelSection, "experiment": ExperimentSection, "simulation": SimulationSection,
+             "analysis": AnalysisSection, "fit": FitSection}
+
+
+def _allowed_at(loc: tuple) -> str:
+    """Allowed keys of the (sub)section at ``loc`` (for 'extra key' errors)."""
+    cls: type[BaseModel] = RunConfig
+    for part in loc[:-1]:
+        f = cls.model_fields.get(str(part))
+        ann = getattr(f, "annotation", None) if f else None
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            cls = ann
+        else:
+            break
+    keys = list(cls.model_fields)
+    if cls is ModelSection:
+        keys.append("<parameters of the model>")
+    return "one of: " + ", ".join(keys)
+
+
+def _convert(err: ValidationError) -> InputError:
+    e = err.errors()[0]
+    loc = tuple(e.get("loc", ()))
+    key = ".".join(str(x) for x in loc) or "config"
+    value = e.get("input")
+    if e["type"] == "extra_forbidden":
+        return InputError(f"config key {key!r}", value, f"{_allowed_at(loc)} (unknown key)")
+    if e["type"] == "missing":
+        return InputError(f"config key {key!r}", None, "a value is required")
+    return InputError(f"config key {key!r}", value, e.get("msg", "a valid value"))
+
+
+def parse_config(data: dict[str, Any]) -> RunConfig:
+    """Validate a config mapping (as read from TOML). Raises InputError naming the key.
+
+    The model name and its parameters are checked too (unknown model, unknown parameter,
+    missing unit), as are the experiment's modes and the fit parameter.
+    """
+    if not isinstance(data, dict):
+        raise InputError("config", type(data).__name__, "a TOML table")
+    unknown = [k for k in data if k not in _SECTIONS]
+    if unknown:
+        raise InputError(f"config key {unknown[0]!r}", data[unknown[0]],
+                         "one of: " + ", ".join(_SECTIONS) + " (unknown section)")
+    try:
+        cfg = RunConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _convert(exc) from None
+    _check_semantics(cfg)
+    return cfg
+
+
+def _check_semantics(cfg: RunConfig) -> None:
+    from ..detectors.catalog import get_experiment
+    from ..models import MODELS
+
+    try:
+        MODELS.get(cfg.model.name)
+    except InputError as exc:
+        raise InputError("config key 'model.name'", cfg.model.name, exc.allowed) from None
+    model = cfg.build_model()  # parameter names, units, ranges (InputError names model.<param>)
+    exp = get_experiment(cfg.experiment.name)
+    for mode in cfg.experiment.modes:
+        if mode not in exp.pot:
+            raise InputError("config key 'experiment.modes'", mode, exp.pot.keys())
+    for mode, pot in cfg.experiment.pot.items():
+        if mode not in exp.pot:
+            raise InputError(f"config key 'experiment.pot.{mode}'", pot, exp.pot.keys())
+        if not pot > 0:
+            raise InputError(f"config key 'experiment.pot.{mode}'", pot, "a positive number of protons on target")
+    w = cfg.analysis.eqe_window_MeV
+    if w is not None and not 0 <= w[0] < w[1]:
+        raise InputError("config key 'analysis.eqe_window_MeV'", list(w), "[low, high] MeV with 0 <= low < high")
+    spec = {p.name: p for p in model.params}
+    f = cfg.fit
+    if f.parameter is not None:
+        p = spec.get(f.parameter)
+        if p is None or p.choices is not None or p.dimension == "energy":
+            allowed = [q.name for q in model.params if q.choices is None and q.dimension != "energy"]
+            raise InputError("config key 'fit.parameter'", f.parameter, allowed)
+    if f.bounds is not None and f.parameter is None:
+        raise InputError("config key 'fit.bounds'", list(f.bounds), "only together with fit.parameter")
+    for name, values in f.masses.items():
+        p = spec.get(name)
+        if p is None or p.dimension != "energy":
+            raise InputError("config key 'fit.masses'", name, [q.name for q in model.params if q.dimension == "energy"])
+        if not values:
+            raise InputError(f"config key 'fit.masses.{name}'", values, "a non-empty list of masses with units")
+
+
+def fit_bounds(cfg: RunConfig, model) -> tuple[float, float]:
+    """Bounds of the fit parameter in internal units (default: 1e-6 to 1e3 times the config value)."""
+    from ..units import parse_quantity
+
+    name = cfg.fit.parameter
+    if name is None:
+        raise InputError("config key 'fit.parameter'", None, "the name of a coupling to fit (e.g. 'g_n')")
+    p = {q.name: q for q in model.params}[name]
+    if cfg.fit.bounds is None:
+        ref = float(model.values[name])
+        if not ref > 0:
+            raise InputError(f"config key 'model.{name}'", ref, "a positive value, or give fit.bounds")
+        return ref * 1e-6, ref * 1e3
+    lo, hi = (parse_quantity(b, p.dimension, f"fit.bounds of {name}") for b in cfg.fit.bounds)
+    if not 0 < lo < hi:
+        raise InputError("config key 'fit.bounds'", list(cfg.fit.bounds), "[low, high] with 0 < low < high")
+    return lo, hi
+
+
+def mass_grid(cfg: RunConfig, model) -> dict[str, list[float]]:
+    """``[fit].masses`` in internal units (MeV)."""
+    from ..units import parse_quantity
+
+    return {k: [parse_quantity(v, "energy", f"fit.masses.{k}") for v in vals] for k, vals in cfg.fit.masses.items()}
+
+
+def load_config(path: str | Path | None = None) -> RunConfig:
+    """Read and validate a TOML config; ``None`` gives the embedded default (scalar benchmark)."""
+    if path is None:
+        return parse_config(tomllib.loads(DEFAULT_CONFIG_TOML))
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("config file", str(path), "an existing TOML file")
+    try:
+        data = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError("config file", str(path), f"valid TOML ({exc})") from None
+    return parse_config(data)
+
+
+def default_config() -> RunConfig:
+    """The embedded default config (seed 000 scalar benchmark)."""
+    return load_config(None)
+
+
+__all__ = ["DEFAULT_CONFIG_TOML", "RunConfig", "default_config", "fit_bounds", "load_config", "mass_grid",
+           "parse_config"]
