@@ -18,6 +18,9 @@ _COMMON = (
     Param("m_zprime", "energy", 100.0 * hu.MeV, "mass of the Z' mediating the dark Primakoff process"),
     Param("g_n", "dimensionless", 0.0, "Z' coupling to up quarks"),
     Param("lam", "1/energy", 0.0, "lambda of the (pseudo)scalar-Z'-photon operator, 1/energy"),
+    Param("zprime_current", "dimensionless", "u-quark",
+          "current the Z' couples to: u-quark (Eq. 2: coherent charge 2Z+N) or em (charge Z, as in seed Eq. C3)",
+          choices=("u-quark", "em")),
 )
 
 

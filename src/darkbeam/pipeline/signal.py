@@ -97,7 +97,7 @@ class SignalSample:
         return np.histogram(x[ok], bins=np.asarray(edges, float), weights=w[ok])[0]
 
 
-FIXED_IN_SAMPLE = ("amplitude", "br_v1_chichi")
+FIXED_IN_SAMPLE = ("amplitude", "br_v1_chichi", "zprime_current")
 
 
 def _check_same_masses(ref: Model, new: Model) -> None:
@@ -201,12 +201,14 @@ class DarkPrimakoffSignal(SignalProcess):
         base_flux = np.where(prod > 0, arrivals.weight / np.where(prod > 0, prod, 1.0), 0.0)
         pieces = []
         for target, n_t in exp.targets().items():
-            sig = _sigma_interp(lambda e: primakoff.sigma_all(model, target, e)["total"], arrivals.energy,
-                                m_x) / g_lam**2
+            cur = str(model.zprime_current)
+            sig = _sigma_interp(lambda e: primakoff.sigma_all(model, target, e, coupling=cur)["total"],
+                                arrivals.energy, m_x) / g_lam**2
             idx, wfac = _resample(rng, base_flux * sig * n_t, n_events)
             if len(idx) == 0:
                 continue
-            ev = primakoff.sample_primakoff(rng, model, target, arrivals.energy[idx], arrivals.direction[idx])
+            ev = primakoff.sample_primakoff(rng, model, target, arrivals.energy[idx], arrivals.direction[idx],
+                                            coupling=cur)
             w = base_flux[idx] * sig[idx] * n_t * wfac
             res = _response(experiment, mode, ev.p4_gamma, None, w, rng, detector)
             pieces.append(dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
