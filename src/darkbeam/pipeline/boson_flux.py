@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 import hepunits as hu
 import numpy as np
 
-from ..beams.focusing import get_focusing, mode_polarity
-from ..detectors.catalog import BEAMS, Experiment, get_experiment
+from ..detectors.catalog import Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
@@ -31,7 +30,7 @@ from ..production.three_body import sample_three_body
 from ..sample import ParticleSample
 from .estimators import forced_flux
 from .geometry import detector_center, hits_disc
-from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress
+from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress, beam_setup
 
 CHARGED_PARENTS = ("pi+", "pi-", "K+", "K-")
 NEUTRAL_PARENTS = ("pi0", "eta")
@@ -112,24 +111,15 @@ def iter_boson_sources(
 
     if getattr(model, "boson_kind", None) not in ("scalar", "pseudoscalar", "vector"):
         raise InputError("model", model.name, "a model emitting a scalar, pseudoscalar or vector boson")
-    exp = get_experiment(experiment)
-    beam = BEAMS.get(exp.beam)
-    polarity = mode_polarity(mode)
-    if mode not in beam.focusing_modes:
-        raise InputError(f"mode for beam {beam.name}", mode, beam.focusing_modes.keys())
-    foc = get_focusing(focusing or beam.focusing_modes[mode], **(focusing_options or {}))
-    if n_mesons <= 0:
-        raise InputError("n_mesons", n_mesons, "a positive integer")
+    setup = beam_setup(experiment, mode, focusing, focusing_options, n_mesons)
+    beam, polarity, foc = setup.beam, setup.polarity, setup.foc
     rng = rng if rng is not None else np.random.default_rng()
-    window = getattr(foc, "theta_max", None) if getattr(foc, "unfocused", "") == "drop" else None
     neutral = include_neutral and model.boson_kind == "vector"
     parents = CHARGED_PARENTS + (NEUTRAL_PARENTS if neutral else ())
     bar = _progress(progress, len(parents) * int(np.ceil(n_mesons / chunk)), "mesons")
     for parent in parents:
-        sign = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1}.get(parent, 0)
         is_charged = parent in CHARGED_PARENTS
-        skip = is_charged and window is not None and sign != polarity
-        theta_max = window if (is_charged and window is not None) else None
+        skip, theta_max = setup.sampling(parent)
         for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
             if bar is not None:
                 bar.update(1)

@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..detectors.catalog import get_experiment
-from ..detectors.response import get_response
 from ..errors import InputError
 from ..models.base import Model
-from .signal import SIGNAL_PROCESSES, SignalProcess, SignalSample, _check_same_masses, _empty
+from .signal import SIGNAL_PROCESSES, SignalProcess, SignalSample, _check_same_masses, _empty, _response
 
 #: smallest branching ratio of an e⁺e⁻ channel simulated as a chain.
 MIN_BR = 1e-3
@@ -112,8 +111,11 @@ class DarkNeutrinoSignal(SignalProcess):
     name = "dark-neutrino-upscattering"
     form_factor = "fourier-bessel"
 
-    def build(self, model, experiment, mode, n_mesons, n_events, rng, progress):
-        """Generate ``n_events`` per chain (``n_mesons`` unused: the official BNB flux is folded)."""
+    def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
+        """Generate ``n_events`` per chain (``n_mesons`` unused: the official BNB flux is folded).
+
+        ``detector=False`` keeps every event at truth level (validation), as for the other processes.
+        """
         from ..interactions.hnl_upscattering import Upscattering
         from ..interactions import hnl_decays as hd
         from .dark_neutrino import generate_events
@@ -126,7 +128,6 @@ class DarkNeutrinoSignal(SignalProcess):
         # nucleus for the coherent regime, any target for the per-proton (ratio-only) elastic regime
         nuclei = [t for t in exp.targets() if t != "H1"]
         tmap = {"coherent": nuclei[0] if nuclei else "H1", "p-el": next(iter(exp.targets()))}
-        resp = get_response(experiment)
         cols = {k: [] for k in ("E_vis", "cos_theta", "E_QE", "base_weight", "source", "target")}
         chains, start = [], 0
         for hnl in range(model.n_hnl):
@@ -137,7 +138,7 @@ class DarkNeutrinoSignal(SignalProcess):
                                          seed=seed, form_factor=self.form_factor)
                 except InputError:  # zero upscattering rate into this HNL
                     continue
-                res = resp(ev.p_em, ev.p_ep, ev.w, rng)
+                res = _response(experiment, mode, ev.p_em, ev.p_ep, ev.w, rng, detector)
                 n = len(ev.w)
                 regime = ev.regime.astype(str)
                 ds_ref = np.zeros(n)

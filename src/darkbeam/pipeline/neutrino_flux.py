@@ -21,7 +21,7 @@ import numpy as np
 from ..beams.focusing import get_focusing, mode_polarity
 from ..detectors.catalog import BEAMS, Experiment, get_experiment
 from ..errors import InputError
-from ..production.sm_decays import NU_SPECIES, PDG_CTAU, PDG_MASS, NeutrinoSource, decay_parents
+from ..production.sm_decays import NU_SPECIES, PDG_CTAU, PDG_MASS, decay_parents
 from ..propagation.decay import decay_in_region, path_length_in_cylinder
 from ..sample import ParticleSample
 from .estimators import forced_flux
@@ -48,8 +48,44 @@ class FluxResult:
         return float(np.sum(self.flux[species] * np.diff(self.edges_GeV)))
 
 
-def _species_pdg_sign(name: str) -> int:
-    return {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1, "K0L": 0}[name]
+CHARGE_SIGN = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1, "K0L": 0, "pi0": 0, "eta": 0}
+
+
+@dataclass
+class BeamSetup:
+    """Validated beam configuration shared by the flux chains.
+
+    Attributes: exp (detector), beam, polarity (+1/−1/0), foc (focusing model), window (θ_max of a
+    horn window that drops unfocused mesons — mesons beyond it need not be sampled — else None).
+    """
+
+    exp: Experiment
+    beam: object
+    polarity: int
+    foc: object
+    window: float | None
+
+    def sampling(self, parent: str) -> tuple[bool, float | None]:
+        """(skip, theta_max) for parent species: wrong-sign mesons are dropped by a horn window."""
+        sign = CHARGE_SIGN[parent]
+        if self.window is None or sign == 0:
+            return False, None
+        return sign != self.polarity, self.window
+
+
+def beam_setup(experiment: str, mode: str, focusing: str | None, focusing_options: dict | None,
+               n_mesons: int) -> BeamSetup:
+    """Look up and validate experiment, beam mode, focusing and sample size (clear errors)."""
+    exp = get_experiment(experiment)
+    beam = BEAMS.get(exp.beam)
+    polarity = mode_polarity(mode)
+    if mode not in beam.focusing_modes:
+        raise InputError(f"mode for beam {beam.name}", mode, beam.focusing_modes.keys())
+    foc = get_focusing(focusing or beam.focusing_modes[mode], **(focusing_options or {}))
+    if n_mesons <= 0:
+        raise InputError("n_mesons", n_mesons, "a positive integer")
+    window = getattr(foc, "theta_max", None) if getattr(foc, "unfocused", "") == "drop" else None
+    return BeamSetup(exp, beam, polarity, foc, window)
 
 
 def neutrino_flux(
@@ -77,29 +113,19 @@ def neutrino_flux(
     """
     from ..beams.production import iter_mesons
 
-    exp = get_experiment(experiment)
-    beam = BEAMS.get(exp.beam)
-    polarity = mode_polarity(mode)
-    if mode not in beam.focusing_modes:
-        raise InputError(f"mode for beam {beam.name}", mode, beam.focusing_modes.keys())
-    foc = get_focusing(focusing or beam.focusing_modes[mode], **(focusing_options or {}))
+    setup = beam_setup(experiment, mode, focusing, focusing_options, n_mesons)
+    exp, beam, polarity, foc = setup.exp, setup.beam, setup.polarity, setup.foc
     for p in parents:
         if p not in PARENT_SPECIES:
             raise InputError("parent species", p, PARENT_SPECIES)
-    if n_mesons <= 0:
-        raise InputError("n_mesons", n_mesons, "a positive integer")
     edges = np.asarray(DEFAULT_EDGES_GEV if edges_GeV is None else edges_GeV, float)
     rng = np.random.default_rng(seed)
     sums = {s: np.zeros(len(edges) - 1) for s in NU_SPECIES}
     sums2 = {s: np.zeros(len(edges) - 1) for s in NU_SPECIES}
     by_parent: dict[str, dict[str, np.ndarray]] = {s: {} for s in NU_SPECIES}
-    window = getattr(foc, "theta_max", None) if getattr(foc, "unfocused", "") == "drop" else None
-
     bar = _progress(progress, len(parents) * int(np.ceil(n_mesons / chunk)), "mesons")
     for parent in parents:
-        sign = _species_pdg_sign(parent)
-        skip_wrong_sign = window is not None and sign != 0 and sign != polarity
-        theta_max = window if (window is not None and sign != 0) else None
+        skip_wrong_sign, theta_max = setup.sampling(parent)
         for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
             if bar is not None:
                 bar.update(1)
