@@ -18,12 +18,11 @@ import tracemalloc
 
 import numpy as np
 
-from darkbeam.beams.production import iter_mesons, sample_mesons
+from darkbeam.beams.production import sample_mesons
 from darkbeam.detectors.catalog import BEAMS
 from darkbeam.models import get_model
 from darkbeam.pipeline.neutrino_flux import neutrino_flux
 from darkbeam.production.three_body import sample_three_body
-from darkbeam.sample import ParticleSample
 
 ALPLIB_RATE = 1.3e4  # decays/s quoted in the issue for alplib's sampler
 

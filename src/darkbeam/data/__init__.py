@@ -57,3 +57,15 @@ from .miniboone_release import (  # noqa: E402  (re-export; needs the helpers ab
     miniboone_off_target,
     miniboone_spectrum,
 )
+
+__all__ = [
+    "FLUX_SPECIES",
+    "data_path",
+    "miniboone_efficiency",
+    "miniboone_eqe",
+    "miniboone_eqe_combined_frac_cov",
+    "miniboone_off_target",
+    "miniboone_spectrum",
+    "official_bnb_flux",
+    "read_csv_table",
+]
