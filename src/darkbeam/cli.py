@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 SetOpt = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--set", help="Model parameter NAME=VALUE with explicit units, e.g. --set m_phi='1 MeV'."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -121,12 +121,12 @@ def flux_cmd(
     experiment: Annotated[str, typer.Option(help="Experiment (see `darkbeam list experiments`).")] = "miniboone",
     species: Annotated[str, typer.Option(help="nu_mu, nu_mu_bar, nu_e, nu_e_bar, or the model's boson.")] = "nu_mu",
     mode: Annotated[str, typer.Option(help="neutrino | antineutrino | off-target")] = "neutrino",
-    focusing: Annotated[Optional[str], typer.Option(help="Focusing model (default: the beam's for the mode).")] = None,
-    model: Annotated[Optional[str], typer.Option(help="Model, for a dark-boson species.")] = None,
+    focusing: Annotated[str | None, typer.Option(help="Focusing model (default: the beam's for the mode).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model, for a dark-boson species.")] = None,
     settings: SetOpt = None,
     n_mesons: Annotated[int, typer.Option(help="Mesons sampled per parent species.")] = 400_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 12345,
-    plot: Annotated[Optional[Path], typer.Option(help="Write a plot of the flux to this PNG file.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write a plot of the flux to this PNG file.")] = None,
     compare: Annotated[bool, typer.Option(help="Compare a neutrino flux with the official MiniBooNE flux.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -178,7 +178,7 @@ def _official_or_none(mode: str, species: str, experiment: str, edges: np.ndarra
     off = official_bnb_flux(mode)
     if len(off["edges_GeV"]) != len(edges) or not np.allclose(off["edges_GeV"], edges):
         return None
-    return off[species]
+    return off.get(species)  # None for dark bosons: no official flux
 
 
 def _compare_official(edges, flux, mode, species):
@@ -188,6 +188,143 @@ def _compare_official(edges, flux, mode, species):
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(off > 0, flux / off, np.nan)
     return [None if not np.isfinite(x) else float(x) for x in r]
+
+
+ConfigArg = Annotated[
+    Path | None,
+    typer.Argument(help="TOML run config (see examples/ and docs/usage.md); none: the embedded default "
+                        "(seed 000 scalar benchmark)."),
+]
+NMesonsOpt = Annotated[int | None, typer.Option("--n-mesons", help="Override [simulation].n_mesons.")]
+NEventsOpt = Annotated[int | None, typer.Option("--n-events", help="Override [simulation].n_events.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Override [simulation].seed.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file "
+                                                                         "(atomically).")]
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+def _load_run_config(config: Path | None, n_mesons: int | None, n_events: int | None, seed: int | None):
+    from .io.config import load_config
+
+    cfg = load_config(config)
+    return cfg.with_simulation(n_mesons=n_mesons, n_events=n_events, seed=seed)
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    from .io.atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps(obj, indent=1, default=_json_default) + "\n")
+
+
+def _run_text(out: dict) -> str:
+    cp = out.get("coupling_product")
+    lines = [f"model {out['model']['name']} at {out['experiment']}"]
+    if cp:
+        lines.append(f"  {cp['name']} = {cp['value']:.4g} {cp['unit']}")
+    for mode, r in out["modes"].items():
+        lines.append(f"  {mode:13s} POT {r['pot']:.3g}: {r['signal_events']:.4g} signal events "
+                     f"({r['signal_events_eqe_200_1250']:.4g} with 200 < E_QE < 1250 MeV)"
+                     + (f"  [{r['note']}]" if r["note"] else ""))
+    for part, (c2, nb) in out["chi2_parts"].items():
+        lines.append(f"  chi2 {part:24s} {c2:10.2f} / {nb} bins")
+    lines.append(f"  chi2 = {out['chi2']:.2f}, ndof = {out['ndof']}, p = {out['pvalue']:.3g} "
+                 f"(background only: {out['chi2_background_only']:.2f})")
+    if "off_target" in out and "signal_events" in out["off_target"]:
+        o = out["off_target"]
+        lines.append(f"  off-target ({o['pot']:.3g} POT): {o['signal_events']:.3g} signal events "
+                     "(observed: no excess)")
+    return "\n".join(lines)
+
+
+@app.command("run")
+def run_cmd(
+    config: ConfigArg = None,
+    as_json: JsonOpt = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write seed-000 Fig.-2 style panels (PNG) "
+                                                                "into this directory.")] = None,
+    output: OutputOpt = None,
+    n_mesons: NMesonsOpt = None,
+    n_events: NEventsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Predict the signal of a config, its spectra against data, the chi^2 and the off-target run."""
+    from .inference.predict import Predictor
+
+    cfg = _load_run_config(config, n_mesons, n_events, seed)
+    out = Predictor(cfg, progress=_progress()).predict()
+    if plot is not None:
+        from .plotting import plot_spectra_panels
+
+        out["plots"] = [str(p) for p in plot_spectra_panels(plot, out)]
+    if output is not None:
+        _write_json(output, out)
+    _emit(out, as_json, _run_text(out))
+
+
+@app.command("fit")
+def fit_cmd(
+    config: ConfigArg = None,
+    as_json: JsonOpt = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write Fig.-2 style panels at the best fit "
+                                                                "into this directory.")] = None,
+    output: OutputOpt = None,
+    n_mesons: NMesonsOpt = None,
+    n_events: NEventsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Fit the coupling named by fit.parameter in the config (exact re-weighting), over fit.masses if given."""
+    from .inference.predict import Predictor
+
+    cfg = _load_run_config(config, n_mesons, n_events, seed)
+    pred = Predictor(cfg, progress=_progress())
+    res = pred.fit()
+    out = res.to_dict()
+    if cfg.experiment.off_target:
+        out["off_target"] = pred.off_target(res.model)
+    if plot is not None:
+        from .plotting import plot_spectra_panels
+
+        out["plots"] = [str(p) for p in plot_spectra_panels(plot, pred.predict(res.model, off_target=False))]
+    if output is not None:
+        _write_json(output, out)
+    b = out["best_fit"]
+    cp = b.get("coupling_product")
+    text = "\n".join([
+        f"best fit {res.parameter} = {res.value:.4g} {b['unit']}" + "".join(f", {k} = {v:g} MeV"
+                                                                          for k, v in res.masses.items()),
+        *([f"  {cp['name']} = {cp['value']:.4g} {cp['unit']}"] if cp else []),
+        *[f"  {m}: {n:.4g} signal events" for m, n in res.signal_events.items()],
+        (f"  chi2 = {res.chi2:.2f}, ndof = {res.ndof}, chi2/dof = {out['chi2_per_dof']:.3f}, p = {res.pvalue:.3g} "
+         f"(background only: {res.chi2_null:.2f})"),
+        *([f"  off-target: {out['off_target']['signal_events']:.3g} events"]
+          if "signal_events" in out.get("off_target", {}) else []),
+        *[f"  note: {n}" for n in res.notes],
+    ])
+    _emit(out, as_json, text)
+
+
+@app.command("xsec")
+def xsec_cmd(
+    model: Annotated[str, typer.Argument(help="Model name (see `darkbeam list models`).")],
+    settings: SetOpt = None,
+    target: Annotated[str, typer.Option(help="Target nucleus or nucleon, e.g. C12, Ar40, H1.")] = "C12",
+    energy: Annotated[str, typer.Option(help="Incoming energy with unit, e.g. '300 MeV'.")] = "1 GeV",
+    as_json: JsonOpt = False,
+) -> None:
+    """Detection cross-sections (cm^2) of the model's process at one incoming energy."""
+    from .interactions.xsec import xsec_for_cli
+    from .models import get_model
+    from .units import parse_quantity
+
+    m = get_model(model, parse_settings(settings))
+    e = parse_quantity(energy, "energy", "--energy")
+    out = xsec_for_cli(m, target, e)
+    text = "\n".join([f"{out['process']} on {out['target']} at {out['energy_GeV']:.4g} GeV:"]
+                     + [f"  {k:16s} {v:.4e} cm^2" for k, v in out["sigma_cm2"].items()])
+    _emit(out, as_json, text)
 
 
 def main() -> None:

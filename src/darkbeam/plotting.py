@@ -66,3 +66,73 @@ def plot_flux(
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=110)
     plt.close(fig)
+
+
+OBS_LABELS = {"E_vis": r"$E_{\rm vis}$ [MeV]", "cos_theta": r"$\cos\theta$", "E_QE": r"$E_\nu^{\rm QE}$ [MeV]"}
+
+
+def _spectrum_panel(ax, spec: dict, observable: str, title: str) -> None:
+    """Seed 000 Fig. 2 style: background (filled) with the signal stacked on it, data with √N errors."""
+    edges = np.asarray(spec["edges"], float)
+    bkg = np.asarray(spec["background"], float)
+    sig = np.asarray(spec["signal"], float)
+    data = np.asarray(spec["data"], float)
+    ax.stairs(bkg + sig, edges, fill=True, color="C3", alpha=0.55, label="signal")
+    ax.stairs(bkg, edges, fill=True, color="0.75", label="background")
+    ax.stairs(bkg + sig, edges, color="C3", lw=1.2)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    ax.errorbar(centres, data, yerr=np.sqrt(np.maximum(data, 0)), fmt="o", ms=3, color="k", label="data")
+    ax.set_xlabel(OBS_LABELS.get(observable, observable))
+    ax.set_ylabel("events / bin")
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0, None)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+
+
+def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
+    """Write seed-000 Fig.-2 style panels (signal stacked on background vs data) for every mode.
+
+    Args:
+        directory: output folder (created); files ``<mode>_<observable>.png`` and ``fig2_panels.png``
+            (all panels in one figure) are written atomically.
+        prediction: the dict of :meth:`darkbeam.inference.predict.Predictor.predict` (``modes`` →
+            ``spectra`` → observable → edges/signal/data/background).
+
+    Returns:
+        the paths written.
+    """
+    plt = _plt()
+    directory = Path(directory)
+    panels = [(mode, obs, spec) for mode, r in prediction["modes"].items() for obs, spec in r["spectra"].items()]
+    if not panels:
+        return []
+    name = prediction["model"]["name"]
+    cp = prediction.get("coupling_product")
+    sub = f" ({cp['name']} = {cp['value']:.3g} {cp['unit']})" if cp else ""
+    figs = []
+    for mode, obs, spec in panels:
+        fig, ax = plt.subplots(figsize=(5.5, 4.2))
+        _spectrum_panel(ax, spec, obs, f"{name}, {mode} mode{sub}")
+        fig.tight_layout()
+        figs.append((directory / f"{mode}_{obs}.png", fig))
+    ncol = min(len(panels), 2)
+    nrow = (len(panels) + ncol - 1) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, 4.2 * nrow), squeeze=False)
+    for ax, (mode, obs, spec) in zip(axes.ravel(), panels):
+        _spectrum_panel(ax, spec, obs, f"{mode} mode")
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{name} at {prediction['experiment']}{sub}", fontsize=11)
+    fig.tight_layout()
+    figs.append((directory / "fig2_panels.png", fig))
+    written = []
+    try:
+        for path, f in figs:
+            with atomic_path(path) as tmp:
+                f.savefig(tmp, format="png", dpi=110)
+            written.append(path)
+    finally:
+        for _, f in figs:
+            plt.close(f)
+    return written

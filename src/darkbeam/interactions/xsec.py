@@ -78,6 +78,7 @@ def _upscattering_xsec(model: Model, target: Target, energy: np.ndarray) -> dict
 PROCESSES.add("muphilic-scalar", _primakoff_xsec, "dark Primakoff phi N -> gamma N via Z'")
 PROCESSES.add("muphilic-pseudoscalar", _primakoff_xsec, "dark Primakoff a N -> gamma N via Z'")
 PROCESSES.add("vector-idm", _upscattering_xsec, "inelastic DM upscattering chi N -> chi' N via V2 (or V1)")
+PROCESSES.add("dark-neutrino", lambda m, t, e: {"process": "nu-upscattering", "sigma_cm2": {k: [r[k] for r in rs] for rs in [[__import__("darkbeam.interactions.hnl_upscattering", fromlist=["x"]).xsec_for_cli(m, t.name, float(x))["sigma_cm2"] for x in e]] for k in ("coherent", "elastic_proton", "total")}}, "dark-neutrino upscattering nu N -> N_j N via Z'/Z (seed 001; hnl_upscattering.xsec_for_cli)")
 
 
 def detection_xsec(model: Model, target: str | Target, energy: float | np.ndarray) -> dict[str, Any]:

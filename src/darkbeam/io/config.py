@@ -254,6 +254,11 @@ def _check_semantics(cfg: RunConfig) -> None:
         if p is None or p.choices is not None or p.dimension == "energy":
             allowed = [q.name for q in model.params if q.choices is None and q.dimension != "energy"]
             raise InputError("config key 'fit.parameter'", f.parameter, allowed)
+        v = float(model.values[f.parameter])
+        trial = 2.0 * v if v > 0 else 1e-3
+        if model.replace(**{f.parameter: trial}).values[f.parameter] != trial:
+            raise InputError("config key 'fit.parameter'", f.parameter,
+                             "a parameter the model does not override (a preset fixes it)")
     if f.bounds is not None and f.parameter is None:
         raise InputError("config key 'fit.bounds'", list(f.bounds), "only together with fit.parameter")
     for name, values in f.masses.items():

@@ -116,8 +116,8 @@ class DarkNeutrinoSignal(SignalProcess):
 
         ``detector=False`` keeps every event at truth level (validation), as for the other processes.
         """
-        from ..interactions.hnl_upscattering import Upscattering
         from ..interactions import hnl_decays as hd
+        from ..interactions.hnl_upscattering import Upscattering
         from .dark_neutrino import generate_events
 
         exp = get_experiment(experiment)
@@ -156,10 +156,10 @@ class DarkNeutrinoSignal(SignalProcess):
                 p_over_m = p / float(model.couplings.masses[hnl])
                 lam = p_over_m * hd.ctau0(model.couplings, hnl)
                 p_in_ref = hd.decay_probability_inside(np.zeros(n), l_exit, lam)
-                chains.append(dict(slice=slice(start, start + n), hnl=hnl, channel=label, br_ref=br,
-                                   regime=regime, targets=targets, Enu=ev.Enu, Q2=ev.Q2, ds_ref=ds_ref,
-                                   l_exit=l_exit, p_over_m=p_over_m, p_in_ref=p_in_ref,
-                                   form_factor=self.form_factor))
+                chains.append({"slice": slice(start, start + n), "hnl": hnl, "channel": label, "br_ref": br,
+                               "regime": regime, "targets": targets, "Enu": ev.Enu, "Q2": ev.Q2, "ds_ref": ds_ref,
+                               "l_exit": l_exit, "p_over_m": p_over_m, "p_in_ref": p_in_ref,
+                               "form_factor": self.form_factor})
                 start += n
                 cols["E_vis"].append(res.E_vis)
                 cols["cos_theta"].append(res.cos_theta)
@@ -180,4 +180,4 @@ class DarkNeutrinoSignal(SignalProcess):
         return np.ones(len(source))
 
 
-__all__ = ["DarkNeutrinoSample", "DarkNeutrinoSignal", "MIN_BR", "reweight_factor"]
+__all__ = ["MIN_BR", "DarkNeutrinoSample", "DarkNeutrinoSignal", "reweight_factor"]
