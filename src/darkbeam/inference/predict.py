@@ -126,33 +126,17 @@ def binning(mode: str, observable: str, eqe_window: tuple[float, float] | None =
 class SampleView:
     """A cached :class:`SignalSample` with precomputed bin indices, for fast exact re-weighting.
 
-    ``weights(model, pot)`` equals ``sample.weights(model, pot)``; for the standard sample type the
-    per-source coupling factor is evaluated once per distinct source label (not per event).
+    ``weights(model, pot)`` is ``sample.weights(model, pot)`` (which evaluates coupling factors once
+    per distinct source label); histograms reuse precomputed bin indices.
     """
 
     def __init__(self, sample) -> None:
-        from ..pipeline.signal import SIGNAL_PROCESSES, SignalSample
-
         self.sample = sample
-        self._fast = type(sample) is SignalSample and len(sample.source) > 0
-        if self._fast:
-            self._proc = SIGNAL_PROCESSES.get(sample.model.name)()
-            self._labels, self._inv = np.unique(sample.source, return_inverse=True)
         self._idx: dict[tuple, tuple[np.ndarray, int]] = {}
 
     def weights(self, model: Model | None = None, pot: float = 1.0) -> np.ndarray:
         """Expected events per sampled event for ``model`` (same masses) and ``pot``."""
-        from ..pipeline.signal import _check_same_masses
-
-        s = self.sample
-        if not self._fast:
-            return s.weights(model, pot)
-        model = s.model if model is None else model
-        _check_same_masses(s.model, model)
-        w = s.base_weight * self._proc.coupling_factor(model, self._labels)[self._inv]
-        if s.path is not None:
-            w = w * self._proc.survival(model, s.p_lab, s.path)
-        return w * pot
+        return self.sample.weights(model, pot)
 
     def _bin_index(self, b: Binning) -> tuple[np.ndarray, int]:
         key = (b.mode, b.observable, tuple(b.edges), b.eqe_window)

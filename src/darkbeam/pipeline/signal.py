@@ -76,8 +76,11 @@ class SignalSample:
         """Events per bin-able event for ``model`` (same masses as the reference) times ``pot``."""
         model = self.model if model is None else model
         _check_same_masses(self.model, model)
-        proc = SIGNAL_PROCESSES.get(self.model.name)()
-        w = self.base_weight * proc.coupling_factor(model, self.source)
+        if "labels" not in self.meta:  # coupling factors are evaluated once per source label
+            self.meta["labels"], self.meta["codes"] = np.unique(self.source, return_inverse=True)
+            self.meta["process"] = SIGNAL_PROCESSES.get(self.model.name)()
+        proc = self.meta["process"]
+        w = self.base_weight * proc.coupling_factor(model, self.meta["labels"])[self.meta["codes"]]
         if self.path is not None:
             w = w * proc.survival(model, self.p_lab, self.path)
         return w * pot
