@@ -135,3 +135,20 @@ def test_scalar_charge_convention():
     wa = a.weights()[a.target == "C12"].sum()
     wb = b.weights()[b.target == "C12"].sum()
     assert 4 < wa / wb < 9.5  # coherent part ×9, incoherent part (u-quark nucleon charges 2, 1) less
+
+
+@pytest.mark.parametrize("fixture", ["scalar_sample", "idm_sample"])
+def test_event_four_momentum_conservation(fixture, request):
+    """p_in + p_target(at rest) = Σ p_out event by event (target: nucleus if coherent, else nucleon)."""
+    from darkbeam.constants import M_N, M_P
+    from darkbeam.interactions.targets import get_target
+
+    s = request.getfixturevalue(fixture)
+    P = s.particles
+    nucleus_mass = {t: get_target(t).mass for t in np.unique(s.target)}
+    m_t = np.select([P["pdg_recoil"] == 2212, P["pdg_recoil"] == 2112], [M_P, M_N],
+                    np.array([nucleus_mass[t] for t in s.target]))
+    p_initial = P["p4_in"].copy()
+    p_initial[:, 0] += m_t
+    p_final = P["p4_vis1"] + P["p4_vis2"] + P["p4_recoil"] + P["p4_inv"]
+    np.testing.assert_allclose(p_final, p_initial, atol=1e-6 * np.max(p_initial[:, 0]))

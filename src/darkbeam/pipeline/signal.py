@@ -36,6 +36,7 @@ from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
 from ..registry import Registry
+from ..production.three_body import BOSON_PDG
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
 
 OBSERVABLES = ("E_vis", "cos_theta", "E_QE")
@@ -55,6 +56,10 @@ class SignalSample:
             its survival probability (None when no survival factor applies).
         source: production source label ("pi+ mu", "pi0", ...). target: "C12" / "H1".
         note: why the sample is empty, if it is.
+        particles: true final-state four-momenta (lab, MeV) per event for event files: keys
+            ``p4_in`` / ``pdg_in`` (the incoming dark particle), ``p4_vis1``, ``p4_vis2`` (visible
+            particles; zeros when absent) with ``pdg_vis1``, ``pdg_vis2``, ``p4_recoil`` / ``pdg_recoil``,
+            and ``p4_inv`` / ``pdg_inv`` (an outgoing invisible particle, zeros when absent).
     """
 
     model: Model
@@ -71,6 +76,7 @@ class SignalSample:
     note: str = ""
     process: str = ""
     meta: dict = field(default_factory=dict)
+    particles: dict[str, np.ndarray] = field(default_factory=dict)
 
     def weights(self, model: Model | None = None, pot: float = 1.0) -> np.ndarray:
         """Events per bin-able event for ``model`` (same masses as the reference) times ``pot``."""
@@ -218,7 +224,10 @@ class DarkPrimakoffSignal(SignalProcess):
                                base_weight=np.where(res.accepted, res.weight, 0.0),
                                source=arrivals.parent[idx], target=np.full(len(idx), target),
                                path=arrivals.distance[idx],
-                               p_lab=np.sqrt(np.clip(arrivals.energy[idx] ** 2 - m_x**2, 0, None))))
+                               p_lab=np.sqrt(np.clip(arrivals.energy[idx] ** 2 - m_x**2, 0, None)),
+                               **_particles(_p4(arrivals.energy[idx], m_x, arrivals.direction[idx]),
+                                            BOSON_PDG[model.boson_kind], ev.p4_gamma, 22, None, 0,
+                                            ev.p4_recoil, _recoil_pdg(target, ev.component), None, 0)))
         return _assemble(model, experiment, mode, pieces, self.name)
 
     def coupling_factor(self, model, source, detection: bool = True):
@@ -283,7 +292,10 @@ class InelasticDMSignal(SignalProcess):
             res = _response(experiment, mode, dec.p4_em, dec.p4_ep, w, rng, detector)
             pieces.append(dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                                base_weight=np.where(res.accepted, res.weight, 0.0),
-                               source=arrivals.parent[idx], target=np.full(len(idx), target)))
+                               source=arrivals.parent[idx], target=np.full(len(idx), target),
+                               **_particles(p4_chi, CHI_PDG, dec.p4_em, 11, dec.p4_ep, -11,
+                                            ev.p4_recoil, _recoil_pdg(target, ev.component), dec.p4_chi,
+                                            CHI_PDG)))
         return _assemble(model, experiment, mode, pieces, self.name)
 
     def coupling_factor(self, model, source):
@@ -347,12 +359,45 @@ def _empty(model, experiment, mode, why, process) -> SignalSample:
                         note=why, process=process)
 
 
+# PDG-style ids: χ has none; 9000011 is used here (documented in io/events.py), X from BOSON_PDG
+CHI_PDG = 9000011
+_NUCLEUS_PDG = {"C12": 1000060120, "H1": 2212, "proton": 2212, "neutron": 2112, "Ar40": 1000180400,
+                "O16": 1000080160}
+
+
+def _recoil_pdg(target: str, component: np.ndarray) -> np.ndarray:
+    """PDG id of the recoil: the nucleus (coherent, component 0), or the struck proton (1) / neutron (2)."""
+    nucleus = _NUCLEUS_PDG.get(target, 0)
+    return np.select([component == 0, component == 1, component == 2], [nucleus, 2212, 2112], 0)
+
+
+def _p4(energy: np.ndarray, mass: float, direction: np.ndarray) -> np.ndarray:
+    p = np.sqrt(np.clip(energy * energy - mass * mass, 0, None))
+    return np.concatenate([energy[:, None], p[:, None] * direction], axis=1)
+
+
+def _particles(p4_in, pdg_in, vis1, pdg1, vis2, pdg2, recoil, pdg_rec, inv, pdg_inv) -> dict:
+    """Per-event true four-momenta for event files (see :class:`SignalSample` ``particles``)."""
+    n = len(p4_in)
+    z = np.zeros((n, 4))
+    return {"p4_in": p4_in, "pdg_in": np.full(n, pdg_in), "p4_vis1": vis1, "pdg_vis1": np.full(n, pdg1),
+            "p4_vis2": z if vis2 is None else vis2, "pdg_vis2": np.full(n, pdg2),
+            "p4_recoil": recoil, "pdg_recoil": np.broadcast_to(pdg_rec, (n,)).copy(),
+            "p4_inv": z if inv is None else inv, "pdg_inv": np.full(n, pdg_inv)}
+
+
+_PARTICLE_KEYS = ("p4_in", "pdg_in", "p4_vis1", "pdg_vis1", "p4_vis2", "pdg_vis2", "p4_recoil", "pdg_recoil",
+                  "p4_inv", "pdg_inv")
+
+
 def _assemble(model, experiment, mode, pieces, process) -> SignalSample:
     if not pieces:
         return _empty(model, experiment, mode, "no open detection channel", process)
     cat = {k: np.concatenate([p[k] for p in pieces]) for k in pieces[0]}
+    parts = {k: cat[k] for k in _PARTICLE_KEYS if k in cat}
     return SignalSample(model, experiment, mode, cat["E_vis"], cat["cos_theta"], cat["E_QE"], cat["base_weight"],
-                        cat["source"], cat["target"], cat.get("path"), cat.get("p_lab"), process=process)
+                        cat["source"], cat["target"], cat.get("path"), cat.get("p_lab"), process=process,
+                        particles=parts)
 
 
 def build_signal(
