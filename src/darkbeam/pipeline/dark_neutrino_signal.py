@@ -104,6 +104,45 @@ def _chain_channels(model, hnl: int) -> list[tuple[int | None, str, float]]:
     return out
 
 
+#: PDG-style ids of the HNLs N4, N5, N6 and of the light neutrino of N → ν e⁺e⁻ (DarkNews 0.4.8 pdg.py
+#: convention: 5914, 5915, 5916, 5910), so that darkbeam and DarkNews event files can be compared.
+HNL_PDG = (5914, 5915, 5916)
+NU_LIGHT_PDG = 5910
+
+
+def _dn_particles(ev, exp, mode: str, hnl: int, daughter: int | None, tmap: dict[str, str]) -> dict[str, np.ndarray]:
+    """True four-momenta of ν T → N_j T', N_j → (N_k | ν) e⁻ e⁺ for event files (SignalSample ``particles``).
+
+    The neutrino moves along +z (the generator's frame; the 541 m baseline makes the beam direction
+    at the detector +z to < 1 mrad); the target is at rest, so the recoil is p_ν + (M, 0) − p_N
+    (M: nucleus for the coherent regime, proton for p-el, as in hnl_upscattering._target_mass).
+    The incoming species is not recorded per event by the generator: pdg_in is the mode's
+    dominant species (ν_μ = 14 in neutrino mode, ν̄_μ = −14 in antineutrino mode).
+    Positions: ``x_int`` (upscattering) and ``x_dec`` (HNL decay), mm, beam frame (target at the
+    origin, detector centre at pipeline.geometry.detector_center).
+    """
+    from ..interactions.hnl_upscattering import TARGETS, _target_mass
+    from .geometry import detector_center
+    from .signal import _NUCLEUS_PDG
+
+    n = len(ev.w)
+    regime = ev.regime.astype(str)
+    m_t = np.array([_target_mass(TARGETS.get(tmap[r]), r) for r in regime]) if n else np.zeros(0)
+    pdg_t = np.array([_NUCLEUS_PDG[tmap[r]] if r == "coherent" else 2212 for r in regime], dtype=np.int64)
+    p_nu = np.zeros((n, 4))
+    p_nu[:, 0] = p_nu[:, 3] = ev.Enu
+    recoil = p_nu - ev.p_hnl
+    recoil[:, 0] += m_t
+    centre = detector_center(exp)
+    nu = 14 if mode == "neutrino" else -14
+    return {"p4_in": p_nu, "pdg_in": np.full(n, nu), "p4_vis1": ev.p_em, "pdg_vis1": np.full(n, 11),
+            "p4_vis2": ev.p_ep, "pdg_vis2": np.full(n, -11), "p4_recoil": recoil, "pdg_recoil": pdg_t,
+            "p4_inv": ev.p_daughter,
+            "pdg_inv": np.full(n, NU_LIGHT_PDG if daughter is None else HNL_PDG[daughter]),
+            "p4_mid": ev.p_hnl, "pdg_mid": np.full(n, HNL_PDG[hnl]),
+            "x_int": ev.x_int + centre, "x_dec": ev.x_dec + centre}
+
+
 @SIGNAL_PROCESSES.register("dark-neutrino", "ν N → N_j N, N_j → (N_k | ν) e⁺e⁻ via Z' (seed 001)")
 class DarkNeutrinoSignal(SignalProcess):
     """Upscattering of BNB neutrinos into HNLs decaying to e⁺e⁻ in the detector."""
@@ -129,6 +168,7 @@ class DarkNeutrinoSignal(SignalProcess):
         nuclei = [t for t in exp.targets() if t != "H1"]
         tmap = {"coherent": nuclei[0] if nuclei else "H1", "p-el": next(iter(exp.targets()))}
         cols = {k: [] for k in ("E_vis", "cos_theta", "E_QE", "base_weight", "source", "target")}
+        parts: dict[str, list] = {}
         chains, start = [], 0
         for hnl in range(model.n_hnl):
             for daughter, label, br in _chain_channels(model, hnl):
@@ -167,17 +207,19 @@ class DarkNeutrinoSignal(SignalProcess):
                 cols["base_weight"].append(np.where(res.accepted, res.weight, 0.0) / pot)
                 cols["source"].append(np.full(n, f"N{4 + hnl}->{label.split()[0]}", dtype="<U8"))
                 cols["target"].append(np.array([tmap[r] for r in regime], dtype="<U4"))
+                for k, v in _dn_particles(ev, exp, mode, hnl, daughter, tmap).items():
+                    parts.setdefault(k, []).append(v)
         if not chains:
             return _empty(model, experiment, mode, "no HNL is upscattered or none decays to e+e- "
                           f"with BR > {MIN_BR}", self.name)
         cat = {k: np.concatenate(v) for k, v in cols.items()}
         return DarkNeutrinoSample(model, experiment, mode, cat["E_vis"], cat["cos_theta"], cat["E_QE"],
                                   cat["base_weight"], cat["source"], cat["target"], process=self.name,
-                                  chains=chains)
+                                  particles={k: np.concatenate(v) for k, v in parts.items()}, chains=chains)
 
     def coupling_factor(self, model, source):
         """Not used: :class:`DarkNeutrinoSample` re-weights event by event (see module docstring)."""
         return np.ones(len(source))
 
 
-__all__ = ["MIN_BR", "DarkNeutrinoSample", "DarkNeutrinoSignal", "reweight_factor"]
+__all__ = ["HNL_PDG", "MIN_BR", "NU_LIGHT_PDG", "DarkNeutrinoSample", "DarkNeutrinoSignal", "reweight_factor"]

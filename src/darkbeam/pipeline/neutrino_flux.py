@@ -151,12 +151,18 @@ def neutrino_flux(
     return FluxResult(edges, flux, error, bp)
 
 
+def _lookup(table: dict[int, float], pdg: np.ndarray) -> np.ndarray:
+    """Vectorised dict lookup by PDG id (one dict access per distinct id, not per particle)."""
+    uniq, inv = np.unique(pdg, return_inverse=True)
+    return np.array([table[int(k)] for k in uniq], dtype=float)[inv]
+
+
 def _decay(rng, mesons: ParticleSample, region: str, beam, foc) -> tuple[ParticleSample, tuple | None]:
     """Decay mesons in the decay pipe (horn modes) or in the absorber (off-target)."""
     if len(mesons) == 0:
         return mesons, None
-    mass = np.vectorize(PDG_MASS.get)(mesons.pdg)
-    ctau = np.vectorize(PDG_CTAU.get)(mesons.pdg)
+    mass = _lookup(PDG_MASS, mesons.pdg)
+    ctau = _lookup(PDG_CTAU, mesons.pdg)
     if region == "absorber":
         # protons hit the absorber at the end of the decay region; mesons start there and
         # survive about one interaction length (see beams.focusing.NoFocusing)

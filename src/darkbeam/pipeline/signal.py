@@ -233,9 +233,8 @@ class DarkPrimakoffSignal(SignalProcess):
     def coupling_factor(self, model, source, detection: bool = True):
         """g_ℓ² of each source's lepton (×(g_n λ)² when ``detection``)."""
         g2 = {"mu": float(model.g_mu) ** 2, "e": float(model.g_e) ** 2}
-        lep = np.array([s.split()[-1] for s in np.unique(source)])
-        table = dict(zip(np.unique(source), [g2.get(x, 0.0) for x in lep]))
-        f = np.vectorize(table.get, otypes=[float])(source) if len(source) else np.zeros(0)
+        labels, codes = np.unique(source, return_inverse=True)
+        f = np.array([g2.get(str(lab).split()[-1], 0.0) for lab in labels], dtype=float)[codes]
         if detection:
             f = f * float(model.g_n * model.lam) ** 2
         return f
