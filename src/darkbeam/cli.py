@@ -239,6 +239,36 @@ def _run_text(out: dict) -> str:
     return "\n".join(lines)
 
 
+EventsOpt = Annotated[Path | None, typer.Option("--events", help="Also write the signal events of the run's "
+                                                                  "neutrino mode (else its first mode) to this "
+                                                                  "file: .parquet, .hepmc3 or .hepmc.")]
+
+
+def _check_events_path(path: Path | None) -> None:
+    """Fail on a bad suffix before any simulation runs."""
+    if path is not None:
+        from .io.events import EVENT_WRITERS
+
+        if path.suffix.lower() not in EVENT_WRITERS:
+            raise InputError("events file suffix", path.suffix or str(path), EVENT_WRITERS.names())
+
+
+def _write_run_events(pred, path: Path, mode: str | None = None) -> dict:
+    """Write the (cached) signal sample of ``mode`` at the run's model and POT; a summary dict."""
+    from .io.events import write_events
+
+    cfg = pred.config
+    modes = cfg.experiment.modes
+    mode = mode if mode is not None else ("neutrino" if "neutrino" in modes else modes[0])
+    if mode not in modes:
+        raise InputError("--mode", mode, modes)
+    sample = pred.view(mode).sample
+    pot = cfg.pot(mode)
+    write_events(sample, path, model=pred.model, pot=pot, rng=np.random.default_rng(cfg.simulation.seed))
+    return {"path": str(path), "format": path.suffix.lower().lstrip("."), "mode": mode, "pot": pot,
+            "n_events": len(sample.E_vis), "expected_events": float(sample.total(pred.model, pot))}
+
+
 @app.command("run")
 def run_cmd(
     config: ConfigArg = None,
@@ -249,19 +279,52 @@ def run_cmd(
     n_mesons: NMesonsOpt = None,
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
+    events: EventsOpt = None,
 ) -> None:
     """Predict the signal of a config, its spectra against data, the chi^2 and the off-target run."""
     from .inference.predict import Predictor
 
+    _check_events_path(events)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
-    out = Predictor(cfg, progress=_progress()).predict()
+    pred = Predictor(cfg, progress=_progress())
+    out = pred.predict()
+    if events is not None:
+        out["events_file"] = _write_run_events(pred, events)
     if plot is not None:
         from .plotting import plot_spectra_panels
 
         out["plots"] = [str(p) for p in plot_spectra_panels(plot, out)]
     if output is not None:
         _write_json(output, out)
-    _emit(out, as_json, _run_text(out))
+    text = _run_text(out)
+    if "events_file" in out:
+        e = out["events_file"]
+        text += f"\n  events: {e['n_events']} {e['mode']}-mode events written to {e['path']}"
+    _emit(out, as_json, text)
+
+
+@app.command("events")
+def events_cmd(
+    config: ConfigArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Events file: .parquet, .hepmc3 or .hepmc "
+                                                                  "(format by suffix).")] = Path("events.parquet"),
+    mode: Annotated[str | None, typer.Option("--mode", help="Beam mode of the config (default: neutrino if "
+                                                             "present, else the first).")] = None,
+    as_json: JsonOpt = False,
+    n_mesons: NMesonsOpt = None,
+    n_events: NEventsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Generate the signal sample of a config and write its events (no chi^2): Parquet or HepMC3."""
+    from .inference.predict import Predictor
+
+    _check_events_path(output)
+    cfg = _load_run_config(config, n_mesons, n_events, seed)
+    if mode is not None and mode not in cfg.experiment.modes:
+        raise InputError("--mode", mode, cfg.experiment.modes)
+    info = _write_run_events(Predictor(cfg, progress=_progress()), output, mode)
+    _emit(info, as_json, f"{info['n_events']} {info['mode']}-mode events ({info['expected_events']:.4g} expected "
+                         f"for {info['pot']:.3g} POT) written to {info['path']}")
 
 
 @app.command("fit")

@@ -127,8 +127,10 @@ def _dn_particles(ev, exp, mode: str, hnl: int, daughter: int | None, tmap: dict
 
     n = len(ev.w)
     regime = ev.regime.astype(str)
-    m_t = np.array([_target_mass(TARGETS.get(tmap[r]), r) for r in regime]) if n else np.zeros(0)
-    pdg_t = np.array([_NUCLEUS_PDG[tmap[r]] if r == "coherent" else 2212 for r in regime], dtype=np.int64)
+    regs, inv = np.unique(regime, return_inverse=True)  # per regime, not per event
+    m_t = np.array([_target_mass(TARGETS.get(tmap[r]), r) for r in regs], float)[inv.reshape(-1)]
+    pdg_of = {"coherent": None, "p-el": 2212, "n-el": 2112}
+    pdg_t = np.array([pdg_of.get(r) or _NUCLEUS_PDG[tmap[r]] for r in regs], np.int64)[inv.reshape(-1)]
     p_nu = np.zeros((n, 4))
     p_nu[:, 0] = p_nu[:, 3] = ev.Enu
     recoil = p_nu - ev.p_hnl
