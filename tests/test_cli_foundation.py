@@ -69,6 +69,8 @@ def test_boson_flux_json(tmp_path):
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert sum(d["flux"]) > 0 and png.exists() and png.stat().st_size > 1000
+    assert d["coupling2"] == pytest.approx(5e-3**2)
+    np.testing.assert_allclose(np.array(d["flux_per_coupling2"]) * d["coupling2"], d["flux"], rtol=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,12 @@ def flux_cmd(
         edges, flux, err = bres.edges_GeV, bres.flux, bres.error
     out = {"experiment": experiment, "mode": mode, "species": species, "units": "per cm^2 per POT per GeV",
            "edges_GeV": edges, "flux": flux, "error": err}
+    if species not in NU_SPECIES:
+        # the flux scales with the production coupling squared: give it per unit coupling² when the
+        # model has a single production coupling (g_mu, g_e or e*epsilon), so users can rescale
+        out["coupling2"] = bres.coupling2
+        out["flux_per_coupling2"] = bres.flux_per_coupling2
+        out["by_parent"] = bres.by_parent
     ratio = None
     if compare and species in NU_SPECIES:
         ratio = _compare_official(edges, flux, mode, species)
