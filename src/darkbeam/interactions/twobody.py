@@ -185,13 +185,26 @@ DSDT = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def sample_t_exact(rng: np.random.Generator, dsdt: DSDT, E: np.ndarray, u: np.ndarray, f: np.ndarray,
-                   bound: float = 1.25, max_rounds: int = 100) -> np.ndarray:
+                   bound: float = 1.25, max_rounds: int = 100, max_restarts: int = 4) -> np.ndarray:
     """Draw t per row exactly from dsigma/dt: proposals from the piecewise-linear (in u = ln(-t))
     interpolant g of the tabulated f = -t dsigma/dt, accepted with probability f_exact/(bound g).
 
-    ``dsdt(E (k,), t (k,))`` evaluates dsigma/dt pointwise. Warns if f/g exceeds ``bound`` (the
-    sample would then be slightly biased there).
+    ``dsdt(E (k,), t (k,))`` evaluates dsigma/dt pointwise. If f/g is found to exceed ``bound``
+    (the envelope is not one), the whole draw is repeated with the bound raised to 1.2 × the largest
+    ratio seen, so that the accept-reject stays exact; a warning remains only if that still fails.
     """
+    for _ in range(max_restarts):
+        out, worst = _sample_t_round(rng, dsdt, E, u, f, bound, max_rounds)
+        if worst <= bound:
+            return out
+        bound = 1.2 * worst
+    warnings.warn(f"t sampling: f/g reached {worst:.3f} > bound {bound / 1.2:.3f}", RuntimeWarning, stacklevel=2)
+    return out
+
+
+def _sample_t_round(rng: np.random.Generator, dsdt: DSDT, E: np.ndarray, u: np.ndarray, f: np.ndarray,
+                    bound: float, max_rounds: int) -> tuple[np.ndarray, float]:
+    """One accept-reject pass of :func:`sample_t_exact`; returns (t, largest f/g seen)."""
     n = len(E)
     out = np.zeros(n)
     todo = np.arange(n)
@@ -218,9 +231,7 @@ def sample_t_exact(rng: np.random.Generator, dsdt: DSDT, E: np.ndarray, u: np.nd
     if len(todo):
         out[todo] = sample_t_from_grid(rng, u[todo], f[todo])
         warnings.warn(f"t sampling: {len(todo)} rows fell back to the grid interpolant", RuntimeWarning, stacklevel=2)
-    if worst > bound:
-        warnings.warn(f"t sampling: f/g reached {worst:.3f} > bound {bound}", RuntimeWarning, stacklevel=2)
-    return out
+    return out, worst
 
 
 def sample_components(rng: np.random.Generator, E: np.ndarray, m1: float, m3: float,
