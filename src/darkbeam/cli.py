@@ -375,6 +375,56 @@ def fit_cmd(
     _emit(out, as_json, text)
 
 
+@app.command("scan")
+def scan_cmd(
+    config: ConfigArg = None,
+    grid: Annotated[list[str] | None, typer.Option(
+        "--grid", help="Mass axis NAME=VALUES with units: a list (m_phi='1 MeV,5 MeV,10 MeV') or N log-spaced "
+                       "points (m_phi='1 MeV..100 MeV/5'). Repeat for more axes; replaces [fit].masses.")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="serial | dask | dask-distributed")] = "serial",
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes of the dask backends.")] = 2,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the table (atomically): .json or "
+                                                                         ".csv by suffix.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG of delta chi^2 over the grid.")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Sample cache directory (default: "
+                                                               "$DARKBEAM_CACHE or ~/.cache/darkbeam).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the sample cache.")] = False,
+    as_json: JsonOpt = False,
+    n_mesons: NMesonsOpt = None,
+    n_events: NEventsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Fit fit.parameter at every point of a mass grid (samples cached on disk; serial or dask)."""
+    from .inference.scan import check_output_path, scan
+
+    if cache is not None and no_cache:
+        raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
+    check_output_path(output)
+    cfg = _load_run_config(config, n_mesons, n_events, seed)
+    res = scan(cfg, grid or None, backend=backend, workers=workers,
+               cache=False if no_cache else (cache if cache is not None else True), progress=_progress())
+    out = res.to_dict()
+    if output is not None:
+        res.write(output)
+        out["output"] = str(output)
+    if plot is not None:
+        out["plot"] = str(res.plot(plot))
+    best = res.best
+    cp = res.coupling_product_name
+    axes = " x ".join(f"{k} ({len(v)})" for k, v in res.axes.items())
+    lines = [f"scan of {res.parameter} over {axes} [{res.backend}, {res.seconds:.1f} s]"]
+    for p in res.points:
+        lines.append("  " + ", ".join(f"{k} = {p['point'][k]:g} MeV" for k in res.axes)
+                     + f": {res.parameter} = {p['value']:.4g}" + (f", {cp} = {p['coupling_product']:.3g}" if cp else "")
+                     + f", chi2 = {p['chi2']:.2f}, dchi2 = {p['delta_chi2']:.2f}")
+    lines.append("best: " + ", ".join(f"{k} = {best['point'][k]:g} MeV" for k in res.axes)
+                 + f", {res.parameter} = {best['value']:.4g}, chi2 = {best['chi2']:.2f} / ndof {best['ndof']}")
+    st = res.cache_stats()
+    if st is not None:
+        lines.append(f"cache {res.cache_dir}: {st['hits']} samples loaded, {st['misses']} generated")
+    _emit(out, as_json, "\n".join(lines))
+
+
 @app.command("xsec")
 def xsec_cmd(
     model: Annotated[str, typer.Argument(help="Model name (see `darkbeam list models`).")],

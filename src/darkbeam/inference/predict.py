@@ -213,11 +213,17 @@ class FitOutcome:
 class Predictor:
     """Signal predictions, χ² and fits for one :class:`RunConfig` (samples cached in memory)."""
 
-    def __init__(self, config: RunConfig, progress: bool = False) -> None:
+    def __init__(self, config: RunConfig, progress: bool = False, cache=None) -> None:
+        """``cache``: an on-disk :class:`~darkbeam.io.cache.SampleCache` (or a directory, or True for the
+        default directory) from which samples are loaded and into which new ones are written; None:
+        samples are generated and kept in memory only."""
+        from ..io.cache import resolve_cache
+
         DATASETS.get(config.experiment.name)
         self.config = config
         self.model = config.build_model()
         self.progress = progress
+        self.cache = resolve_cache(cache)
         #: optional replacement observations {(mode, observable): events per bin} (pseudo-experiments)
         self.pseudo_data: dict[tuple[str, str], np.ndarray] = {}
         self._views: dict[tuple, SampleView] = {}
@@ -246,8 +252,12 @@ class Predictor:
         key = (mode, self._mass_key(model))
         if key not in self._views:
             sim = self.config.simulation
-            s = build_signal(model, self.config.experiment.name, mode, n_mesons=sim.n_mesons,
-                             n_events=sim.n_events, seed=sim.seed, progress=self.progress)
+            if self.cache is not None:  # on-disk cache keyed by everything that determines the sample
+                s = self.cache.get_or_build(model, self.config.experiment.name, mode, n_mesons=sim.n_mesons,
+                                            n_events=sim.n_events, seed=sim.seed, progress=self.progress)
+            else:
+                s = build_signal(model, self.config.experiment.name, mode, n_mesons=sim.n_mesons,
+                                 n_events=sim.n_events, seed=sim.seed, progress=self.progress)
             self._views[key] = SampleView(s)
         return self._views[key]
 

@@ -1,0 +1,291 @@
+"""On-disk cache of signal samples, keyed by a SHA-256 of everything that determines them.
+
+DESIGN.md ("Fast scans come from factorised weights"): kinematics are generated once per mass point
+and re-weighted in couplings; this module keeps those per-mass samples on disk so that a scan (or a
+second run, or a worker process of a parallel scan) loads a sample instead of regenerating it.
+
+Key: SHA-256 of a canonical JSON document (sorted keys, floats written with ``repr`` so that they
+round-trip exactly) holding
+
+* the cache format version and the darkbeam version (a new release never reuses old samples),
+* the model name and *all* its parameters in internal units: masses, the couplings the sample was
+  generated at (its reference couplings: importance resampling and the coupling factors divided out
+  of ``base_weight`` depend on them) and the settings fixed in a sample (``amplitude``,
+  ``br_v1_chichi``, ``zprime_current``, ``HNLtype``, ...),
+* the experiment, the beam mode, ``n_mesons``, ``n_events``, the seed and the ``detector`` flag.
+
+Same inputs, same key: with a fixed seed generation is deterministic, so a cache hit returns the
+sample a fresh build would have produced.
+
+File format: one ``.npz`` per sample (``<dir>/samples/<key>.npz``, no pickles), with the arrays of
+the :class:`~darkbeam.pipeline.signal.SignalSample` (observables, weights, source/target labels,
+path/momentum for survival, the ``particles`` four-momenta, and for
+:class:`~darkbeam.pipeline.dark_neutrino_signal.DarkNeutrinoSample` the per-chain re-weighting
+arrays) and one ``__meta__`` entry holding the JSON metadata (key, format, class, model, scalars).
+Files are written atomically (temporary file + rename, :mod:`darkbeam.io.atomic`), so concurrent
+writers of the same key (parallel scan workers) and interrupted runs never leave a partial file under
+the final name. A file that cannot be read (truncated, corrupted: the zip CRC32 of every member is
+checked on read, the metadata must name the same key and format, array lengths must agree) is
+ignored with a warning and the sample is regenerated and rewritten.
+
+Directory: ``$DARKBEAM_CACHE`` if set, else ``~/.cache/darkbeam`` (:func:`default_cache_dir`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..errors import InputError
+from ..models.base import MODELS, Model
+from ..registry import Registry
+from .atomic import atomic_path
+
+#: bump when the file layout changes (old files are then simply not found: the key changes).
+CACHE_FORMAT = 1
+#: environment variable naming the cache directory.
+CACHE_ENV = "DARKBEAM_CACHE"
+_META = "__meta__"
+_SCALAR_FIELDS = ("experiment", "mode", "note", "process")
+_ARRAY_FIELDS = ("E_vis", "cos_theta", "E_QE", "base_weight", "source", "target")
+_OPTIONAL_ARRAYS = ("path", "p_lab")
+
+
+def _sample_classes() -> Registry[type]:
+    """Sample classes the cache can store, by class name (SignalSample and its subclasses)."""
+    from ..pipeline.dark_neutrino_signal import DarkNeutrinoSample
+    from ..pipeline.signal import SignalSample
+
+    reg: Registry[type] = Registry("cached sample class")
+    reg.add("SignalSample", SignalSample, "meson-decay dark states (dark Primakoff, iDM upscattering)")
+    reg.add("DarkNeutrinoSample", DarkNeutrinoSample, "dark-neutrino upscattering (per-chain re-weighting)")
+    return reg
+
+
+def default_cache_dir() -> Path:
+    """``$DARKBEAM_CACHE`` if set and non-empty, else ``~/.cache/darkbeam``."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "darkbeam"
+
+
+def _canonical(obj: Any) -> Any:
+    """JSON-ready copy with numpy scalars as Python numbers (floats keep their exact repr)."""
+    if isinstance(obj, dict):
+        return {str(k): _canonical(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def key_document(model: Model, experiment: str, mode: str, n_mesons: int, n_events: int, seed: int,
+                 detector: bool = True) -> dict[str, Any]:
+    """Everything that determines a sample (what :func:`sample_key` hashes)."""
+    return {"format": CACHE_FORMAT, "darkbeam": __version__, "model": model.name,
+            "parameters": _canonical(dict(model.values)), "experiment": str(experiment), "mode": str(mode),
+            "n_mesons": int(n_mesons), "n_events": int(n_events), "seed": int(seed), "detector": bool(detector)}
+
+
+def sample_key(model: Model, experiment: str, mode: str, n_mesons: int, n_events: int, seed: int,
+               detector: bool = True) -> str:
+    """SHA-256 (hex) of :func:`key_document`: canonical JSON, sorted keys, exact float reprs."""
+    doc = key_document(model, experiment, mode, n_mesons, n_events, seed, detector)
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------
+# (de)serialisation of one sample
+# ------------------------------------------------------------------------------------------------
+
+
+def _encode_chain_value(name: str, v: Any, i: int, arrays: dict[str, np.ndarray]) -> Any:
+    if isinstance(v, np.ndarray):
+        arrays[f"chain{i}/{name}"] = v
+        return {"__array__": f"chain{i}/{name}"}
+    if isinstance(v, slice):
+        return {"__slice__": [v.start, v.stop, v.step]}
+    return _canonical(v)
+
+
+def _decode_chain_value(v: Any, arrays) -> Any:
+    if isinstance(v, dict) and "__array__" in v:
+        return arrays[v["__array__"]]
+    if isinstance(v, dict) and "__slice__" in v:
+        return slice(*v["__slice__"])
+    return v
+
+
+def save_sample(sample, path: str | Path, key: str = "") -> Path:
+    """Write ``sample`` (a SignalSample or DarkNeutrinoSample) to ``path`` (.npz) atomically.
+
+    ``meta`` (an in-memory cache of label codes) is not stored; it is rebuilt on first use.
+    """
+    classes = _sample_classes()
+    cls_name = type(sample).__name__
+    classes.get(cls_name)  # InputError for classes the format does not know
+    arrays: dict[str, np.ndarray] = {}
+    for name in _ARRAY_FIELDS:
+        arrays[name] = np.asarray(getattr(sample, name))
+    present = []
+    for name in _OPTIONAL_ARRAYS:
+        v = getattr(sample, name)
+        if v is not None:
+            arrays[name] = np.asarray(v)
+            present.append(name)
+    for name, v in sample.particles.items():
+        arrays[f"particles/{name}"] = np.asarray(v)
+    chains = []
+    for i, ch in enumerate(getattr(sample, "chains", None) or []):
+        chains.append({k: _encode_chain_value(k, v, i, arrays) for k, v in ch.items()})
+    meta = {"format": CACHE_FORMAT, "darkbeam": __version__, "key": key, "class": cls_name,
+            "model": sample.model.name, "parameters": _canonical(dict(sample.model.values)),
+            "scalars": {k: getattr(sample, k) for k in _SCALAR_FIELDS}, "optional": present,
+            "particles": list(sample.particles), "chains": chains if hasattr(sample, "chains") else None,
+            "n": len(sample.E_vis)}
+    for name, a in arrays.items():
+        if a.dtype == object:
+            raise InputError(f"sample array {name!r}", str(a.dtype), "numeric or fixed-width string arrays")
+    arrays[_META] = np.frombuffer(json.dumps(meta, allow_nan=False).encode(), dtype=np.uint8)
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+    return path
+
+
+def load_sample(path: str | Path, key: str | None = None):
+    """Read a sample written by :func:`save_sample` (every array read and CRC-checked).
+
+    Raises:
+        ValueError (or OSError, zipfile.BadZipFile, KeyError) for unreadable or inconsistent files,
+        including a ``key`` differing from the one recorded in the file.
+    """
+    with np.load(Path(path), allow_pickle=False) as z:
+        arrays = {name: z[name] for name in z.files}  # reads every member: zip CRC32 checked
+    if _META not in arrays:
+        raise ValueError("no metadata")
+    meta = json.loads(arrays.pop(_META).tobytes().decode())
+    if meta.get("format") != CACHE_FORMAT:
+        raise ValueError(f"cache format {meta.get('format')!r}, expected {CACHE_FORMAT}")
+    if key is not None and meta.get("key") != key:
+        raise ValueError("metadata key differs from the file's key")
+    cls = _sample_classes().get(meta["class"])
+    model = MODELS.get(meta["model"])(**meta["parameters"])
+    n = int(meta["n"])
+    for name in (*_ARRAY_FIELDS, *meta["optional"], *(f"particles/{p}" for p in meta["particles"])):
+        if len(arrays[name]) != n:
+            raise ValueError(f"array {name!r} has {len(arrays[name])} rows, expected {n}")
+    opt = {name: arrays.get(name) for name in _OPTIONAL_ARRAYS}
+    kwargs: dict[str, Any] = {}
+    if meta.get("chains") is not None:
+        kwargs["chains"] = [{k: _decode_chain_value(v, arrays) for k, v in ch.items()} for ch in meta["chains"]]
+    s = meta["scalars"]
+    return cls(model, s["experiment"], s["mode"], *(arrays[k] for k in _ARRAY_FIELDS), opt["path"], opt["p_lab"],
+               note=s["note"], process=s["process"],
+               particles={p: arrays[f"particles/{p}"] for p in meta["particles"]}, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------------
+# the cache
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SampleCache:
+    """Directory of cached samples (``directory/samples/<sha256>.npz``).
+
+    Attributes:
+        directory: cache root (default :func:`default_cache_dir`).
+        hits, misses, rejected: counts of loads, builds, and unreadable files ignored (this object).
+    """
+
+    directory: Path = field(default_factory=default_cache_dir)
+    hits: int = 0
+    misses: int = 0
+    rejected: int = 0
+
+    def __post_init__(self) -> None:
+        self.directory = Path(self.directory).expanduser()
+
+    def path(self, key: str) -> Path:
+        """File of ``key``."""
+        return self.directory / "samples" / f"{key}.npz"
+
+    def load(self, key: str):
+        """The cached sample of ``key``, or None if absent or unreadable (then a warning)."""
+        p = self.path(key)
+        if not p.is_file():
+            return None
+        try:
+            return load_sample(p, key)
+        except Exception as exc:  # noqa: BLE001  any unreadable file is ignored and regenerated
+            self.rejected += 1
+            warnings.warn(f"darkbeam cache: ignoring unreadable {p.name} ({type(exc).__name__}: {exc}); "
+                          "regenerating", RuntimeWarning, stacklevel=2)
+            return None
+
+    def store(self, key: str, sample) -> Path | None:
+        """Write ``sample`` under ``key`` (atomically); a write failure only warns."""
+        try:
+            return save_sample(sample, self.path(key), key)
+        except OSError as exc:
+            warnings.warn(f"darkbeam cache: cannot write {self.path(key)} ({exc})", RuntimeWarning, stacklevel=2)
+            return None
+
+    def get_or_build(self, model: Model, experiment: str = "miniboone", mode: str = "neutrino",
+                     n_mesons: int = 200_000, n_events: int = 20_000, seed: int = 12345,
+                     progress: bool = False, detector: bool = True):
+        """Load the sample of these inputs, or build it with :func:`~darkbeam.pipeline.signal.build_signal`
+        and store it. Arguments as for ``build_signal`` (n_mesons per parent species, n_events per target)."""
+        from ..pipeline.signal import build_signal
+
+        key = sample_key(model, experiment, mode, n_mesons, n_events, seed, detector)
+        s = self.load(key)
+        if s is not None:
+            self.hits += 1
+            return s
+        self.misses += 1
+        s = build_signal(model, experiment, mode, n_mesons=n_mesons, n_events=n_events, seed=seed,
+                         progress=progress, detector=detector)
+        self.store(key, s)
+        return s
+
+    def stats(self) -> dict[str, int]:
+        """{"hits", "misses", "rejected"} of this object."""
+        return {"hits": self.hits, "misses": self.misses, "rejected": self.rejected}
+
+    def clear(self) -> int:
+        """Delete every cached sample file; returns how many were removed."""
+        n = 0
+        d = self.directory / "samples"
+        if d.is_dir():
+            for p in d.glob("*.npz"):
+                p.unlink(missing_ok=True)
+                n += 1
+        return n
+
+
+def resolve_cache(cache: SampleCache | str | Path | bool | None) -> SampleCache | None:
+    """None/False: no cache; True: the default directory; a path: that directory; a SampleCache: itself."""
+    if cache is None or cache is False:
+        return None
+    if cache is True:
+        return SampleCache()
+    if isinstance(cache, SampleCache):
+        return cache
+    if isinstance(cache, (str, Path)):
+        return SampleCache(Path(cache))
+    raise InputError("cache", cache, "a directory, True (default directory), or None/False (no cache)")
+
+
+__all__ = ["CACHE_ENV", "CACHE_FORMAT", "SampleCache", "default_cache_dir", "key_document", "load_sample",
+           "resolve_cache", "sample_key", "save_sample"]
