@@ -28,11 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
-from ..constants import ALPHA_EM, E_CHARGE, HBARC, INV_MEV2_TO_CM2, M_E, M_MU, M_N, M_P
+from ..constants import ALPHA_EM, E_CHARGE, HBARC, INV_MEV2_TO_CM2, M_E, M_MU
 from ..errors import InputError
 from ..kinematics.fourvec import beta_of, boost, isotropic_directions, kallen, two_body_decay
 from ..models.base import Model
-from .form_factors import COUPLINGS, hadronic_coefficients, helm
+from .form_factors import component_setup
 from .targets import Target, get_target
 from .twobody import final_state_lab, integrate_t, s_lab, sample_components, t_limits
 
@@ -98,31 +98,8 @@ def threshold_energy(m1: float, m3: float, M: float) -> float:
 
 
 def _component_setup(target: Target, component: str, coupling: str):
-    conv = COUPLINGS.get(coupling)
-    if component == "coherent":
-        if not target.is_nucleus:
-            return None
-        q2 = conv.coherent_charge(target.Z, target.N) ** 2
-
-        def ab(t: np.ndarray, form_factor: bool = True):
-            f2 = helm(t, target) ** 2 if form_factor else 1.0
-            return q2 * f2, q2 * f2
-
-        return target.mass, ab
-    if component in ("proton", "neutron"):
-        count = (target.Z if component == "proton" else target.N) if target.is_nucleus else \
-            int((target.Z == 1) == (component == "proton"))
-        if count == 0:
-            return None
-        m = M_P if component == "proton" else M_N
-
-        def ab(t: np.ndarray, form_factor: bool = True):
-            f1, f2 = conv.nucleon_ff(t if form_factor else np.zeros_like(t), component)
-            a, b = hadronic_coefficients(f1, f2, t, m)
-            return count * a, count * b
-
-        return m, ab
-    raise InputError("component", component, COMPONENTS)
+    """(mass, A-B function of t) for one component on ``target``; None if it does not exist."""
+    return component_setup(target, component, coupling, point_nucleon_pauli=True)
 
 
 def _check_energy(E: np.ndarray, m1: float) -> np.ndarray:

@@ -157,3 +157,44 @@ def hadronic_coefficients(f1: np.ndarray, f2: np.ndarray, t: np.ndarray, m: floa
     """
     tau = -np.asarray(t, float) / (4.0 * m * m)
     return f1 * f1 + tau * f2 * f2, (f1 + f2) ** 2
+
+
+def component_setup(target: Target, component: str, coupling: str, point_nucleon_pauli: bool = False):
+    """(target mass, A-B function of t) of one scattering component; None if it does not exist.
+
+    ``component`` is "coherent" (whole nucleus: coherent charge² × Helm²) or "proton"/"neutron"
+    (incoherent sum over the nucleons of a nucleus, or a free nucleon). The returned function
+    ``ab(t, form_factor=True)`` gives the coefficients (A, B) of the spin-averaged hadronic tensor
+    (:func:`hadronic_coefficients`) times the number of scatterers. With ``form_factor=False`` the
+    charges are point-like: nucleon F1, F2 at t = 0, and F2 dropped as well when
+    ``point_nucleon_pauli`` is False (a structureless Dirac nucleon).
+    """
+    conv = COUPLINGS.get(coupling)
+    if component == "coherent":
+        if not target.is_nucleus:
+            return None
+        q2 = conv.coherent_charge(target.Z, target.N) ** 2
+
+        def ab_coherent(t: np.ndarray, form_factor: bool = True):
+            f2 = helm(t, target) ** 2 if form_factor else 1.0
+            return q2 * f2, q2 * f2
+
+        return target.mass, ab_coherent
+    if component in ("proton", "neutron"):
+        if target.is_nucleus:
+            count = target.Z if component == "proton" else target.N
+        else:
+            count = int((target.Z == 1) == (component == "proton"))
+        if count == 0:
+            return None
+        m = M_P if component == "proton" else M_N
+
+        def ab_nucleon(t: np.ndarray, form_factor: bool = True):
+            f1, f2 = conv.nucleon_ff(t if form_factor else np.zeros_like(t), component)
+            if not form_factor and not point_nucleon_pauli:
+                f2 = 0.0 * f2
+            a, b = hadronic_coefficients(f1, f2, t, m)
+            return count * a, count * b
+
+        return m, ab_nucleon
+    raise InputError("component", component, ("coherent", "proton", "neutron"))

@@ -37,7 +37,7 @@ from ..constants import INV_MEV2_TO_CM2
 from ..errors import InputError
 from ..kinematics.fourvec import kallen
 from ..models.base import Model
-from .form_factors import COUPLINGS, hadronic_coefficients, helm
+from .form_factors import component_setup
 from .targets import Target, get_target
 from .twobody import final_state_lab, integrate_t, projectile_p4, s_lab, sample_components, t_limits
 
@@ -87,39 +87,7 @@ def _check_energy(E: np.ndarray, m_x: float) -> np.ndarray:
 
 def _component_setup(target: Target, component: str, coupling: str):
     """(mass, A-B function of t) for one component on ``target``; None if it does not exist."""
-    conv = COUPLINGS.get(coupling)
-    if component == "coherent":
-        if not target.is_nucleus:
-            return None
-        q2 = conv.coherent_charge(target.Z, target.N) ** 2
-
-        def ab(t: np.ndarray, form_factor: bool = True):
-            f2 = helm(t, target) ** 2 if form_factor else 1.0
-            return q2 * f2, q2 * f2
-
-        return target.mass, ab
-    if component in ("proton", "neutron"):
-        from ..constants import M_N, M_P
-
-        if target.is_nucleus:
-            count = target.Z if component == "proton" else target.N
-        else:
-            count = int((target.Z == 1) == (component == "proton"))
-        if count == 0:
-            return None
-        m = M_P if component == "proton" else M_N
-
-        def ab(t: np.ndarray, form_factor: bool = True):
-            if form_factor:
-                f1, f2 = conv.nucleon_ff(t, component)
-            else:
-                f1, f2 = conv.nucleon_ff(np.zeros_like(t), component)
-                f2 = 0.0 * f2
-            a, b = hadronic_coefficients(f1, f2, t, m)
-            return count * a, count * b
-
-        return m, ab
-    raise InputError("component", component, COMPONENTS)
+    return component_setup(target, component, coupling, point_nucleon_pauli=False)
 
 
 def dsigma_dt(model: Model, target: str | Target, E: np.ndarray, t: np.ndarray, component: str = "coherent",
