@@ -122,10 +122,14 @@ def test_coupling_products():
 
 
 def test_experiment_without_data_is_refused():
+    # signal-only predictions are allowed (tests/test_lar_predictions.py); fits and χ² are refused
     cfg = parse_config({"model": {"name": "muphilic-scalar", "g_mu": 1e-3}, "experiment": {"name": "microboone",
-                                                                                         "modes": ["neutrino"]}})
+                                                                                         "modes": ["neutrino"]},
+                        "fit": {"parameter": "g_n"}})
+    pred = Predictor(cfg)
+    assert pred.signal_only
     with pytest.raises(InputError, match="experiment with packaged data"):
-        Predictor(cfg)
+        pred.fit()
 
 
 # --- dark-neutrino signal sample -------------------------------------------------------------------------

@@ -153,8 +153,8 @@ def test_smearing_resolution():
 
 def test_registry_and_errors():
     assert {"miniboone", "microboone", "sbnd", "icarus"} <= set(RESPONSES.names())
-    lar = get_response("microboone")
-    assert lar.threshold == 100.0 and lar(photon(150.0, 0.1)).weight[0] == pytest.approx(1.0)
+    lar = get_response("microboone", smear=False)  # LArTPC response: tests/test_lar_predictions.py
+    assert lar.threshold == 100.0 and lar(photon(150.0, 0.1)).weight[0] == pytest.approx(0.07)
     with pytest.raises(InputError):
         get_response("superk")
     with pytest.raises(InputError):

@@ -226,6 +226,10 @@ def _write_json(path: Path, obj: dict) -> None:
 
 
 def _run_text(out: dict) -> str:
+    if out.get("analysis") == "signal-only":  # experiment without packaged data (inference.predict)
+        from .inference.predict import signal_only_text
+
+        return signal_only_text(out)
     cp = out.get("coupling_product")
     lines = [f"model {out['model']['name']} at {out['experiment']}"]
     if cp:

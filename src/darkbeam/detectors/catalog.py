@@ -152,9 +152,13 @@ EXPERIMENTS.add(
 EXPERIMENTS.add(
     "microboone",
     Experiment(
-        "microboone", "bnb", 470.0 * hu.m, 0.0, 1.4 * hu.m, 1.3 * hu.m, 85.0, LAR,
+        "microboone", "bnb", 470.0 * hu.m, 0.0, 1.375 * hu.m, 1.3 * hu.m, 85.0, LAR,
         {"neutrino": 13.6e20},
-        "MicroBooNE, JINST 12, P02017 (2017): 2.56 x 2.32 x 10.36 m TPC (85 t active), 470 m from the BNB target",
+        "MicroBooNE, JINST 12, P02017 (2017) arXiv:1612.05824: 2.56 x 2.32 x 10.36 m TPC (85 t active LAr), "
+        "470 m from the BNB target; radius = that of the disc of equal area to the 2.56 x 2.32 m face "
+        "(1.37 m); fiducial_mass = active mass (the LArTPC efficiency in detectors/response.py includes "
+        "the fiducial cut); POT 13.6e20 = the exposure seed 001 (arXiv:2007.11813) quotes (the 1gamma "
+        "analyses used 6.80e20, arXiv:2110.00409, and 6.34e20, arXiv:2502.06064)",
     ),
     "MicroBooNE: 85 t active LArTPC at 470 m on the BNB",
 )
@@ -163,16 +167,21 @@ EXPERIMENTS.add(
     Experiment(
         "sbnd", "bnb", 110.0 * hu.m, 0.0, 2.26 * hu.m, 2.0 * hu.m, 112.0, LAR,
         {"neutrino": 6.6e20},
-        "SBN proposal arXiv:1503.01520: 4 x 4 x 5 m LArTPC, 112 t active, 110 m from the BNB target",
+        "SBN proposal arXiv:1503.01520: 4 x 4 x 5 m (W x H x L) active LArTPC, 112 t active, 110 m from the "
+        "BNB target, 6.6e20 POT; radius = disc of equal area to the 4 x 4 m face (2.26 m); fiducial_mass = "
+        "active mass (efficiency includes the fiducial cut)",
     ),
     "SBND: 112 t LArTPC at 110 m on the BNB",
 )
 EXPERIMENTS.add(
     "icarus",
     Experiment(
-        "icarus", "bnb", 600.0 * hu.m, 0.0, 2.9 * hu.m, 2.7 * hu.m, 476.0, LAR,
+        "icarus", "bnb", 600.0 * hu.m, 0.0, 2.46 * hu.m, 2.3 * hu.m, 476.0, LAR,
         {"neutrino": 6.6e20},
-        "SBN proposal arXiv:1503.01520: ICARUS T600, 476 t active, 600 m from the BNB target",
+        "SBN proposal arXiv:1503.01520: ICARUS T600, 476 t active, 600 m from the BNB target, 6.6e20 POT; "
+        "four TPCs of 1.5 m drift x 3.16 m height x 17.95 m (4 x 85.1 m^3 x 1.396 t/m^3 = 476 t): the face "
+        "seen from the target is 4 x 1.5 x 3.16 = 19.0 m^2, radius of the equal-area disc 2.46 m (was 2.9 m, "
+        "the cryostat-size face); fiducial_mass = active mass (efficiency includes the fiducial cut)",
     ),
     "ICARUS: 476 t LArTPC at 600 m on the BNB",
 )

@@ -20,6 +20,11 @@ For a :class:`~darkbeam.io.config.RunConfig` the :class:`Predictor`
 5. predicts the off-target (beam-dump) run (mode "off-target", 1.86e20 POT at MiniBooNE), which saw
    no excess (PRD 98, 112004 (2018)): the prediction is reported as a constraint, not fitted.
 
+For experiments without packaged data (the BNB LArTPCs MicroBooNE, SBND, ICARUS, ...) the predictor
+is *signal-only*: spectra in the default binnings :data:`SIGNAL_ONLY_BINNING`, per-mode totals split by
+process component (coherent / proton / neutron recoil), by parent (production source) and, with a
+LArTPC response, by topology (1g / 1e / 2sh); no χ², and :meth:`Predictor.fit` raises InputError.
+
 All energies are in MeV (internal units); event counts are expected events for the mode's POT.
 """
 
@@ -51,6 +56,15 @@ DATASETS: Registry[str] = Registry("experiment with packaged data")
 DATASETS.add("miniboone", "miniboone", "MiniBooNE nu_e CCQE-like samples (2018/2020 releases)")
 
 _UNIT = {"energy": "MeV", "1/energy": "1/MeV", "dimensionless": ""}
+
+#: default binnings of signal-only predictions (experiments without packaged data): E_vis and E_QE in
+#: MeV (50 MeV bins to 1 GeV, so that MicroBooNE's 200-250 MeV 1γ0p bin is one bin; then wider),
+#: cos θ in 40 bins of 0.05.
+SIGNAL_ONLY_BINNING: dict[str, np.ndarray] = {
+    "E_vis": np.concatenate([np.arange(0.0, 1000.0, 50.0), [1000.0, 1250.0, 1500.0, 2000.0, 3000.0]]),
+    "cos_theta": np.linspace(-1.0, 1.0, 41),
+    "E_QE": np.concatenate([np.arange(0.0, 1000.0, 50.0), [1000.0, 1250.0, 1500.0, 2000.0, 3000.0]]),
+}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -108,8 +122,8 @@ class Binning:
     mode: str
     observable: str
     edges: np.ndarray
-    data: np.ndarray
-    background: np.ndarray
+    data: np.ndarray | None
+    background: np.ndarray | None
     eqe_window: tuple[float, float] | None
 
 
@@ -121,6 +135,13 @@ def binning(mode: str, observable: str, eqe_window: tuple[float, float] | None =
     spec = miniboone_spectrum(mode, observable)
     win = eqe_window if mode in WINDOWED_SPECTRUM_MODES else None
     return Binning(mode, observable, spec["edges"], spec["data"], spec["background"], win)
+
+
+def signal_only_binning(mode: str, observable: str) -> Binning:
+    """Default binning of ``observable`` for an experiment without data (no data, no background)."""
+    if observable not in SIGNAL_ONLY_BINNING:
+        raise InputError("observable", observable, SIGNAL_ONLY_BINNING.keys())
+    return Binning(mode, observable, SIGNAL_ONLY_BINNING[observable].copy(), None, None, None)
 
 
 class SampleView:
@@ -219,7 +240,8 @@ class Predictor:
         samples are generated and kept in memory only."""
         from ..io.cache import resolve_cache
 
-        DATASETS.get(config.experiment.name)
+        #: True when the experiment has no packaged data: predictions only, no χ² or fit
+        self.signal_only = config.experiment.name not in DATASETS
         self.config = config
         self.model = config.build_model()
         self.progress = progress
@@ -230,6 +252,13 @@ class Predictor:
         a = config.analysis
         self.notes: list[str] = []
         self.binnings: dict[tuple[str, str], Binning] = {}
+        if self.signal_only:
+            self.notes.append(f"{config.experiment.name}: no packaged data; signal-only prediction (no chi2), "
+                              "default binnings")
+            for mode in config.experiment.modes:
+                for obs in a.observables:
+                    self.binnings[(mode, obs)] = signal_only_binning(mode, obs)
+            return
         for mode in config.experiment.modes:
             for obs in a.observables:
                 if obs == "cos_theta" and mode == "antineutrino":
@@ -294,8 +323,17 @@ class Predictor:
     def chi2(self, model: Model | None = None, n_params: int = 0,
              signals: dict[tuple[str, str], np.ndarray] | None = None) -> Chi2Result:
         """Joint χ² of signal + background against data (all modes and observables of the config)."""
+        self._require_data("chi2")
         sig = self.signals(model) if signals is None else signals
         return self._chi2_of(self._chi2_inputs(sig), n_params)
+
+    def _require_data(self, what: str) -> None:
+        """InputError for χ²/fits on an experiment without packaged data."""
+        if self.signal_only:
+            raise InputError(f"experiment for {what}", self.config.experiment.name,
+                             f"an experiment with packaged data ({', '.join(DATASETS.names())}); "
+                             f"{self.config.experiment.name} has no data to fit, use `darkbeam run` for its "
+                             "signal-only prediction")
 
     def _chi2_of(self, keyed: dict, n_params: int) -> Chi2Result:
         a = self.config.analysis
@@ -351,6 +389,8 @@ class Predictor:
     def predict(self, model: Model | None = None, off_target: bool | None = None) -> dict[str, Any]:
         """Full prediction: spectra, totals, joint χ² (no fitted parameters), off-target run."""
         model = self.model if model is None else model
+        if self.signal_only:
+            return self.predict_signal_only(model, off_target)
         cfg = self.config
         sig = self.signals(model)
         res = self.chi2(model, 0, sig)
@@ -385,10 +425,60 @@ class Predictor:
             out["off_target"] = self.off_target(model)
         return out
 
+    # --- signal-only predictions (experiments without packaged data) -----------------------------
+    def predict_signal_only(self, model: Model | None = None, off_target: bool | None = None) -> dict[str, Any]:
+        """Signal-only prediction: per mode, the total and its split by component, parent and topology,
+        and per observable the spectrum with the same splits (expected events for the mode's POT).
+
+        Keys: ``experiment``, ``mode`` (main mode), ``analysis`` = "signal-only", ``model``,
+        ``coupling_product``, ``signal_events``, ``spectra`` (main mode), ``modes``, ``detector``,
+        ``simulation``, ``notes``. No χ² keys.
+        """
+        from ..detectors.catalog import get_experiment
+        from ..detectors.response import get_response
+
+        model = self.model if model is None else model
+        cfg = self.config
+        exp = get_experiment(cfg.experiment.name)
+        modes: dict[str, Any] = {}
+        for mode in cfg.experiment.modes:
+            v = self.view(mode, model)
+            w = v.weights(model, cfg.pot(mode))
+            groups = sample_groups(v.sample, cfg.experiment.name)
+            spectra = {}
+            for (m, obs), b in self.binnings.items():
+                if m != mode:
+                    continue
+                spectra[obs] = {"edges": b.edges, "signal": v.histogram(b, w),
+                                **{f"by_{g}": {k: v.histogram(b, np.where(sel, w, 0.0)) for k, sel in lab.items()}
+                                   for g, lab in groups.items()}}
+            modes[mode] = {"pot": cfg.pot(mode), "signal_events": float(w.sum()),
+                           "mc_relative_error": float(np.sqrt(np.sum(w**2)) / w.sum()) if w.sum() > 0 else None,
+                           **{f"by_{g}": {k: float(w[sel].sum()) for k, sel in lab.items()}
+                              for g, lab in groups.items()},
+                           "spectra": spectra, "note": v.sample.note}
+        main = "neutrino" if "neutrino" in modes else cfg.experiment.modes[0]
+        resp = get_response(cfg.experiment.name)
+        out: dict[str, Any] = {
+            "experiment": cfg.experiment.name, "mode": main, "analysis": "signal-only",
+            "model": model_summary(model), "coupling_product": coupling_product(model),
+            "signal_events": modes[main]["signal_events"], "spectra": modes[main]["spectra"], "modes": modes,
+            "detector": {"distance_m": exp.distance / 1000.0, "mass_t": exp.fiducial_mass,
+                         "radius_m": exp.radius / 1000.0, "material": exp.material.name,
+                         "response": _response_summary(resp)},
+            "simulation": cfg.simulation.model_dump(),
+            "notes": [*self.notes, ("energies in MeV; events for the POT of each mode; E_QE (if requested) is the "
+                                    "CCQE electron hypothesis, not a LArTPC observable")],
+        }
+        if cfg.experiment.off_target if off_target is None else off_target:
+            out["off_target"] = self.off_target(model)
+        return out
+
     # --- fits -------------------------------------------------------------------------------------
     def fit(self) -> FitOutcome:
         """Fit ``[fit].parameter`` by exact re-weighting, on the ``[fit].masses`` grid if given."""
         cfg = self.config
+        self._require_data("fit")
         name = cfg.fit.parameter
         if name is None:
             raise InputError("config key 'fit.parameter'", None, "the name of a coupling to fit, e.g. 'g_n'")
@@ -416,6 +506,7 @@ class Predictor:
         return best
 
     def _fit_at(self, m0: Model, name: str, lo: float, hi: float, n_params: int) -> FitOutcome:
+        self._require_data("fit")
         v0 = float(m0.values[name])
         if not v0 > 0:
             raise InputError(f"model.{name}", v0, "a positive reference value (the sample is re-weighted from it)")
@@ -458,6 +549,71 @@ class Predictor:
                           coupling_product(best_m), totals, start, power, bool(m.valid), notes=notes)
 
 
+# ------------------------------------------------------------------------------------------------
+# splits of a sample: process component, parent, topology
+# ------------------------------------------------------------------------------------------------
+
+#: recoil PDG code → component name (nuclei, PDG ≥ 1e9, are "coherent")
+_RECOIL_COMPONENT = {2212: "proton", 2112: "neutron"}
+#: a recoil proton is visible above this kinetic energy (MeV): the proton threshold of MicroBooNE's
+#: νe low-energy-excess selections (1eNp0π, arXiv:2110.14065, 40 MeV kinetic energy)
+PROTON_KE_THRESHOLD = 40.0
+
+
+def sample_groups(sample, experiment: str) -> dict[str, dict[str, np.ndarray]]:
+    """Boolean masks splitting a sample's events: ``component`` (coherent nucleus / proton / neutron
+    recoil, from the recorded recoil), ``parent`` (production source label: "pi+ mu", "K+ mu", "pi0",
+    "N5->N4", ...), ``target`` (nucleus or nucleon species of the detector medium), ``protons`` ("Np": a
+    recoil proton above :data:`PROTON_KE_THRESHOLD` kinetic energy, else "0p") and, for a LArTPC
+    response, ``topology`` ("1g", "1e", "2sh"; recomputed from the true visible particles)."""
+    from ..detectors.response import LArTPCResponse, get_response
+
+    n = len(sample.base_weight)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    pdg = sample.particles.get("pdg_recoil")
+    if pdg is not None and len(pdg) == n:
+        comp = np.where(np.asarray(pdg) >= 1_000_000_000, "coherent", "other").astype("<U8")
+        for code, label in _RECOIL_COMPONENT.items():
+            comp[np.asarray(pdg) == code] = label
+        out["component"] = {str(k): comp == k for k in np.unique(comp)}
+        rec = sample.particles.get("p4_recoil")
+        if rec is not None and len(rec) == n:
+            from ..constants import M_P
+
+            vis_p = (np.asarray(pdg) == 2212) & (rec[:, 0] - M_P > PROTON_KE_THRESHOLD)
+            out["protons"] = {"0p": ~vis_p, "Np": vis_p}
+    out["parent"] = {str(k): sample.source == k for k in np.unique(sample.source)}
+    out["target"] = {str(k): sample.target == k for k in np.unique(sample.target)}
+    resp = get_response(experiment)
+    if isinstance(resp, LArTPCResponse) and "p4_vis1" in sample.particles and n > 0:
+        topo = resp.classify(sample.particles["p4_vis1"], sample.particles.get("p4_vis2"))
+        out["topology"] = {str(t): topo == t for t in np.unique(topo) if t}
+    return out
+
+
+def _response_summary(resp) -> dict[str, Any]:
+    """JSON-ready settings of a detector response (energies MeV, angles rad)."""
+    d = {k: v for k, v in vars(resp).items() if not callable(v)}
+    if "efficiencies" in d:
+        d["efficiencies"] = dict(d["efficiencies"])
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+
+
+def signal_only_text(out: dict[str, Any]) -> str:
+    """Plain-text summary of a signal-only prediction (see :meth:`Predictor.predict_signal_only`)."""
+    cp = out.get("coupling_product")
+    lines = [f"model {out['model']['name']} at {out['experiment']} (signal only: no packaged data, no chi2)"]
+    if cp:
+        lines.append(f"  {cp['name']} = {cp['value']:.4g} {cp['unit']}")
+    for mode, r in out["modes"].items():
+        lines.append(f"  {mode:13s} POT {r['pot']:.3g}: {r['signal_events']:.4g} signal events"
+                     + (f"  [{r['note']}]" if r["note"] else ""))
+        for g in ("component", "parent", "topology", "protons"):
+            if f"by_{g}" in r:
+                lines.append(f"    by {g:9s}: " + ", ".join(f"{k} {x:.4g}" for k, x in r[f"by_{g}"].items()))
+    return "\n".join(lines)
+
+
 def predict_config(config: RunConfig, progress: bool = False) -> dict[str, Any]:
     """One-shot prediction for ``config`` (see :meth:`Predictor.predict`)."""
     return Predictor(config, progress).predict()
@@ -468,5 +624,6 @@ def fit_config(config: RunConfig, progress: bool = False) -> FitOutcome:
     return Predictor(config, progress).fit()
 
 
-__all__ = ["COUPLING_PRODUCTS", "Binning", "FitOutcome", "Predictor", "SampleView", "binning",
-           "coupling_product", "fit_config", "model_summary", "predict_config"]
+__all__ = ["COUPLING_PRODUCTS", "SIGNAL_ONLY_BINNING", "Binning", "FitOutcome", "Predictor", "SampleView", "binning",
+           "coupling_product", "fit_config", "model_summary", "predict_config", "sample_groups",
+           "signal_only_binning", "signal_only_text"]
