@@ -33,6 +33,7 @@ Directory: ``$DARKBEAM_CACHE`` if set, else ``~/.cache/darkbeam`` (:func:`defaul
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -87,10 +88,22 @@ def _canonical(obj: Any) -> Any:
     return obj
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 of darkbeam's own source and data files: any change to the physics code or its defaults
+    (a response setting, a form factor) changes every key, even within one version number."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".txt", ".json")):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def key_document(model: Model, experiment: str, mode: str, n_mesons: int, n_events: int, seed: int,
                  detector: bool = True) -> dict[str, Any]:
     """Everything that determines a sample (what :func:`sample_key` hashes)."""
-    return {"format": CACHE_FORMAT, "darkbeam": __version__, "model": model.name,
+    return {"format": CACHE_FORMAT, "darkbeam": __version__, "code": code_fingerprint(), "model": model.name,
             "parameters": _canonical(dict(model.values)), "experiment": str(experiment), "mode": str(mode),
             "n_mesons": int(n_mesons), "n_events": int(n_events), "seed": int(seed), "detector": bool(detector)}
 
