@@ -35,3 +35,5 @@ __all__ = [
     "sample_mesons",
     "sigma_inelastic",
 ]
+
+from . import horn as _horn  # noqa: F401  (registers the "horn-field" focusing model)
