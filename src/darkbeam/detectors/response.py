@@ -171,6 +171,27 @@ def _as_p4(p4: np.ndarray, field_name: str) -> np.ndarray:
     return a
 
 
+def _check_inputs(p4_a, p4_b, weights, eqe_mode: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate response inputs: (N,4) four-momenta, optional second particle (zeros if absent),
+    finite (N,) weights (default 1), and a known E_QE mode. Returns (a, b, w)."""
+    a = _as_p4(p4_a, "p4_a")
+    n = len(a)
+    w = np.ones(n) if weights is None else np.asarray(weights, float)
+    if w.shape != (n,):
+        raise InputError("weights", f"shape {w.shape}", f"a 1-d array of length {n}")
+    if not np.all(np.isfinite(w)):
+        raise InputError("weights", "non-finite entries", "finite weights")
+    if eqe_mode not in BINDING_ENERGY:
+        raise InputError("eqe_mode", eqe_mode, BINDING_ENERGY.keys())
+    if p4_b is None:
+        b = np.zeros_like(a)
+    else:
+        b = _as_p4(p4_b, "p4_b")
+        if b.shape != a.shape:
+            raise InputError("p4_b", f"shape {b.shape}", f"same shape as p4_a {a.shape}")
+    return a, b, w
+
+
 @dataclass(frozen=True)
 class ShowerResponse:
     """Parametrised single-shower (electron-like) detector response.
@@ -237,22 +258,8 @@ class ShowerResponse:
         Returns:
             :class:`ResponseResult`.
         """
-        a = _as_p4(p4_a, "p4_a")
+        a, b, w = _check_inputs(p4_a, p4_b, weights, self.eqe_mode)
         n = len(a)
-        w = np.ones(n) if weights is None else np.asarray(weights, float)
-        if w.shape != (n,):
-            raise InputError("weights", f"shape {w.shape}", f"a 1-d array of length {n}")
-        if not np.all(np.isfinite(w)):
-            raise InputError("weights", "non-finite entries", "finite weights")
-        if self.eqe_mode not in BINDING_ENERGY:
-            raise InputError("eqe_mode", self.eqe_mode, BINDING_ENERGY.keys())
-
-        if p4_b is None:
-            b = np.zeros_like(a)
-        else:
-            b = _as_p4(p4_b, "p4_b")
-            if b.shape != a.shape:
-                raise InputError("p4_b", f"shape {b.shape}", f"same shape as p4_a {a.shape}")
         is_pair = b[:, 0] > 0
 
         # --- one shower or two? ---------------------------------------------------------
@@ -436,21 +443,8 @@ class LArTPCResponse:
         Returns:
             :class:`ResponseResult` with ``topology`` filled; ``single_shower`` is True for "1g"/"1e".
         """
-        a = _as_p4(p4_a, "p4_a")
+        a, b, w = _check_inputs(p4_a, p4_b, weights, self.eqe_mode)
         n = len(a)
-        w = np.ones(n) if weights is None else np.asarray(weights, float)
-        if w.shape != (n,):
-            raise InputError("weights", f"shape {w.shape}", f"a 1-d array of length {n}")
-        if not np.all(np.isfinite(w)):
-            raise InputError("weights", "non-finite entries", "finite weights")
-        if self.eqe_mode not in BINDING_ENERGY:
-            raise InputError("eqe_mode", self.eqe_mode, BINDING_ENERGY.keys())
-        if p4_b is None:
-            b = np.zeros_like(a)
-        else:
-            b = _as_p4(p4_b, "p4_b")
-            if b.shape != a.shape:
-                raise InputError("p4_b", f"shape {b.shape}", f"same shape as p4_a {a.shape}")
         topo, show_a, show_b = self._classify(a, b)
 
         # visible = particles that make showers (a sub-threshold lepton is not counted)
