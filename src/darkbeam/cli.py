@@ -7,8 +7,11 @@ and exits with code 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="darkbeam: dark-sector physics at accelerator neutrino beams, confronted with data.",
+    # plain help text: rich markup would eat "[simulation]" in "Override [simulation].n_mesons."
+    rich_markup_mode=None,
 )
 
 SetOpt = Annotated[
@@ -127,12 +132,24 @@ def flux_cmd(
     n_mesons: Annotated[int, typer.Option(help="Mesons sampled per parent species.")] = 400_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 12345,
     plot: Annotated[Path | None, typer.Option(help="Write a plot of the flux to this PNG file.")] = None,
-    compare: Annotated[bool, typer.Option(help="Compare a neutrino flux with the official MiniBooNE flux.")] = False,
+    compare: Annotated[bool, typer.Option(help="Compare a neutrino flux with the official MiniBooNE flux "
+                                               "(--experiment miniboone only: no other reference flux).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Flux of neutrinos or of a dark boson at a detector, per cm² per POT per GeV."""
+    """Flux of neutrinos at a detector, or of a dark boson arriving at it before decays in flight (no
+    survival probability applied), per cm² per POT per GeV."""
     from .production.sm_decays import NU_SPECIES
 
+    # options that do not apply are errors, checked before any simulation
+    _check_seed(seed, "--seed")
+    if species in NU_SPECIES and (model is not None or settings):
+        opt = "--model" if model is not None else "--set"
+        raise InputError(opt, model if model is not None else " ".join(settings or []),
+                         f"only with a dark-boson species (--species <boson of --model>): the {species} flux "
+                         "has no model parameters; drop --model/--set")
+    if compare:
+        _check_compare(experiment, mode, species, NU_SPECIES)
+    _check_output_file(plot, "--plot")
     if species in NU_SPECIES:
         from .pipeline.neutrino_flux import neutrino_flux
 
@@ -152,28 +169,68 @@ def flux_cmd(
     out = {"experiment": experiment, "mode": mode, "species": species, "units": "per cm^2 per POT per GeV",
            "edges_GeV": edges, "flux": flux, "error": err}
     if species not in NU_SPECIES:
+        out["note"] = BOSON_FLUX_NOTE
         # the flux scales with the production coupling squared: give it per unit coupling² when the
         # model has a single production coupling (g_mu, g_e or e*epsilon), so users can rescale
         out["coupling2"] = bres.coupling2
         out["flux_per_coupling2"] = bres.flux_per_coupling2
         out["by_parent"] = bres.by_parent
     ratio = None
-    if compare and species in NU_SPECIES:
+    if compare:
         ratio = _compare_official(edges, flux, mode, species)
         out["official_ratio"] = ratio
     if plot is not None:
-        from .plotting import plot_flux
-
-        plot_flux(plot, edges, flux, err, species, experiment, mode,
-                  official=_official_or_none(mode, species, experiment, edges))
-    rows = []
+        out["plot"] = str(plot)
+    rows = [f"# {species} flux at {experiment}, {mode} mode, per cm^2 per POT per GeV"
+            + (f" ({BOSON_FLUX_NOTE})" if species not in NU_SPECIES else "")]
     for i, (lo, hi, f) in enumerate(zip(edges[:-1], edges[1:], flux)):
         row = f"{lo:6.3f}-{hi:6.3f} GeV  {f:.4e}"
         if ratio is not None:
             row += "  ratio " + ("  n/a" if ratio[i] is None else f"{ratio[i]:.3f}")
         rows.append(row)
     text = "\n".join(rows)
-    _emit(out, as_json, text)
+    _emit(out, as_json, text)  # results first: a plotting failure never loses them
+    if plot is not None:
+        from .plotting import plot_flux
+
+        # the official flux is overlaid only where it is the reference (MiniBooNE, neutrino species)
+        with _plot_failure(plot):
+            plot_flux(plot, edges, flux, err, species, experiment, mode,
+                      official=_official_or_none(mode, species, experiment, edges),
+                      note=None if species in NU_SPECIES else "before decays in flight")
+
+
+#: what the flux of a dark boson is (``darkbeam flux --species <boson>``)
+BOSON_FLUX_NOTE = ("flux arriving at the detector before decays in flight: no survival probability applied "
+                   "(the signal stage applies it with the model's width)")
+#: experiments with a reference (official) flux to compare with: the MiniBooNE flux release
+#: (PRD 79, 072002) is the flux at MiniBooNE (541 m), no other detector's
+REFERENCE_FLUX_EXPERIMENTS = ("miniboone",)
+
+
+def _check_compare(experiment: str, mode: str, species: str, nu_species) -> None:
+    """``flux --compare`` only where a reference flux exists (before any simulation)."""
+    if experiment not in REFERENCE_FLUX_EXPERIMENTS:
+        raise InputError("--experiment for --compare", experiment,
+                         f"{', '.join(REFERENCE_FLUX_EXPERIMENTS)} (the official BNB flux is MiniBooNE's at 541 m; "
+                         f"there is no reference flux for {experiment})")
+    if mode not in ("neutrino", "antineutrino"):
+        raise InputError("--mode for --compare", mode, "neutrino or antineutrino (the official flux's modes)")
+    if species not in nu_species:
+        raise InputError("--species for --compare", species,
+                         f"a neutrino species ({', '.join(nu_species)}): no reference flux of a dark boson")
+
+
+@contextlib.contextmanager
+def _plot_failure(where: Path):
+    """Turn a plotting failure (after the results were printed) into a one-line error (exit code 2)."""
+    try:
+        yield
+    except DarkbeamError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (results are out; report, do not lose them to a traceback)
+        raise DarkbeamError(f"plotting failed ({type(exc).__name__}: {exc}); the results above are complete, "
+                            f"no plot written to {where}") from exc
 
 
 def _official_or_none(mode: str, species: str, experiment: str, edges: np.ndarray):
@@ -188,6 +245,7 @@ def _official_or_none(mode: str, species: str, experiment: str, edges: np.ndarra
 
 
 def _compare_official(edges, flux, mode, species):
+    # callers check first (_check_compare) that the experiment is MiniBooNE, whose official flux this is
     off = _official_or_none(mode, species, "miniboone", edges)
     if off is None:
         raise InputError("--compare", mode, "neutrino or antineutrino mode at miniboone with default binning")
@@ -215,6 +273,10 @@ def _progress() -> bool:
 def _load_run_config(config: Path | None, n_mesons: int | None, n_events: int | None, seed: int | None):
     from .io.config import load_config
 
+    _check_seed(seed)
+    for opt, n in (("--n-mesons", n_mesons), ("--n-events", n_events)):
+        if n is not None and n <= 0:
+            raise InputError(opt, n, "a positive integer")
     cfg = load_config(config)
     return cfg.with_simulation(n_mesons=n_mesons, n_events=n_events, seed=seed)
 
@@ -229,23 +291,34 @@ def _run_text(out: dict) -> str:
     if out.get("analysis") == "signal-only":  # experiment without packaged data (inference.predict)
         from .inference.predict import signal_only_text
 
-        return signal_only_text(out)
-    cp = out.get("coupling_product")
-    lines = [f"model {out['model']['name']} at {out['experiment']}"]
-    if cp:
-        lines.append(f"  {cp['name']} = {cp['value']:.4g} {cp['unit']}")
-    for mode, r in out["modes"].items():
-        lines.append(f"  {mode:13s} POT {r['pot']:.3g}: {r['signal_events']:.4g} signal events "
-                     f"({r['signal_events_eqe_200_1250']:.4g} with 200 < E_QE < 1250 MeV)"
-                     + (f"  [{r['note']}]" if r["note"] else ""))
-    for part, (c2, nb) in out["chi2_parts"].items():
-        lines.append(f"  chi2 {part:24s} {c2:10.2f} / {nb} bins")
-    lines.append(f"  chi2 = {out['chi2']:.2f}, ndof = {out['ndof']}, p = {out['pvalue']:.3g} "
-                 f"(background only: {out['chi2_background_only']:.2f})")
-    if "off_target" in out and "signal_events" in out["off_target"]:
-        o = out["off_target"]
+        lines = [signal_only_text(out)]
+    else:
+        cp = out.get("coupling_product")
+        lines = [f"model {out['model']['name']} at {out['experiment']}"]
+        if cp:
+            lines.append(f"  {cp['name']} = {cp['value']:.4g} {cp['unit']}")
+        for mode, r in out["modes"].items():
+            lines.append(f"  {mode:13s} POT {r['pot']:.3g}: {r['signal_events']:.4g} signal events "
+                         f"({r['signal_events_eqe_200_1250']:.4g} with 200 < E_QE < 1250 MeV)"
+                         + (f"  [{r['note']}]" if r["note"] else ""))
+        for part, (c2, nb) in out["chi2_parts"].items():
+            lines.append(f"  chi2 {part:24s} {c2:10.2f} / {nb} bins")
+        pot_chi2 = out.get("pot_for_chi2") or {}
+        differ = {m: p for m, p in pot_chi2.items() if m in out["modes"] and p != out["modes"][m]["pot"]}
+        lines.append(f"  chi2 = {out['chi2']:.2f}, ndof = {out['ndof']}, p = {out['pvalue']:.3g} "
+                     f"(background only: {out['chi2_background_only']:.2f})"
+                     + (" at the data's exposure: " + ", ".join(f"{m} {p:.4g} POT" for m, p in differ.items())
+                        if differ else ""))
+    o = out.get("off_target") or {}
+    if "signal_events" in o:
         lines.append(f"  off-target ({o['pot']:.3g} POT): {o['signal_events']:.3g} signal events "
                      "(observed: no excess)")
+    elif o.get("modelled") is False:
+        lines.append(f"  off-target ({o['pot']:.3g} POT): {o['note']}")
+    for n in out.get("notes", []):
+        lines.append(f"  note: {n}")
+    for w in out.get("warnings", []):
+        lines.append(f"  WARNING: {w}")
     return "\n".join(lines)
 
 
@@ -254,13 +327,53 @@ EventsOpt = Annotated[Path | None, typer.Option("--events", help="Also write the
                                                                   "file: .parquet, .hepmc3 or .hepmc.")]
 
 
-def _check_events_path(path: Path | None) -> None:
-    """Fail on a bad suffix before any simulation runs."""
+def _check_events_path(path: Path | None, option: str = "--events") -> None:
+    """Fail on a bad suffix or an unwritable path before any simulation runs."""
     if path is not None:
         from .io.events import EVENT_WRITERS
 
         if path.suffix.lower() not in EVENT_WRITERS:
             raise InputError("events file suffix", path.suffix or str(path), EVENT_WRITERS.names())
+        _check_output_file(path, option)
+
+
+def _check_seed(seed: int | None, option: str = "--seed") -> None:
+    if seed is not None and not 0 <= seed < 2**63:
+        raise InputError(option, seed, "a non-negative integer (numpy seeds are >= 0)")
+
+
+def _writable_ancestor(path: Path, option: str, original: Path) -> None:
+    """The nearest existing folder at or above ``path`` must be a folder we can create files in
+    (atomic writes create the missing folders, then a temporary file there)."""
+    anc = path
+    while not anc.exists() and anc != anc.parent:
+        anc = anc.parent
+    if not anc.is_dir():
+        raise InputError(option, str(original), f"a path inside a folder ({anc} is a file, not a folder)")
+    try:  # os.access is not enough (root, read-only file systems): create and remove a probe file
+        fd, probe = tempfile.mkstemp(prefix=".darkbeam-probe-", dir=anc)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(option, str(original), f"a writable location ({anc}: {exc.strerror})") from None
+
+
+def _check_output_file(path: Path | None, option: str) -> None:
+    """An output *file* (``-o``, ``--events``, a plot PNG): checked before any simulation runs."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(option, str(path), "a file path (this is an existing folder)")
+    _writable_ancestor(path.parent, option, path)
+
+
+def _check_output_dir(path: Path | None, option: str) -> None:
+    """An output *folder* (``run --plot DIR``): checked before any simulation runs."""
+    if path is None:
+        return
+    if path.exists() and not path.is_dir():
+        raise InputError(option, str(path), "a folder for the plots (this is an existing file)")
+    _writable_ancestor(path, option, path)
 
 
 def _write_run_events(pred, path: Path, mode: str | None = None) -> dict:
@@ -294,16 +407,20 @@ def run_cmd(
     """Predict the signal of a config, its spectra against data, the chi^2 and the off-target run."""
     from .inference.predict import Predictor
 
+    # output paths are checked before the simulation; results (text/JSON, -o) are written before the
+    # plots, so that a plotting failure never loses them (it is then a one-line error, exit code 2)
     _check_events_path(events)
+    _check_output_file(output, "--output")
+    _check_output_dir(plot, "--plot")
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     pred = Predictor(cfg, progress=_progress())
     out = pred.predict()
     if events is not None:
         out["events_file"] = _write_run_events(pred, events)
     if plot is not None:
-        from .plotting import plot_spectra_panels
+        from .plotting import spectra_panel_paths
 
-        out["plots"] = [str(p) for p in plot_spectra_panels(plot, out)]
+        out["plots"] = [str(p) for p in spectra_panel_paths(plot, out)]  # written after the results
     if output is not None:
         _write_json(output, out)
     text = _run_text(out)
@@ -311,6 +428,11 @@ def run_cmd(
         e = out["events_file"]
         text += f"\n  events: {e['n_events']} {e['mode']}-mode events written to {e['path']}"
     _emit(out, as_json, text)
+    if plot is not None:
+        from .plotting import plot_spectra_panels
+
+        with _plot_failure(plot):
+            plot_spectra_panels(plot, out)
 
 
 @app.command("events")
@@ -328,7 +450,7 @@ def events_cmd(
     """Generate the signal sample of a config and write its events (no chi^2): Parquet or HepMC3."""
     from .inference.predict import Predictor
 
-    _check_events_path(output)
+    _check_events_path(output, "--output")
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     if mode is not None and mode not in cfg.experiment.modes:
         raise InputError("--mode", mode, cfg.experiment.modes)
@@ -351,16 +473,20 @@ def fit_cmd(
     """Fit the coupling named by fit.parameter in the config (exact re-weighting), over fit.masses if given."""
     from .inference.predict import Predictor
 
+    _check_output_file(output, "--output")
+    _check_output_dir(plot, "--plot")
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     pred = Predictor(cfg, progress=_progress())
     res = pred.fit()
     out = res.to_dict()
     if cfg.experiment.off_target:
         out["off_target"] = pred.off_target(res.model)
+    best_prediction = None
     if plot is not None:
-        from .plotting import plot_spectra_panels
+        from .plotting import spectra_panel_paths
 
-        out["plots"] = [str(p) for p in plot_spectra_panels(plot, pred.predict(res.model, off_target=False))]
+        best_prediction = pred.predict(res.model, off_target=False)
+        out["plots"] = [str(p) for p in spectra_panel_paths(plot, best_prediction)]  # written after the results
     if output is not None:
         _write_json(output, out)
     b = out["best_fit"]
@@ -374,9 +500,16 @@ def fit_cmd(
          f"(background only: {res.chi2_null:.2f})"),
         *([f"  off-target: {out['off_target']['signal_events']:.3g} events"]
           if "signal_events" in out.get("off_target", {}) else []),
+        *([f"  off-target: not modelled ({out['off_target'].get('note', '')})"]
+          if out.get("off_target", {}).get("modelled") is False else []),
         *[f"  note: {n}" for n in res.notes],
     ])
     _emit(out, as_json, text)
+    if plot is not None:
+        from .plotting import plot_spectra_panels
+
+        with _plot_failure(plot):
+            plot_spectra_panels(plot, best_prediction)
 
 
 @app.command("scan")
@@ -404,6 +537,8 @@ def scan_cmd(
     if cache is not None and no_cache:
         raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
     check_output_path(output)
+    _check_output_file(output, "--output")
+    _check_output_file(plot, "--plot")
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     res = scan(cfg, grid or None, backend=backend, workers=workers,
                cache=False if no_cache else (cache if cache is not None else True), progress=_progress())
@@ -412,7 +547,7 @@ def scan_cmd(
         res.write(output)
         out["output"] = str(output)
     if plot is not None:
-        out["plot"] = str(res.plot(plot))
+        out["plot"] = str(plot)  # written after the results (a plotting failure never loses them)
     best = res.best
     cp = res.coupling_product_name
     axes = " x ".join(f"{k} ({len(v)})" for k, v in res.axes.items())
@@ -427,6 +562,9 @@ def scan_cmd(
     if st is not None:
         lines.append(f"cache {res.cache_dir}: {st['hits']} samples loaded, {st['misses']} generated")
     _emit(out, as_json, "\n".join(lines))
+    if plot is not None:
+        with _plot_failure(plot):
+            res.plot(plot)
 
 
 @app.command("xsec")
@@ -446,19 +584,24 @@ def xsec_cmd(
     e = parse_quantity(energy, "energy", "--energy")
     out = xsec_for_cli(m, target, e)
     text = "\n".join([f"{out['process']} on {out['target']} at {out['energy_GeV']:.4g} GeV:"]
-                     + [f"  {k:16s} {v:.4e} cm^2" for k, v in out["sigma_cm2"].items()])
+                     + [f"  {k:16s} {v:.4e} cm^2" for k, v in out["sigma_cm2"].items()]
+                     + ([f"  Z' current: {out['zprime_current']} ({out['charge_convention']})"]
+                        if "zprime_current" in out else
+                        [f"  charge convention: {out['charge_convention']}"] if "charge_convention" in out else []))
     _emit(out, as_json, text)
 
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one-line messages and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # with standalone_mode=False the app *returns* an exit code instead of exiting: typer turns a
+        # KeyboardInterrupt into Exit(130) and returns 130; other codes come from explicit Exit(code)
+        rc = app(standalone_mode=False)
     except DarkbeamError as exc:
         typer.echo(f"darkbeam: error: {exc}", err=True)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("darkbeam: aborted", err=True)
+        typer.echo("darkbeam: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # usage errors of the (vendored) click layer
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):
@@ -467,6 +610,11 @@ def main() -> None:
         if type(exc).__name__ == "Exit":
             sys.exit(getattr(exc, "exit_code", 0))
         raise
+    if rc == 130:  # Ctrl-C (SIGINT) during a command
+        typer.echo("darkbeam: interrupted", err=True)
+        sys.exit(130)
+    if isinstance(rc, int) and not isinstance(rc, bool) and rc != 0:
+        sys.exit(rc)
 
 
 if __name__ == "__main__":

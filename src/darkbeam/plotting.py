@@ -29,8 +29,12 @@ def plot_flux(
     experiment: str,
     mode: str,
     official: np.ndarray | None = None,
+    note: str | None = None,
 ) -> None:
-    """Step plot of a flux (per cm² per POT per GeV), with the official flux and ratio if given."""
+    """Step plot of a flux (per cm² per POT per GeV), with the official flux and ratio if given.
+
+    ``official`` must be the reference flux *of this experiment* (callers pass it only at MiniBooNE);
+    ``note`` is appended to the title (e.g. "before decays in flight" for a dark boson)."""
     plt = _plt()
     nrows = 2 if official is not None else 1
     fig, axes = plt.subplots(nrows, 1, figsize=(7, 6 if nrows == 2 else 4.5), sharex=True,
@@ -48,7 +52,7 @@ def plot_flux(
     if top > 0:
         ax.set_ylim(top * 1e-4, top * 3)
     ax.set_ylabel(r"flux [cm$^{-2}$ POT$^{-1}$ GeV$^{-1}$]")
-    ax.set_title(f"{lab} flux at {experiment}, {mode} mode")
+    ax.set_title(f"{lab} flux at {experiment}, {mode} mode" + (f"\n({note})" if note else ""))
     ax.legend()
     if official is not None:
         r = axes[1, 0]
@@ -72,22 +76,37 @@ OBS_LABELS = {"E_vis": r"$E_{\rm vis}$ [MeV]", "cos_theta": r"$\cos\theta$", "E_
 
 
 def _spectrum_panel(ax, spec: dict, observable: str, title: str) -> None:
-    """Seed 000 Fig. 2 style: background (filled) with the signal stacked on it, data with √N errors."""
+    """Seed 000 Fig. 2 style: background (filled) with the signal stacked on it, data with √N errors.
+
+    Signal-only predictions (experiments without packaged data: no ``data``/``background`` keys, or
+    None) show the signal alone."""
     edges = np.asarray(spec["edges"], float)
-    bkg = np.asarray(spec["background"], float)
     sig = np.asarray(spec["signal"], float)
-    data = np.asarray(spec["data"], float)
-    ax.stairs(bkg + sig, edges, fill=True, color="C3", alpha=0.55, label="signal")
-    ax.stairs(bkg, edges, fill=True, color="0.75", label="background")
-    ax.stairs(bkg + sig, edges, color="C3", lw=1.2)
+    bkg = None if spec.get("background") is None else np.asarray(spec["background"], float)
+    data = None if spec.get("data") is None else np.asarray(spec["data"], float)
+    base = bkg if bkg is not None else np.zeros_like(sig)
+    ax.stairs(base + sig, edges, fill=True, color="C3", alpha=0.55, label="signal")
+    if bkg is not None:
+        ax.stairs(bkg, edges, fill=True, color="0.75", label="background")
+    ax.stairs(base + sig, edges, color="C3", lw=1.2)
     centres = 0.5 * (edges[1:] + edges[:-1])
-    ax.errorbar(centres, data, yerr=np.sqrt(np.maximum(data, 0)), fmt="o", ms=3, color="k", label="data")
+    if data is not None:
+        ax.errorbar(centres, data, yerr=np.sqrt(np.maximum(data, 0)), fmt="o", ms=3, color="k", label="data")
     ax.set_xlabel(OBS_LABELS.get(observable, observable))
     ax.set_ylabel("events / bin")
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(0, None)
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
+
+
+def spectra_panel_paths(directory: Path | str, prediction: dict) -> list[Path]:
+    """The files :func:`plot_spectra_panels` writes for ``prediction`` (known before plotting)."""
+    directory = Path(directory)
+    panels = [(mode, obs) for mode, r in prediction["modes"].items() for obs in r["spectra"]]
+    if not panels:
+        return []
+    return [directory / f"{mode}_{obs}.png" for mode, obs in panels] + [directory / "fig2_panels.png"]
 
 
 def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
@@ -97,7 +116,8 @@ def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
         directory: output folder (created); files ``<mode>_<observable>.png`` and ``fig2_panels.png``
             (all panels in one figure) are written atomically.
         prediction: the dict of :meth:`darkbeam.inference.predict.Predictor.predict` (``modes`` →
-            ``spectra`` → observable → edges/signal/data/background).
+            ``spectra`` → observable → edges/signal/data/background; signal-only predictions have no
+            data or background and are drawn as signal alone).
 
     Returns:
         the paths written.

@@ -3,6 +3,11 @@
 Geometry in internal units (mm), masses in tonnes. Target composition is a list of
 (nucleus, Z, A, number per molecule) so that interaction modules can count coherent nuclei and
 free nucleons. Sources are cited per entry.
+
+Each experiment also carries its detector volume (``geometry``) and fiducial volume
+(``fiducial_geometry``) as shapes of :mod:`darkbeam.detectors.geometry`, in the detector frame
+(origin at the detector centre, local z along the line of sight from the target, local y vertical);
+``Experiment.chord`` gives entry/exit distances along lab rays. See docs/geometry.md.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import hepunits as hu
+import numpy as np
 
 from ..errors import InputError
 from ..registry import Registry
+from .geometry import Box, Cylinder, Shape, Sphere, to_detector_frame
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,13 @@ class Experiment:
         material: detector medium.
         pot: protons on target per beam mode.
         reference: citation.
+        geometry: the detector's (active) volume in the detector frame (see
+            :mod:`darkbeam.detectors.geometry`), or None where unknown.
+        fiducial_geometry: the fiducial volume in the same frame (equal to ``geometry`` where the
+            catalogue adopts no separate fiducial volume), or None.
+
+    ``radius``, ``fiducial_radius`` and ``fiducial_mass`` are independent of the two shapes (fluxes are
+    averaged over the disc of ``radius``; rates use ``fiducial_mass``); the shapes serve path lengths.
     """
 
     name: str
@@ -90,6 +104,31 @@ class Experiment:
     material: Material
     pot: dict[str, float] = field(default_factory=dict)
     reference: str = ""
+    geometry: Shape | None = None
+    fiducial_geometry: Shape | None = None
+
+    def chord(
+        self, x_lab: np.ndarray, d_lab: np.ndarray, fiducial: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Entry and exit distances (mm) along lab rays through the detector (or fiducial) volume.
+
+        Args:
+            x_lab: ray origins in the lab frame (target at the origin, beam along +z), (N, 3) or (3,), mm.
+            d_lab: unit ray directions in the lab frame, (N, 3) or (3,).
+            fiducial: use ``fiducial_geometry`` instead of ``geometry``.
+
+        Returns:
+            ``(t_in, t_out)`` arrays: t_in = 0 for origins inside, t_in = t_out = 0 for rays that miss
+            (the convention of :mod:`darkbeam.detectors.geometry`).
+        """
+        shape = self.fiducial_geometry if fiducial else self.geometry
+        if shape is None:
+            what = "fiducial_geometry" if fiducial else "geometry"
+            raise InputError(f"{what} of experiment {self.name}", None,
+                             "an experiment with a registered detector geometry "
+                             "(see darkbeam.detectors.geometry)")
+        x_loc, d_loc = to_detector_frame(self, x_lab, d_lab)
+        return shape.chord(x_loc, d_loc)
 
     def targets(self) -> dict[str, float]:
         """Number of each target nucleus in the fiducial volume."""
@@ -139,6 +178,55 @@ BEAMS.add(
     "LBNF/DUNE: 120 GeV protons on graphite",
 )
 
+# ------------------------------------------------------------------------------------------------
+# Detector volumes (detector frame: local z = line of sight from the target, y = vertical up, x = y × z;
+# for the on-axis BNB and LBNF detectors local x is the horizontal direction transverse to the beam).
+# Masses quoted as checks use ρ(LAr) = 1.396 t/m³, ρ(mineral oil, MiniBooNE Marcol 7) = 0.845 t/m³,
+# ρ(JSNS2 LAB-based Gd-LS) ≈ 0.86 t/m³; tests/test_detector_geometry.py checks volume × ρ against the
+# catalogue mass. See docs/geometry.md.
+# ------------------------------------------------------------------------------------------------
+
+# MiniBooNE, NIM A599, 28 (2009) arXiv:0806.4201: spherical tank of 610.6 cm inner radius filled with
+# mineral oil (953.6 m³ × 0.845 = 806 t, cf. the catalogue's 818 t); fiducial cut r < 500 cm (442 t).
+MINIBOONE_TANK = Sphere(610.6 * hu.cm)
+MINIBOONE_FIDUCIAL = Sphere(500.0 * hu.cm)
+# MicroBooNE, JINST 12, P02017 (2017) arXiv:1612.05824: TPC active volume 2.56 m (drift, x) × 2.32 m
+# (height, y) × 10.36 m (length along the beam, z): 61.5 m³ → 85.9 t. The catalogue's fiducial_mass is the
+# active mass (fiducial cuts live in the efficiency), so fiducial_geometry = the active box.
+MICROBOONE_TPC = Box.from_size(2.56 * hu.m, 2.32 * hu.m, 10.36 * hu.m)
+# SBND, SBN proposal arXiv:1503.01520: active LArTPC 4 m (two 2 m drifts, x) × 4 m (height, y) × 5 m (along
+# the beam, z): 80 m³ → 112 t. fiducial_geometry = the active box (as for MicroBooNE).
+SBND_TPC = Box.from_size(4.0 * hu.m, 4.0 * hu.m, 5.0 * hu.m)
+# ICARUS T600, SBN proposal arXiv:1503.01520 (as in the reference string below): four TPCs of
+# 1.5 m drift × 3.16 m height × 17.95 m length (long axis along the BNB). Modelled as ONE box of the combined
+# active dimensions, 6.0 m (= 4 × 1.5 m, x) × 3.16 m (y) × 17.95 m (z): same volume (340 m³ → 475 t), same
+# face seen from the target (19.0 m², the catalogue's radius 2.46 m) and same chords along the beam as the
+# four TPCs, but without the inactive gaps between them (cathodes, wire planes, the two cryostats' walls), so
+# transverse positions inside it are compressed by ~25 %. fiducial_geometry = the active box.
+ICARUS_TPCS = Box.from_size(6.0 * hu.m, 3.16 * hu.m, 17.95 * hu.m)
+# CCM, vertical cylinder (axis y). Dimensions from the CAD-based CCM model of SIREN
+# (github.com/Harvard-Neutrino/SIREN resources/detectors/CCM/CCM-v2/densities.dat, "CAD 11-23 version 2"):
+# argon inside the PMT support frame, radius 1.128 m, height 1.240 m (4.95 m³ → 6.9 t ≈ the "7 t fiducial"
+# of CCM, PRL 129, 021801 (2022) arXiv:2105.14020 and arXiv:2507.08887); the TPB-foil-bounded region
+# that SIREN calls fiducial, radius 1.034 m, same height (4.16 m³ → 5.8 t), is fiducial_geometry.
+# Approximate: not from a CCM publication; the catalogue's 7 t matches `geometry`, not the foil region.
+CCM_INNER = Cylinder(1.128 * hu.m, 0.620 * hu.m, axis="y")
+CCM_FOIL = Cylinder(1.034 * hu.m, 0.620 * hu.m, axis="y")
+# COHERENT CENNS-10, PRL 126, 012002 (2021) arXiv:2003.10630: 24.4 kg fiducial LAr (../shared/REFERENCES.md)
+# in an upright cylinder viewed by two PMTs. APPROXIMATE: the cylinder's dimensions were not found here; we
+# take a 60 cm height and the radius (9.63 cm) that gives 24.4 kg at 1.396 g/cm³ (17.5 L).
+COHERENT_LAR = Cylinder(9.63 * hu.cm, 30.0 * hu.cm, axis="y")
+# JSNS2, NIM A1014, 165742 (2021) arXiv:2104.13169: 17 t Gd-loaded LAB scintillator in a cylindrical acrylic
+# vessel 3.2 m in diameter and 2.5 m high, axis vertical (20.1 m³ × 0.86 = 17.3 t). The catalogue's 17 t is
+# the whole target, so fiducial_geometry = the vessel.
+JSNS2_TARGET = Cylinder(1.6 * hu.m, 1.25 * hu.m, axis="y")
+# DUNE ND-LAr, ND CDR arXiv:2103.13910 (and seed 004): 35 modules forming a 7 m (transverse, x) × 3 m
+# (height, y) × 5 m (along the beam, z) active volume (105 m³ → 147 t). Fiducial: APPROXIMATE, a 50 cm inset
+# from every face, 6 × 2 × 4 m = 48 m³ → 67.0 t, which reproduces the CDR's 67 t fiducial mass (the CDR's
+# exact fiducial cuts were not checked).
+DUNE_ND_LAR = Box.from_size(7.0 * hu.m, 3.0 * hu.m, 5.0 * hu.m)
+DUNE_ND_LAR_FIDUCIAL = Box.from_size(6.0 * hu.m, 2.0 * hu.m, 4.0 * hu.m)
+
 EXPERIMENTS.add(
     "miniboone",
     Experiment(
@@ -146,6 +234,7 @@ EXPERIMENTS.add(
         {"neutrino": 18.75e20, "antineutrino": 11.27e20, "off-target": 1.86e20},
         "MiniBooNE: PRD 103, 052002 (2021) arXiv:2006.16883; NIM A599, 28 (2009): 6.1 m radius "
         "sphere of CH2 (818 t), 541 m from the target; the official efficiency (eg_effs.dat) includes the 5 m fiducial cut, so rates use 818 t with it",
+        geometry=MINIBOONE_TANK, fiducial_geometry=MINIBOONE_FIDUCIAL,
     ),
     "MiniBooNE: 818 t fiducial CH2 Cherenkov detector, 541 m on axis of the BNB",
 )
@@ -159,6 +248,7 @@ EXPERIMENTS.add(
         "(1.37 m); fiducial_mass = active mass (the LArTPC efficiency in detectors/response.py includes "
         "the fiducial cut); POT 13.6e20 = the exposure seed 001 (arXiv:2007.11813) quotes (the 1gamma "
         "analyses used 6.80e20, arXiv:2110.00409, and 6.34e20, arXiv:2502.06064)",
+        geometry=MICROBOONE_TPC, fiducial_geometry=MICROBOONE_TPC,
     ),
     "MicroBooNE: 85 t active LArTPC at 470 m on the BNB",
 )
@@ -170,6 +260,7 @@ EXPERIMENTS.add(
         "SBN proposal arXiv:1503.01520: 4 x 4 x 5 m (W x H x L) active LArTPC, 112 t active, 110 m from the "
         "BNB target, 6.6e20 POT; radius = disc of equal area to the 4 x 4 m face (2.26 m); fiducial_mass = "
         "active mass (efficiency includes the fiducial cut)",
+        geometry=SBND_TPC, fiducial_geometry=SBND_TPC,
     ),
     "SBND: 112 t LArTPC at 110 m on the BNB",
 )
@@ -182,6 +273,7 @@ EXPERIMENTS.add(
         "four TPCs of 1.5 m drift x 3.16 m height x 17.95 m (4 x 85.1 m^3 x 1.396 t/m^3 = 476 t): the face "
         "seen from the target is 4 x 1.5 x 3.16 = 19.0 m^2, radius of the equal-area disc 2.46 m (was 2.9 m, "
         "the cryostat-size face); fiducial_mass = active mass (efficiency includes the fiducial cut)",
+        geometry=ICARUS_TPCS, fiducial_geometry=ICARUS_TPCS,
     ),
     "ICARUS: 476 t LArTPC at 600 m on the BNB",
 )
@@ -191,6 +283,7 @@ EXPERIMENTS.add(
         "ccm", "lanl-lujan", 20.0 * hu.m, 1.57, 1.0 * hu.m, 1.0 * hu.m, 7.0, LAR,
         {"stopped": 2.25e22},
         "CCM120, arXiv:2105.14020: ~7 t fiducial LAr at 20 m, ~90 degrees to the beam",
+        geometry=CCM_INNER, fiducial_geometry=CCM_FOIL,
     ),
     "CCM: 7 t LAr scintillator 20 m from the Lujan target",
 )
@@ -200,6 +293,7 @@ EXPERIMENTS.add(
         "coherent-lar", "sns", 27.5 * hu.m, 2.35, 0.4 * hu.m, 0.4 * hu.m, 0.0245, LAR,
         {"stopped": 1.38e23},
         "COHERENT CENNS-10, PRL 126, 012002 (2021): 24.4 kg LAr at 27.5 m, 137 degrees",
+        geometry=COHERENT_LAR, fiducial_geometry=COHERENT_LAR,
     ),
     "COHERENT CENNS-10: 24 kg LAr at the SNS",
 )
@@ -209,6 +303,7 @@ EXPERIMENTS.add(
         "jsns2", "jparc-mlf", 24.0 * hu.m, 1.57, 1.6 * hu.m, 1.4 * hu.m, 17.0, CH2,
         {"stopped": 3.8e22},
         "JSNS2, NIM A1014, 165742 (2021) arXiv:2104.13169: 17 t Gd-LS at 24 m",
+        geometry=JSNS2_TARGET, fiducial_geometry=JSNS2_TARGET,
     ),
     "JSNS2: 17 t liquid scintillator 24 m from the J-PARC MLF target",
 )
@@ -218,6 +313,7 @@ EXPERIMENTS.add(
         "dune-nd", "lbnf", 574.0 * hu.m, 0.0, 2.0 * hu.m, 1.5 * hu.m, 67.0, LAR,
         {"neutrino": 1.1e21},
         "DUNE ND CDR arXiv:2103.13910: ND-LAr, 67 t fiducial, 574 m from the target",
+        geometry=DUNE_ND_LAR, fiducial_geometry=DUNE_ND_LAR_FIDUCIAL,
     ),
     "DUNE near detector ND-LAr at 574 m on the LBNF beam",
 )

@@ -71,37 +71,10 @@ SIGNAL_ONLY_BINNING: dict[str, np.ndarray] = {
 # coupling products (the combinations seed 000 Table I quotes)
 # ------------------------------------------------------------------------------------------------
 
-CouplingProduct = Callable[[Model], dict[str, Any]]
-COUPLING_PRODUCTS: Registry[CouplingProduct] = Registry("coupling product (model)")
-
-
-def _muphilic_product(m: Model) -> dict[str, Any]:
-    # seed 000 Table I: rate ∝ (g_μ g_n λ)² at fixed masses (production ∝ g_μ², detection ∝ (g_n λ)²)
-    return {"name": "g_mu*g_n*lam", "value": float(m.g_mu * m.g_n * m.lam), "unit": "1/MeV"}
-
-
-def _idm_product(m: Model) -> dict[str, Any]:
-    # seed 000 Table I: ε1 ε2 g'²/4π, with ε2 = ε1 for a single mediator (V2 = V1)
-    eps2 = m.eps1 if m.single_mediator else m.eps2
-    return {"name": "eps1*eps2*g_prime^2/(4pi)", "value": float(m.eps1 * eps2 * m.g_prime**2 / (4 * math.pi)),
-            "unit": ""}
-
-
-def _dn_product(m: Model) -> dict[str, Any]:
-    # seed 001 Table I quotes ε² and α_D separately; their product sets the Z'-mediated upscattering rate
-    g_d = float(m.couplings.gD)
-    return {"name": "epsilon^2*alpha_D", "value": float(m.epsilon**2 * g_d**2 / (4 * math.pi)), "unit": ""}
-
-
-COUPLING_PRODUCTS.add("muphilic-scalar", _muphilic_product, "g_mu g_n lambda (seed 000 Table I)")
-COUPLING_PRODUCTS.add("muphilic-pseudoscalar", _muphilic_product, "g_mu g_n lambda (seed 000 Table I)")
-COUPLING_PRODUCTS.add("vector-idm", _idm_product, "eps1 eps2 g'^2/4pi (seed 000 Table I)")
-COUPLING_PRODUCTS.add("dark-neutrino", _dn_product, "epsilon^2 alpha_D (seed 001 Table I)")
-
-
 def coupling_product(model: Model) -> dict[str, Any] | None:
-    """{"name", "value", "unit"} of the model's coupling product, or None if none is defined."""
-    return COUPLING_PRODUCTS.get(model.name)(model) if model.name in COUPLING_PRODUCTS else None
+    """{"name", "value", "unit"} of the coupling product the model declares (``model.coupling_product()``),
+    or None if it declares none."""
+    return model.coupling_product()
 
 
 def model_summary(model: Model) -> dict[str, Any]:
@@ -268,10 +241,7 @@ class Predictor:
 
     # --- samples ----------------------------------------------------------------------------------
     def _mass_key(self, model: Model) -> tuple:
-        from ..pipeline.signal import FIXED_IN_SAMPLE
-
-        return tuple((p.name, model.values[p.name]) for p in model.params
-                     if p.dimension == "energy" or p.name in FIXED_IN_SAMPLE or p.choices is not None)
+        return tuple((p.name, model.values[p.name]) for p in model.params if p.is_fixed_in_sample)
 
     def view(self, mode: str, model: Model | None = None) -> SampleView:
         """The cached sample of ``mode`` at the masses of ``model`` (built on first use)."""
@@ -377,24 +347,61 @@ class Predictor:
         exp = get_experiment(self.config.experiment.name)
         if "off-target" not in exp.pot:
             return {"mode": "off-target", "note": f"{exp.name} has no off-target run"}
+        from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal
+
         pot = self.config.pot("off-target")
         v = self.view("off-target", model)
         ref = miniboone_off_target()
-        return {"mode": "off-target", "pot": pot, "signal_events": float(v.weights(model, pot).sum()),
-                "note": v.sample.note, "observed": ref["statement"], "reference": ref["reference"],
-                "pot_scaled_nu_mode_excess": ref["pot_scaled_nu_mode_excess"],
-                "detector_distance_note": "darkbeam uses the 541 m target-detector geometry; the dump "
-                                          f"is {ref['distance_m']:g} m from the detector"}
+        if v.sample.process == DarkNeutrinoSignal.name and len(v.sample.base_weight) == 0:
+            # dark neutrinos are made by the BNB neutrino flux, which darkbeam has only for the horn modes:
+            # the off-target signal is not modelled (not zero)
+            return {"mode": "off-target", "pot": pot, "modelled": False,
+                    "note": f"off-target signal not modelled: {v.sample.note}",
+                    "observed": ref["statement"], "reference": ref["reference"]}
+        out = {"mode": "off-target", "pot": pot, "modelled": True, "signal_events": float(v.weights(model, pot).sum()),
+               "note": v.sample.note, "observed": ref["statement"], "reference": ref["reference"],
+               "pot_scaled_nu_mode_excess": ref["pot_scaled_nu_mode_excess"],
+               "detector_distance_note": "darkbeam uses the 541 m target-detector geometry; the dump "
+                                         f"is {ref['distance_m']:g} m from the detector"}
+        run_pot = exp.pot_for("off-target")
+        if not math.isclose(pot, run_pot, rel_tol=1e-9):
+            out["pot_note"] = (f"signal events for the requested {pot:.3g} POT; the off-target run that saw no "
+                               f"excess had {run_pot:.3g} POT")
+        return out
 
     def predict(self, model: Model | None = None, off_target: bool | None = None) -> dict[str, Any]:
         """Full prediction: spectra, totals, joint χ² (no fitted parameters), off-target run."""
         model = self.model if model is None else model
         if self.signal_only:
             return self.predict_signal_only(model, off_target)
+        from ..detectors.catalog import get_experiment
+
         cfg = self.config
-        sig = self.signals(model)
-        res = self.chi2(model, 0, sig)
+        exp = get_experiment(cfg.experiment.name)
+        notes, warnings = list(self.notes), []
+        sig = self.signals(model)  # at the requested POT of each mode: the reported spectra and totals
+        # the χ² against data is computed at the DATA's exposure (the catalogue POT of the release): the
+        # observed counts are for that exposure, whatever POT the prediction is asked for
+        pot = {mode: cfg.pot(mode) for mode in cfg.experiment.modes}
+        pot_chi2 = {mode: exp.pot_for(mode) for mode in cfg.experiment.modes}
+        scale = {mode: pot_chi2[mode] / pot[mode] for mode in pot}
+        sig_chi2 = {(m, o): s * scale[m] for (m, o), s in sig.items()}
+        for mode in cfg.experiment.modes:
+            if not math.isclose(pot[mode], pot_chi2[mode], rel_tol=1e-9):
+                notes.append(f"{mode}: POT {pot[mode]:.4g} differs from the data's exposure {pot_chi2[mode]:.4g} POT; "
+                             "signal events and spectra are for the requested POT, the chi2 against data uses the "
+                             "signal at the data's exposure")
+        res = self.chi2(model, 0, sig_chi2)
         null = self.chi2(model, 0, {k: np.zeros_like(v) for k, v in sig.items()})
+        if res.chi2 > null.chi2 + self.FAR_WORSE_DCHI2:
+            warnings.append(f"chi2 = {res.chi2:.4g} is far worse than background only ({null.chi2:.4g}; "
+                            f"delta chi2 = {res.chi2 - null.chi2:.4g} > {self.FAR_WORSE_DCHI2:g}): the data exclude this "
+                            "model point (the signal is too large for the data)")
+        mc = self._mc_statistics(model, pot_chi2)
+        for mode, st in mc.items():
+            if st["warn"]:
+                warnings.append(st.pop("warning"))
+            st.pop("warn")
         totals = self.totals(model)
         modes = {}
         for mode in cfg.experiment.modes:
@@ -404,11 +411,13 @@ class Predictor:
                     spectra[obs] = {"edges": b.edges, "signal": sig[(m, obs)], "data": b.data,
                                     "background": b.background,
                                     "eqe_window_MeV": list(b.eqe_window) if b.eqe_window else None}
-            modes[mode] = {"pot": cfg.pot(mode), "signal_events": totals[mode]["all"],
+            modes[mode] = {"pot": cfg.pot(mode), "pot_for_chi2": pot_chi2[mode], "signal_events": totals[mode]["all"],
                            "signal_events_eqe_200_1250": totals[mode]["eqe_200_1250"],
                            "spectra": spectra, "note": self.view(mode, model).sample.note,
+                           "mc_statistics": mc[mode],
                            "chi2_parts": {k: v for k, v in res.parts.items() if k.startswith(mode + "/")}}
         main = "neutrino" if "neutrino" in modes else cfg.experiment.modes[0]
+        notes += self._flux_notes(model)
         out: dict[str, Any] = {
             "experiment": cfg.experiment.name, "mode": main, "model": model_summary(model),
             "coupling_product": coupling_product(model),
@@ -417,13 +426,80 @@ class Predictor:
             "spectra": modes[main]["spectra"],
             "chi2": res.chi2, "ndof": res.ndof, "pvalue": res.pvalue, "chi2_parts": res.parts,
             "chi2_background_only": null.chi2,
+            "pot_for_chi2": pot_chi2,
             "modes": modes,
             "simulation": cfg.simulation.model_dump(),
-            "notes": list(self.notes),
+            "notes": notes,
+            "warnings": warnings,
         }
+        self._effective_parameters(model, out)
         if cfg.experiment.off_target if off_target is None else off_target:
             out["off_target"] = self.off_target(model)
         return out
+
+    #: a prediction whose χ² exceeds background only by more than this is flagged in ``warnings``
+    FAR_WORSE_DCHI2 = 25.0
+    #: MC-statistics criterion: warn when the MC error of the predicted signal (events in the analysis bins
+    #: of a mode, at the data's exposure) exceeds this fraction of the data's statistical error √N_data there
+    #: (it then adds more than 4% to the variance), or when fewer than MC_MIN_EVENTS MC events carry the signal
+    MC_ERROR_FRACTION = 0.2
+    MC_MIN_EVENTS = 10
+
+    def _mc_statistics(self, model: Model, pot_chi2: dict[str, float]) -> dict[str, dict[str, Any]]:
+        """Per mode: signal events in the analysis bins (first observable of the mode) at the data's
+        exposure, their MC error √Σw², the number of MC events, the data events and √N_data; ``warn`` and
+        ``warning`` when the MC error is not small against the data's statistical error (see
+        :attr:`MC_ERROR_FRACTION`, :attr:`MC_MIN_EVENTS`)."""
+        out: dict[str, dict[str, Any]] = {}
+        for (mode, obs), b in self.binnings.items():
+            if mode in out or b.data is None:
+                continue
+            v = self.view(mode, model)
+            w = v.weights(model, pot_chi2[mode])
+            idx, nb = v._bin_index(b)
+            w = w[idx < nb]
+            n_sig, err = float(w.sum()), float(np.sqrt(np.sum(w**2)))
+            n_mc = int(np.count_nonzero(w))
+            n_data = float(np.sum(b.data))
+            data_err = math.sqrt(max(n_data, 1.0))
+            ratio = err / data_err
+            st = {"observable": obs, "signal_events": n_sig, "mc_error": err,
+                  "mc_relative_error": err / n_sig if n_sig > 0 else None, "mc_events": n_mc,
+                  "data_events": n_data, "data_stat_error": data_err, "mc_error_over_data_error": ratio,
+                  "criterion": f"mc_error < {self.MC_ERROR_FRACTION:g} x sqrt(data_events) and "
+                               f">= {self.MC_MIN_EVENTS} MC events", "warn": False}
+            few = 0 < n_mc < self.MC_MIN_EVENTS
+            if ratio > self.MC_ERROR_FRACTION or few:
+                st["warn"] = True
+                st["warning"] = (f"MC statistics: {mode}-mode {obs} signal {n_sig:.4g} +- {err:.3g} (MC, {n_mc} MC events) "
+                                 f"is not small against the data's statistical error sqrt({n_data:.0f}) = {data_err:.3g} "
+                                 f"(criterion: MC error < {self.MC_ERROR_FRACTION:g} x data error and >= "
+                                 f"{self.MC_MIN_EVENTS} MC events); the chi2 is unreliable: increase "
+                                 "[simulation].n_events / n_mesons")
+            out[mode] = st
+        return out
+
+    def _flux_notes(self, model: Model) -> list[str]:
+        """How the incoming flux was obtained where that is an approximation (dark neutrinos away from
+        MiniBooNE: the official MiniBooNE flux scaled by (541 m / L)²)."""
+        from ..pipeline.dark_neutrino import flux_description
+        from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal
+
+        modes = [m for m in self.config.experiment.modes
+                 if self.view(m, model).sample.process == DarkNeutrinoSignal.name]
+        if not modes:
+            return []
+        return [f"dark-neutrino flux ({', '.join(modes)}): {flux_description(self.config.experiment.name)}"]
+
+    @staticmethod
+    def _effective_parameters(model: Model, out: dict[str, Any]) -> None:
+        """State parameters that the physics uses with another value than the one given (JSON
+        ``model.effective`` and a note): a single-mediator vector-idm uses eps2 = eps1."""
+        if getattr(model, "single_mediator", False) and "eps2" in model.values and "eps1" in model.values:
+            eff = float(model.values["eps1"])
+            out["model"]["effective"] = {"eps2": eff}
+            out["notes"].append(f"single mediator (m_v2 = 0): V2 = V1, so eps2 = eps1 = {eff:.4g} is used "
+                                f"(the eps2 = {model.values['eps2']:g} setting is not used)")
 
     # --- signal-only predictions (experiments without packaged data) -----------------------------
     def predict_signal_only(self, model: Model | None = None, off_target: bool | None = None) -> dict[str, Any]:
@@ -468,8 +544,15 @@ class Predictor:
                          "response": _response_summary(resp)},
             "simulation": cfg.simulation.model_dump(),
             "notes": [*self.notes, ("energies in MeV; events for the POT of each mode; E_QE (if requested) is the "
-                                    "CCQE electron hypothesis, not a LArTPC observable")],
+                                    "CCQE electron hypothesis, not a LArTPC observable"), *self._flux_notes(model)],
+            # no data to compare with: MC statistics are judged on the signal alone (relative MC error)
+            "warnings": [f"MC statistics: {mode}-mode signal {r['signal_events']:.4g} has a relative MC error of "
+                         f"{r['mc_relative_error']:.2g} (criterion: < {self.MC_ERROR_FRACTION:g}); increase "
+                         "[simulation].n_events / n_mesons"
+                         for mode, r in modes.items()
+                         if r["mc_relative_error"] is not None and r["mc_relative_error"] > self.MC_ERROR_FRACTION],
         }
+        self._effective_parameters(model, out)
         if cfg.experiment.off_target if off_target is None else off_target:
             out["off_target"] = self.off_target(model)
         return out
@@ -624,6 +707,6 @@ def fit_config(config: RunConfig, progress: bool = False) -> FitOutcome:
     return Predictor(config, progress).fit()
 
 
-__all__ = ["COUPLING_PRODUCTS", "SIGNAL_ONLY_BINNING", "Binning", "FitOutcome", "Predictor", "SampleView", "binning",
+__all__ = ["SIGNAL_ONLY_BINNING", "Binning", "FitOutcome", "Predictor", "SampleView", "binning",
            "coupling_product", "fit_config", "model_summary", "predict_config", "sample_groups",
            "signal_only_binning", "signal_only_text"]

@@ -24,7 +24,7 @@ import numpy as np
 from ..constants import E_CHARGE, F_PI, G_F, HBARC, M_E, M_MU, M_PI, M_PI0, M_Z, SIN2_THETA_W, V_UD
 from ..errors import ClosedChannelError
 from ..kinematics.fourvec import kallen
-from ..models.dark_neutrino import G_Z, DarkNeutrinoCouplings
+from .hnl_couplings import G_Z, DarkNeutrinoCouplings
 
 _LEPTON_MASS = {"e": M_E, "mu": M_MU}
 _GL = -0.5 + SIN2_THETA_W  # Z coupling of charged leptons in units of g/c_W (left)

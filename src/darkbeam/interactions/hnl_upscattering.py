@@ -32,7 +32,7 @@ import numpy as np
 
 from ..constants import E_CHARGE, INV_MEV2_TO_CM2, M_E, M_N, M_P, M_Z, SIN2_THETA_W
 from ..errors import InputError
-from ..models.dark_neutrino import G_WEAK, DarkNeutrinoCouplings
+from .hnl_couplings import G_WEAK, DarkNeutrinoCouplings
 from ..registry import Registry
 
 _CW = math.sqrt(1 - SIN2_THETA_W)

@@ -34,8 +34,9 @@ def _as_list(x: np.ndarray) -> list[float]:
 
 
 def _primakoff_xsec(model: Model, target: Target, energy: np.ndarray) -> dict[str, Any]:
-    """Dark Primakoff phi/a T -> gamma T via Z' (seed 000 App. C)."""
-    coupling = "u-quark"
+    """Dark Primakoff phi/a T -> gamma T via Z' (seed 000 App. C), with the model's ``zprime_current``
+    (the charge convention the signal simulation uses too)."""
+    coupling = str(model.values.get("zprime_current", "u-quark"))
     sig = primakoff.sigma_all(model, target, energy, coupling)
     from .form_factors import COUPLINGS
 
@@ -44,6 +45,7 @@ def _primakoff_xsec(model: Model, target: Target, energy: np.ndarray) -> dict[st
         "process": "dark-primakoff",
         "sigma_cm2": {k: _as_list(sig[k]) for k in ("coherent", "incoherent", "total")},
         "sigma_nucleon_cm2": {"proton": _as_list(sig["proton"]), "neutron": _as_list(sig["neutron"])},
+        "zprime_current": coupling,
         "charge_convention": conv.doc,
         "Q_coherent": conv.coherent_charge(target.Z, target.N) if target.is_nucleus else None,
         "notes": "incoherent = Z protons + N neutrons, free and at rest (no Pauli blocking)",

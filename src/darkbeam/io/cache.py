@@ -51,7 +51,7 @@ from ..registry import Registry
 from .atomic import atomic_path
 
 #: bump when the file layout changes (old files are then simply not found: the key changes).
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: environment variable naming the cache directory.
 CACHE_ENV = "DARKBEAM_CACHE"
 _META = "__meta__"
@@ -157,13 +157,15 @@ def save_sample(sample, path: str | Path, key: str = "") -> Path:
             present.append(name)
     for name, v in sample.particles.items():
         arrays[f"particles/{name}"] = np.asarray(v)
+    for name, v in getattr(sample, "columns", {}).items():
+        arrays[f"columns/{name}"] = np.asarray(v)
     chains = []
     for i, ch in enumerate(getattr(sample, "chains", None) or []):
         chains.append({k: _encode_chain_value(k, v, i, arrays) for k, v in ch.items()})
     meta = {"format": CACHE_FORMAT, "darkbeam": __version__, "key": key, "class": cls_name,
             "model": sample.model.name, "parameters": _canonical(dict(sample.model.values)),
             "scalars": {k: getattr(sample, k) for k in _SCALAR_FIELDS}, "optional": present,
-            "particles": list(sample.particles), "chains": chains if hasattr(sample, "chains") else None,
+            "particles": list(sample.particles), "columns": list(getattr(sample, "columns", {})), "chains": chains if hasattr(sample, "chains") else None,
             "n": len(sample.E_vis)}
     for name, a in arrays.items():
         if a.dtype == object:
@@ -194,7 +196,9 @@ def load_sample(path: str | Path, key: str | None = None):
     cls = _sample_classes().get(meta["class"])
     model = MODELS.get(meta["model"])(**meta["parameters"])
     n = int(meta["n"])
-    for name in (*_ARRAY_FIELDS, *meta["optional"], *(f"particles/{p}" for p in meta["particles"])):
+    cols = meta.get("columns", [])
+    for name in (*_ARRAY_FIELDS, *meta["optional"], *(f"particles/{p}" for p in meta["particles"]),
+                 *(f"columns/{c}" for c in cols)):
         if len(arrays[name]) != n:
             raise ValueError(f"array {name!r} has {len(arrays[name])} rows, expected {n}")
     opt = {name: arrays.get(name) for name in _OPTIONAL_ARRAYS}
@@ -204,7 +208,8 @@ def load_sample(path: str | Path, key: str | None = None):
     s = meta["scalars"]
     return cls(model, s["experiment"], s["mode"], *(arrays[k] for k in _ARRAY_FIELDS), opt["path"], opt["p_lab"],
                note=s["note"], process=s["process"],
-               particles={p: arrays[f"particles/{p}"] for p in meta["particles"]}, **kwargs)
+               particles={p: arrays[f"particles/{p}"] for p in meta["particles"]},
+               columns={c: arrays[f"columns/{c}"] for c in cols}, **kwargs)
 
 
 # ------------------------------------------------------------------------------------------------

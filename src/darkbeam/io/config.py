@@ -40,11 +40,12 @@ g_μ = 5e-3, g_n = 1e-2, λ = 4.4e-4 /MeV (5e-3 × 1e-2 × 4.4e-4 /MeV = 2.2e-8 
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
 from ..errors import InputError
 
@@ -103,7 +104,8 @@ class ExperimentSection(_Section):
     name: str = "miniboone"
     modes: list[Literal["neutrino", "antineutrino"]] = Field(default_factory=lambda: ["neutrino", "antineutrino"],
                                                              min_length=1)
-    pot: dict[str, float] = Field(default_factory=dict)
+    #: strict: a string such as "1e20" is an error, not silently converted
+    pot: dict[str, Annotated[float, Strict()]] = Field(default_factory=dict)
     off_target: bool = True
 
     @field_validator("modes")
@@ -119,7 +121,7 @@ class SimulationSection(_Section):
 
     n_mesons: int = Field(200_000, gt=0)
     n_events: int = Field(20_000, gt=0)
-    seed: int = 12345
+    seed: int = Field(12345, ge=0, lt=2**63)  # numpy seeds are non-negative
 
 
 class AnalysisSection(_Section):
@@ -203,6 +205,8 @@ def _convert(err: ValidationError) -> InputError:
         return InputError(f"config key {key!r}", value, f"{_allowed_at(loc)} (unknown key)")
     if e["type"] == "missing":
         return InputError(f"config key {key!r}", None, "a value is required")
+    if e["type"] in ("float_type", "int_type") and isinstance(value, str):
+        return InputError(f"config key {key!r}", value, "a number, not a string (write 1e20, not \"1e20\")")
     return InputError(f"config key {key!r}", value, e.get("msg", "a valid value"))
 
 
@@ -242,7 +246,12 @@ def _check_semantics(cfg: RunConfig) -> None:
     for mode, pot in cfg.experiment.pot.items():
         if mode not in exp.pot:
             raise InputError(f"config key 'experiment.pot.{mode}'", pot, exp.pot.keys())
-        if not pot > 0:
+        if mode not in cfg.experiment.modes and not (mode == "off-target" and cfg.experiment.off_target):
+            run = list(cfg.experiment.modes) + (["off-target"] if cfg.experiment.off_target else [])
+            raise InputError(f"config key 'experiment.pot.{mode}'", pot,
+                             f"a POT only for a mode that is run ({', '.join(run)}); add {mode!r} to "
+                             "experiment.modes (or set off_target = true) or remove this POT")
+        if not (pot > 0 and math.isfinite(pot)):
             raise InputError(f"config key 'experiment.pot.{mode}'", pot, "a positive number of protons on target")
     w = cfg.analysis.eqe_window_MeV
     if w is not None and not 0 <= w[0] < w[1]:
@@ -256,7 +265,12 @@ def _check_semantics(cfg: RunConfig) -> None:
             raise InputError("config key 'fit.parameter'", f.parameter, allowed)
         v = float(model.values[f.parameter])
         trial = 2.0 * v if v > 0 else 1e-3
-        if model.replace(**{f.parameter: trial}).values[f.parameter] != trial:
+        try:
+            fixed = model.replace(**{f.parameter: trial}).values[f.parameter] != trial
+        except InputError as exc:  # e.g. a parameter a preset fixes, or gD when alphaD is given
+            raise InputError("config key 'fit.parameter'", f.parameter,
+                             f"a parameter the model lets vary ({exc.allowed})") from None
+        if fixed:
             raise InputError("config key 'fit.parameter'", f.parameter,
                              "a parameter the model does not override (a preset fixes it)")
     if f.bounds is not None and f.parameter is None:
@@ -303,7 +317,16 @@ def load_config(path: str | Path | None = None) -> RunConfig:
     if not p.is_file():
         raise InputError("config file", str(path), "an existing TOML file")
     try:
-        data = tomllib.loads(p.read_text())
+        # TOML is UTF-8; "utf-8-sig" also accepts (and strips) a UTF-8 byte-order mark, which some
+        # Windows editors write
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("config file", str(path), f"a UTF-8 text file (byte {exc.start} is not UTF-8: "
+                                                    f"{exc.object[exc.start:exc.start + 1]!r})") from None
+    except OSError as exc:
+        raise InputError("config file", str(path), f"a readable TOML file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError("config file", str(path), f"valid TOML ({exc})") from None
     return parse_config(data)

@@ -1,11 +1,20 @@
 """Base class and registry for dark-sector models.
 
 A model is a set of named parameters with physical dimensions (parsed from strings with explicit
-units at the edge, stored in internal units: MeV, mm, ns). Physics (widths, cross-sections) lives
-in the production/ and interactions/ modules, which read a model's parameters; a model class only
-declares its parameters, validates them and says which channels it opens.
+units at the edge, stored in internal units: MeV, mm, ns) and a set of declarations that generic code
+consumes (nothing downstream asks for a model's name):
 
-Register a model with ``@MODELS.register("name")``; ``darkbeam list models`` shows them.
+* ``production`` — production channels (:mod:`darkbeam.production.channels`: π/K → ℓνX, π⁰/η → γX);
+* ``decays()`` — the unstable new states with their partial widths (:class:`Decays`);
+* ``detection`` — detection channels (:mod:`darkbeam.interactions.channels`: scatter on a target,
+  decay in the detector volume, scatter then decay);
+* per-parameter flags (:class:`Param`: ``fixed_in_sample`` for settings that cannot be re-weighted);
+* ``coupling_product()`` — the coupling combination a fit quotes (or None);
+* the couplings the channels read (``lepton_coupling``, ``neutral_meson_mixing``, ``three_body_amplitude``).
+
+Physics (widths, cross-sections) lives in production/ and interactions/; a model class ties them to
+its parameters. Register a model with ``@register_model("name")`` (:mod:`darkbeam.models.plugins`, which
+also validates the declarations) or ``@MODELS.register("name")``; ``darkbeam list models`` shows them.
 """
 
 from __future__ import annotations
@@ -31,6 +40,9 @@ class Param:
         doc: one-line description (with the unit convention).
         minimum: smallest allowed value (``0`` for couplings and masses; ``None`` for no bound).
         choices: for string-valued parameters, the allowed values.
+        fixed_in_sample: True for a setting that a cached signal sample cannot be re-weighted in (a
+            production amplitude, a branching ratio fixed by hand, a charge convention). Masses
+            (dimension "energy") and string choices are always fixed in a sample.
     """
 
     name: str
@@ -39,6 +51,34 @@ class Param:
     doc: str
     minimum: float | None = 0.0
     choices: tuple[str, ...] | None = None
+    fixed_in_sample: bool = False
+
+    @property
+    def unit(self) -> str:
+        """Unit of the internal value: "MeV", "1/MeV" or "" (dimensionless / string)."""
+        return _UNIT.get(self.dimension, self.dimension) if self.choices is None else ""
+
+    @property
+    def is_fixed_in_sample(self) -> bool:
+        """Masses, string settings and flagged parameters cannot change within a cached sample."""
+        return self.fixed_in_sample or self.dimension == "energy" or self.choices is not None
+
+
+_UNIT = {"energy": "MeV", "1/energy": "1/MeV", "dimensionless": ""}
+
+
+@dataclass(frozen=True)
+class Decays:
+    """Mass (MeV) and partial widths (MeV, by channel name) of one unstable state of a model."""
+
+    state: str
+    mass: float
+    widths: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        """Total width, MeV."""
+        return float(sum(self.widths.values()))
 
 
 class Model:
@@ -53,6 +93,12 @@ class Model:
     # Name of the new boson emitted in meson decays and its spin-parity kind, if any.
     boson: ClassVar[str | None] = None
     boson_kind: ClassVar[str | None] = None  # "scalar" | "pseudoscalar" | "vector"
+    #: production channels (darkbeam.production.channels instances)
+    production: ClassVar[tuple] = ()
+    #: detection channels (darkbeam.interactions.channels instances)
+    detection: ClassVar[tuple] = ()
+    #: name of the parameter holding the emitted boson's mass (models with a boson)
+    mass_param: ClassVar[str] = ""
 
     def __init__(self, **values: Any) -> None:
         spec = {p.name: p for p in self.params}
@@ -80,6 +126,47 @@ class Model:
 
     def validate(self) -> None:
         """Cross-parameter checks; subclasses raise InputError naming the parameter."""
+
+    # --- declarations read by generic code (override in subclasses) -------------------------------
+    @property
+    def m_x(self) -> float:
+        """Mass of the emitted boson, MeV (the parameter named by ``mass_param``)."""
+        if not self.mass_param:
+            raise InputError("model", self.name, "a model emitting a boson (no mass_param declared)")
+        return float(self.values[self.mass_param])
+
+    def decays(self) -> dict[str, Decays]:
+        """Unstable new states of the model by name, with partial widths (MeV). Default: none."""
+        return {}
+
+    def boson_decays(self, state: str | None = None) -> Decays:
+        """:class:`Decays` of ``state`` (default: the emitted boson ``boson``)."""
+        all_ = self.decays()
+        key = self.boson if state is None else state
+        if key not in all_:
+            if not all_:
+                raise InputError("model", self.name, "a model with declared decays (widths)")
+            raise InputError(f"{self.name} state", key, tuple(all_))
+        return all_[key]
+
+    def coupling_product(self) -> dict[str, Any] | None:
+        """{"name", "value", "unit"} of the coupling combination a fit quotes, or None."""
+        return None
+
+    def three_body_amplitude(self) -> Any:
+        """Vector amplitude of π/K → ℓνX: a registered name or charges (q_ℓ, q_ν, q_P)."""
+        return self.values.get("amplitude", "gauge-invariant")
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """JSON-ready declaration: parameters (units, defaults, docs), production, decays, detection."""
+        return {
+            "name": cls.name, "description": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
+            "boson": cls.boson, "boson_kind": cls.boson_kind,
+            "parameters": cls.describe_params(),
+            "production": [ch.describe() for ch in cls.production],
+            "detection": [ch.describe() for ch in cls.detection],
+        }
 
     def __getattr__(self, item: str) -> Any:
         values = self.__dict__.get("values")
@@ -110,9 +197,12 @@ class Model:
 
     @classmethod
     def describe_params(cls) -> list[dict[str, Any]]:
+        """Name, dimension, unit, default (internal units), doc, minimum, choices, fixed_in_sample."""
         out = []
         for p in cls.params:
-            out.append({"name": p.name, "dimension": p.dimension, "default": p.default, "doc": p.doc})
+            out.append({"name": p.name, "dimension": p.dimension, "unit": p.unit, "default": p.default,
+                        "doc": p.doc, "minimum": p.minimum, "choices": list(p.choices) if p.choices else None,
+                        "fixed_in_sample": p.is_fixed_in_sample})
         return out
 
 

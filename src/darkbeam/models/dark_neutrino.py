@@ -24,21 +24,19 @@ Internal units: MeV. Couplings are dimensionless.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import Any
 
 import hepunits as hu
 import numpy as np
 
-from ..constants import E_CHARGE, SIN2_THETA_W
 from ..errors import InputError
-from .base import MODELS, Model, Param
+from ..interactions import hnl_decays
+from ..interactions.channels import ScatterThenDecay
+from ..interactions.hnl_couplings import _CW, _SW, G_WEAK, G_Z, DarkNeutrinoCouplings
+from .base import MODELS, Decays, Model, Param
 
 HNL_TYPES = ("majorana", "dirac")
 FLAVOURS = ("e", "mu", "tau")
-_CW = math.sqrt(1.0 - SIN2_THETA_W)
-_SW = math.sqrt(SIN2_THETA_W)
-G_WEAK = E_CHARGE / _SW  # SU(2) coupling g = e/s_W
-G_Z = G_WEAK / (2.0 * _CW)  # Z coupling of neutrinos, g/(2 c_W)
 
 # --- Seed 001 Table III: mass-matrix parameters of BP-A and BP-B -------------------------------
 # Units as printed: m_D in MeV (10^6 eV), M_i in GeV (10^9 eV), Λ in 10 MeV (10^7 eV), M_X in
@@ -67,44 +65,6 @@ TABLE_I = {
     "BP-A": dict(m=(35.0, 120.0, 185.0), V2_3j=(0.0, 22.2e-8, 0.0), ctau_cm=(1.6e13, 3.0, 0.26)),
     "BP-B": dict(m=(74.0, 146.0, 220.0), V2_3j=(13.6e-8, 26.5e-8, 123e-8), ctau_cm=(1.1e7, 2.2, 0.14)),
 }
-
-
-@dataclass
-class DarkNeutrinoCouplings:
-    """Vertices of the neutral leptons in the mass basis (dimensionless, masses in MeV).
-
-    Index convention: HNL j = 0, 1, 2 is N4, N5, N6. ``d_nu[a, j]`` is the coefficient of
-    ν̄_a γ^μ P_L N_j Z'_μ (a = e, mu, tau); ``d_NN[k, j]`` that of N̄_k γ^μ P_L N_j Z'_μ (for
-    Majorana HNLs the Feynman rule is γ^μ (d P_L − d* P_R)); ``c_nu``, ``c_NN`` the same for the Z;
-    ``U_active[a, j]`` the active-heavy mixing; ``c_nu_weak`` the SM (unitarity) part of ``c_nu``,
-    which fixes the sign of the charged-current term relative to the neutral current.
-    """
-
-    masses: np.ndarray
-    majorana: bool
-    d_nu: np.ndarray
-    d_NN: np.ndarray
-    c_nu: np.ndarray
-    c_NN: np.ndarray
-    U_active: np.ndarray
-    c_nu_weak: np.ndarray
-    mzprime: float
-    epsilon: float
-    gD: float
-
-    @property
-    def n_hnl(self) -> int:
-        return len(self.masses)
-
-    @property
-    def chi(self) -> float:
-        """Kinetic mixing χ = ε / c_W (seed 001, below Eq. 3)."""
-        return self.epsilon / _CW
-
-    @property
-    def e_eps(self) -> float:
-        """Z' coupling to unit electric charge, e ε (seed 001, Eq. 3)."""
-        return E_CHARGE * self.epsilon
 
 
 def diagonalise_mass_matrix(
@@ -213,6 +173,11 @@ _MIX = tuple(
 )
 
 
+#: parameters a preset sets (masses, Z', epsilon, gD, alphaD) or does not use (the phenomenological mixings)
+PRESET_FIXES = frozenset({"m4", "m5", "m6", "mzprime", "epsilon", "gD", "alphaD", *(p.name for p in _MIX),
+                          "UD4", "UD5", "UD6"})
+
+
 @MODELS.register("dark-neutrino")
 class DarkNeutrino(Model):
     """Dark neutrinos: 1-3 HNLs with a kinetically mixed Z' (seed 001; DarkNews parameter names)."""
@@ -220,14 +185,17 @@ class DarkNeutrino(Model):
     name = "dark-neutrino"
     boson = "Zprime"
     boson_kind = "vector"
+    # no meson-decay production: the HNLs are made by BNB neutrinos upscattering in the detector
+    production = ()
+    detection = (ScatterThenDecay("nu", "e+ e-", process="dark-neutrino-upscattering"),)
     params = (
         Param("m4", "energy", 150.0 * hu.MeV, "mass of N4"),
         Param("m5", "energy", 0.0, "mass of N5 (0 = absent: 3+1)"),
         Param("m6", "energy", 0.0, "mass of N6 (0 = absent)"),
         Param("mzprime", "energy", 1.25 * hu.GeV, "Z' mass"),
         Param("epsilon", "dimensionless", 1e-2, "kinetic mixing, DarkNews convention eps = c_W chi (Z' couples e*eps*Q)"),
-        Param("gD", "dimensionless", 1.0, "dark gauge coupling g_D (ignored if alphaD > 0)"),
-        Param("alphaD", "dimensionless", 0.0, "alpha_D = g_D^2/4pi (0 = use gD)"),
+        Param("gD", "dimensionless", 1.0, "dark gauge coupling g_D (give gD or alphaD, not both)"),
+        Param("alphaD", "dimensionless", 0.0, "alpha_D = g_D^2/4pi (give gD or alphaD, not both; 0 = use gD)"),
         *_MIX,
         Param("UD4", "dimensionless", 0.9, "dark-flavour component of N4", minimum=None),
         Param("UD5", "dimensionless", 0.0, "dark-flavour component of N5", minimum=None),
@@ -236,13 +204,35 @@ class DarkNeutrino(Model):
         Param("majorana_phases", "dimensionless", "takagi",
               "mass-matrix route: keep Takagi CP phases ('takagi') or drop them as seed 001 Table I does ('real')",
               choices=("takagi", "real")),
-        Param("preset", "dimensionless", "none", "seed 001 benchmark (overrides masses, mixings, Z' and gD)",
-              choices=("none", *PRESETS)),
+        Param("preset", "dimensionless", "none", "seed 001 benchmark (fixes masses, mixings, Z', epsilon and gD: "
+              "giving any of them too is an error)", choices=("none", *PRESETS)),
     )
+
+    def __init__(self, **values) -> None:
+        #: the parameters given explicitly (the others are defaults or derived): a preset together with a
+        #: parameter it fixes, or gD together with alphaD, is an error (see validate), never silently resolved
+        self.explicit = frozenset(values)
+        super().__init__(**values)
+
+    def replace(self, **changes) -> DarkNeutrino:
+        """A copy with some parameters changed. Only the explicitly given parameters are carried over:
+        values derived from a preset (masses, Z', couplings) or from alphaD are recomputed, so changing
+        a parameter the preset fixes (or gD when alphaD was given) is the same error as giving both."""
+        return type(self)(**{**{k: self.values[k] for k in self.explicit}, **changes})
 
     def validate(self) -> None:
         v = self.values
         preset = v["preset"]
+        given = getattr(self, "explicit", frozenset())
+        if preset != "none":
+            clash = [p.name for p in self.params if p.name in given and p.name in PRESET_FIXES]
+            if clash:
+                raise InputError(f"dark-neutrino.{clash[0]}", v[clash[0]],
+                                 f"not together with preset={preset}, which fixes {clash[0]} "
+                                 f"({', '.join(clash)} given): drop them or use preset = 'none'")
+        elif "gD" in given and "alphaD" in given:
+            raise InputError("dark-neutrino.alphaD", v["alphaD"],
+                             f"gD or alphaD = gD^2/4pi, not both (gD = {v['gD']:g} is given too)")
         if preset != "none":
             p = PRESETS[preset]
             if v["HNLtype"] != "majorana":
@@ -287,6 +277,7 @@ class DarkNeutrino(Model):
         if v["epsilon"] >= 1.0:
             raise InputError("dark-neutrino.epsilon", v["epsilon"], "a kinetic mixing below 1")
         gD = math.sqrt(4 * math.pi * v["alphaD"]) if v["alphaD"] > 0 else v["gD"]
+        v.update(gD=gD, alphaD=gD**2 / (4 * math.pi))  # both report the coupling used
         self.couplings = couplings_from_mixings(
             np.array(masses), ua, ud, majorana=v["HNLtype"] == "majorana", gD=gD, epsilon=v["epsilon"],
             mzprime=v["mzprime"],
@@ -300,6 +291,18 @@ class DarkNeutrino(Model):
     def hnl_masses(self) -> np.ndarray:
         """HNL masses (N4, N5, ...), MeV."""
         return self.couplings.masses
+
+    def decays(self) -> dict[str, Decays]:
+        """Partial widths of every HNL N4, N5, ... (interactions/hnl_decays.py; zero channels dropped)."""
+        return {f"N{4 + j}": Decays(f"N{4 + j}", float(self.couplings.masses[j]),
+                                    hnl_decays.partial_widths(self.couplings, j))
+                for j in range(self.n_hnl)}
+
+    def coupling_product(self) -> dict[str, Any]:
+        """ε² α_D: seed 001 Table I quotes ε² and α_D separately; their product sets the Z'-mediated
+        upscattering rate."""
+        g_d = float(self.couplings.gD)
+        return {"name": "epsilon^2*alpha_D", "value": float(self.epsilon**2 * g_d**2 / (4 * math.pi)), "unit": ""}
 
     def mixing_table(self) -> dict[str, float]:
         """|V_3j|², |V_jk|² (in g_D units) and |U_mu j|² — for comparison with seed 001 Tables I, IV, V."""

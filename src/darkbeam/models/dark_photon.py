@@ -9,10 +9,17 @@ with V1 produced in meson decays (V1 → χχ with a set branching ratio, seed 0
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import hepunits as hu
 
+from ..constants import E_CHARGE
 from ..errors import InputError
-from .base import MODELS, Model, Param
+from ..interactions.channels import ScatterThenDecay
+from ..production.channels import MesonThreeBody, NeutralMesonToGammaX
+from .base import MODELS, Decays, Model, Param
+from .widths import dark_photon_decays, vector_idm_v1_decays, vector_idm_v2_decays
 
 AMPLITUDES = ("gauge-invariant", "gauge-invariant+sd", "lepton")
 
@@ -23,17 +30,19 @@ class _VectorEmitter(Model):
     boson_kind = "vector"
     mass_param = ""
     eps_param = ""
-
-    @property
-    def m_x(self) -> float:
-        """Mass of the emitted vector, MeV."""
-        return self.values[self.mass_param]
+    production = (MesonThreeBody(), NeutralMesonToGammaX())
 
     def lepton_coupling(self, lepton: str) -> float:
         """Vector coupling to charged leptons (and to the charged meson): e·ε."""
-        from ..constants import E_CHARGE
-
         return E_CHARGE * self.values[self.eps_param]
+
+    def neutral_meson_mixing(self, parent: str) -> float:
+        """Effective ε of the π⁰/η → γV vertex: the kinetic mixing (coupling e·ε to charge)."""
+        return float(self.values[self.eps_param])
+
+    def three_body_amplitude(self) -> Any:
+        """The ``amplitude`` option (gauge-invariant, gauge-invariant+sd, lepton)."""
+        return str(self.values["amplitude"])
 
 
 @MODELS.register("dark-photon")
@@ -49,6 +58,10 @@ class DarkPhoton(_VectorEmitter):
         Param("epsilon", "dimensionless", 1e-4, "kinetic mixing (coupling e*epsilon to charge)"),
         Param("amplitude", "dimensionless", "gauge-invariant", "3-body production amplitude", choices=AMPLITUDES),
     )
+
+    def decays(self) -> dict[str, Decays]:
+        """V → e⁺e⁻, μ⁺μ⁻, π⁺π⁻ (models/widths.py)."""
+        return {"V": dark_photon_decays(self)}
 
 
 @MODELS.register("vector-idm")
@@ -67,13 +80,39 @@ class VectorIDM(_VectorEmitter):
         Param("eps1", "dimensionless", 6.0e-5, "kinetic mixing of V1"),
         Param("eps2", "dimensionless", 0.0, "kinetic mixing of V2 (single mediator: ignored, eps1 used)"),
         Param("g_prime", "dimensionless", 3.5449077, "g' of the chi-chi'-V coupling (g'^2/4pi = 1 by default)"),
-        Param("br_v1_chichi", "dimensionless", 0.5, "BR(V1 -> chi chi) (seed 000: 50%)"),
+        Param("br_v1_chichi", "dimensionless", 0.5, "BR(V1 -> chi chi) (seed 000: 50%)", fixed_in_sample=True),
         Param("amplitude", "dimensionless", "gauge-invariant", "3-body production amplitude", choices=AMPLITUDES),
     )
+
+    detection = (ScatterThenDecay("chi", "e+ e-", process="idm-upscattering"),)
 
     @property
     def single_mediator(self) -> bool:
         return self.values["m_v2"] == 0.0
+
+    def decays(self) -> dict[str, Decays]:
+        """V1 (and V2 for a double mediator) widths (models/widths.py)."""
+        out = {"V1": vector_idm_v1_decays(self)}
+        if not self.single_mediator:
+            out["V2"] = vector_idm_v2_decays(self)
+        return out
+
+    def boson_decays(self, state: str | None = None) -> Decays:
+        """Widths of one mediator only (the other's mass may lie outside its validity range)."""
+        key = "V1" if state is None else state
+        if key == "V1":
+            return vector_idm_v1_decays(self)
+        if key == "V2" and not self.single_mediator:
+            return vector_idm_v2_decays(self)
+        if key == "V2":
+            raise InputError("vector-idm boson", key, "V1 (single mediator: m_v2 = 0, no separate V2)")
+        raise InputError("vector-idm boson", key, ("V1", "V2"))
+
+    def coupling_product(self) -> dict[str, Any]:
+        """ε1 ε2 g'²/4π (seed 000 Table I), with ε2 = ε1 for a single mediator (V2 = V1)."""
+        eps2 = self.eps1 if self.single_mediator else self.eps2
+        return {"name": "eps1*eps2*g_prime^2/(4pi)", "value": float(self.eps1 * eps2 * self.g_prime**2 / (4 * math.pi)),
+                "unit": ""}
 
     def validate(self) -> None:
         v = self.values

@@ -8,9 +8,14 @@ plus an optional coupling g_e to electrons of the same Lorentz structure.
 
 from __future__ import annotations
 
+from typing import Any
+
 import hepunits as hu
 
-from .base import MODELS, Model, Param
+from ..interactions.channels import Scatter
+from ..production.channels import MesonThreeBody
+from .base import MODELS, Decays, Model, Param
+from .widths import muphilic_decays
 
 _COMMON = (
     Param("g_mu", "dimensionless", 0.0, "Yukawa coupling to muons"),
@@ -28,15 +33,23 @@ class _Muphilic(Model):
     """Shared parts of the muon-philic (pseudo)scalar models."""
 
     mass_param = ""
-
-    @property
-    def m_x(self) -> float:
-        """Mass of the emitted boson, MeV."""
-        return self.values[self.mass_param]
+    production = (MesonThreeBody(),)
 
     def lepton_coupling(self, lepton: str) -> float:
         """Yukawa coupling of the boson to the charged lepton ``lepton`` ("e" or "mu")."""
         return self.values["g_mu"] if lepton == "mu" else self.values["g_e"]
+
+    def three_body_amplitude(self) -> Any:
+        """Unused for (pseudo)scalars (one amplitude: emission from the charged lepton)."""
+        return "gauge-invariant"
+
+    def decays(self) -> dict[str, Decays]:
+        """The boson's widths: γγ (lepton loops), e⁺e⁻, μ⁺μ⁻, γZ' (models/widths.py)."""
+        return {str(self.boson): muphilic_decays(self)}
+
+    def coupling_product(self) -> dict[str, Any]:
+        """g_μ g_n λ: at fixed masses the rate ∝ (g_μ g_n λ)² (seed 000 Table I)."""
+        return {"name": "g_mu*g_n*lam", "value": float(self.g_mu * self.g_n * self.lam), "unit": "1/MeV"}
 
 
 @MODELS.register("muphilic-scalar")
@@ -47,6 +60,7 @@ class MuphilicScalar(_Muphilic):
     boson = "phi"
     boson_kind = "scalar"
     mass_param = "m_phi"
+    detection = (Scatter("phi", "gamma", process="dark-primakoff"),)
     params = (Param("m_phi", "energy", 1.0 * hu.MeV, "scalar mass"),) + _COMMON
 
 
@@ -58,4 +72,5 @@ class MuphilicPseudoscalar(_Muphilic):
     boson = "a"
     boson_kind = "pseudoscalar"
     mass_param = "m_a"
+    detection = (Scatter("a", "gamma", process="dark-primakoff"),)
     params = (Param("m_a", "energy", 1.0 * hu.MeV, "pseudoscalar mass"),) + _COMMON

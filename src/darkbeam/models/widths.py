@@ -25,7 +25,6 @@ Every formula is vectorised over the boson mass so that mass scans need no Pytho
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +33,7 @@ from particle import Particle
 from ..constants import ALPHA_EM, E_CHARGE, HBARC, M_E, M_MU, M_PI
 from ..errors import ClosedChannelError, InputError
 from ..kinematics.fourvec import two_body_momentum
-from ..registry import Registry
-from .base import Model
+from .base import Decays, Model
 
 ArrayLike = float | np.ndarray
 
@@ -262,28 +260,14 @@ def dark_photon_sm_widths(m_v: float, eps: float) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Per-model dispatch
+# Widths of the built-in models (each model's decays() calls one of these)
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class BosonDecays:
-    """Mass (MeV) and partial widths (MeV, by channel) of one boson of a model."""
-
-    boson: str
-    mass: float
-    widths: dict[str, float]
+#: a model's unstable states with their widths (see darkbeam.models.base.Decays)
+BosonDecays = Decays
 
 
-WidthFunction = Callable[[Model, str], BosonDecays]
-WIDTHS: Registry[WidthFunction] = Registry("model with boson widths")
-
-
-def _only_boson(model: Model, boson: str) -> None:
-    if boson != model.boson:
-        raise InputError(f"{model.name} boson", boson, (str(model.boson),))
-
-
-def _muphilic(model: Model, boson: str) -> BosonDecays:
-    _only_boson(model, boson)
+def muphilic_decays(model: Model) -> Decays:
+    """φ/a of the muon-philic models: γγ (lepton loops), e⁺e⁻, μ⁺μ⁻, γZ' (seed 000 Eq. 2)."""
     kind = model.boson_kind
     m = float(model.m_x)
     coup = {"mu": float(model.g_mu), "e": float(model.g_e)}
@@ -291,72 +275,60 @@ def _muphilic(model: Model, boson: str) -> BosonDecays:
     for lep in ("e", "mu"):
         w[LEPTON_CHANNEL[lep]] = float(width_x_leptons(m, LEPTON_MASS[lep], coup[lep], kind))
     w[GZP] = float(width_x_gamma_zprime(m, float(model.m_zprime), float(model.lam)))
-    return BosonDecays(boson, m, w)
+    return Decays(str(model.boson), m, w)
 
 
-WIDTHS.add("muphilic-scalar", _muphilic, "phi: gamma gamma (lepton loops), e+e-, mu+mu-, gamma Z'")
-WIDTHS.add("muphilic-pseudoscalar", _muphilic, "a: gamma gamma (lepton loops), e+e-, mu+mu-, gamma Z'")
-
-
-def _dark_photon(model: Model, boson: str) -> BosonDecays:
-    _only_boson(model, boson)
+def dark_photon_decays(model: Model) -> Decays:
+    """V of the dark-photon model: e⁺e⁻, μ⁺μ⁻, π⁺π⁻ (kinetic mixing)."""
     m = float(model.m_v)
     _check_hadronic_range("dark-photon.m_v", m)
-    return BosonDecays(boson, m, dark_photon_sm_widths(m, float(model.epsilon)))
+    return Decays(str(model.boson), m, dark_photon_sm_widths(m, float(model.epsilon)))
 
 
-WIDTHS.add("dark-photon", _dark_photon, "V: e+e-, mu+mu-, pi+pi- (kinetic mixing)")
-
-
-def _vector_idm(model: Model, boson: str) -> BosonDecays:
+def vector_idm_v1_decays(model: Model) -> Decays:
+    """V1 of vector-idm: SM channels with ε1, χχ fixed by br_v1_chichi, χχ' (single mediator)."""
     v = model.values
-    if boson == "V1":
-        m = float(v["m_v1"])
-        _check_hadronic_range("vector-idm.m_v1", m)
-        w = dark_photon_sm_widths(m, float(v["eps1"]))
-        # V1 → χχ' only with a known coupling: single mediator (V1 is the scattering mediator,
-        # g'_1 = g_prime).
-        g1p = float(v["g_prime"]) if model.single_mediator else 0.0
-        w[CHICHIP] = float(width_vector_fermions(m, v["m_chi"], v["m_chi_prime"], g1p))
-        # V1 → χχ: its coupling g_1 is not a parameter; BR(V1 → χχ) = br fixes it (seed 000 footnote 3):
-        # Γ_χχ = br/(1 − br) Σ_other Γ.
-        br = float(v["br_v1_chichi"])
-        rest = sum(w.values())
-        if br > 0.0:
-            if br >= 1.0 or rest <= 0.0:
-                raise InputError("vector-idm.br_v1_chichi", br,
-                                 "a value < 1 with an open visible channel (m_v1 > 2 m_e) "
-                                 "to fix Gamma(V1 -> chi chi)")
-            w[CHICHI] = br / (1.0 - br) * rest
-        else:
-            w[CHICHI] = 0.0
-        return BosonDecays(boson, m, w)
-    if boson == "V2":
-        if model.single_mediator:
-            raise InputError("vector-idm boson", boson, "V1 (single mediator: m_v2 = 0, no separate V2)")
-        m = float(v["m_v2"])
-        _check_hadronic_range("vector-idm.m_v2", m)
-        w = dark_photon_sm_widths(m, float(v["eps2"]))
-        # V2 → χχ (diagonal g_2) is not a model parameter and is left out (docs/widths.md).
-        w[CHICHIP] = float(width_vector_fermions(m, v["m_chi"], v["m_chi_prime"], float(v["g_prime"])))
-        return BosonDecays(boson, m, w)
-    raise InputError("vector-idm boson", boson, ("V1", "V2"))
+    m = float(v["m_v1"])
+    _check_hadronic_range("vector-idm.m_v1", m)
+    w = dark_photon_sm_widths(m, float(v["eps1"]))
+    # V1 → χχ' only with a known coupling: single mediator (V1 is the scattering mediator,
+    # g'_1 = g_prime).
+    g1p = float(v["g_prime"]) if model.single_mediator else 0.0
+    w[CHICHIP] = float(width_vector_fermions(m, v["m_chi"], v["m_chi_prime"], g1p))
+    # V1 → χχ: its coupling g_1 is not a parameter; BR(V1 → χχ) = br fixes it (seed 000 footnote 3):
+    # Γ_χχ = br/(1 − br) Σ_other Γ.
+    br = float(v["br_v1_chichi"])
+    rest = sum(w.values())
+    if br > 0.0:
+        if br >= 1.0 or rest <= 0.0:
+            raise InputError("vector-idm.br_v1_chichi", br,
+                             "a value < 1 with an open visible channel (m_v1 > 2 m_e) "
+                             "to fix Gamma(V1 -> chi chi)")
+        w[CHICHI] = br / (1.0 - br) * rest
+    else:
+        w[CHICHI] = 0.0
+    return Decays("V1", m, w)
 
 
-WIDTHS.add("vector-idm", _vector_idm,
-           "V1: e+e-, mu+mu-, pi+pi-, chi chi (set BR), chi chi'; V2: SM + chi chi'")
+def vector_idm_v2_decays(model: Model) -> Decays:
+    """V2 of vector-idm (double mediator): SM channels with ε2, χχ' (g_prime)."""
+    v = model.values
+    m = float(v["m_v2"])
+    _check_hadronic_range("vector-idm.m_v2", m)
+    w = dark_photon_sm_widths(m, float(v["eps2"]))
+    # V2 → χχ (diagonal g_2) is not a model parameter and is left out (docs/widths.md).
+    w[CHICHIP] = float(width_vector_fermions(m, v["m_chi"], v["m_chi_prime"], float(v["g_prime"])))
+    return Decays("V2", m, w)
 
 
-def boson_decays(model: Model, boson: str | None = None) -> BosonDecays:
-    """Mass and partial widths of ``boson`` (default: the model's emitted boson, ``model.boson``).
+def boson_decays(model: Model, boson: str | None = None) -> Decays:
+    """Mass and partial widths of ``boson`` (default: the model's emitted boson, ``model.boson``),
+    as the model declares them (``model.decays()``).
 
     Raises:
-        InputError: the model has no boson with registered widths, or ``boson`` is not one of its bosons.
+        InputError: the model declares no widths, or ``boson`` is not one of its unstable states.
     """
-    if model.name not in WIDTHS:
-        raise InputError("model", model.name, "a model with boson widths: " + ", ".join(WIDTHS.names()))
-    b = model.boson if boson is None else boson
-    return WIDTHS.get(model.name)(model, str(b))
+    return model.boson_decays(boson)
 
 
 def partial_widths(model: Model, boson: str | None = None) -> dict[str, float]:
@@ -435,7 +407,8 @@ def decay_length_lab(model: Model, p_lab: ArrayLike, boson: str | None = None) -
 
 
 __all__ = [
-    "WIDTHS", "BosonDecays", "boson_decays", "partial_widths", "total_width", "branching_ratios", "ctau",
+    "BosonDecays", "Decays", "muphilic_decays", "dark_photon_decays", "vector_idm_v1_decays",
+    "vector_idm_v2_decays", "boson_decays", "partial_widths", "total_width", "branching_ratios", "ctau",
     "survival_probability", "survival_probability_from_width", "decay_length_lab",
     "loop_f", "loop_amp_scalar", "loop_amp_pseudoscalar", "width_x_gammagamma", "width_x_leptons",
     "width_x_gamma_zprime", "width_vector_fermions", "width_vector_leptons", "width_vector_pipi",

@@ -1,1 +1,8 @@
-"""End-to-end chains of the pipeline stages: fluxes at detectors, signal predictions."""
+"""End-to-end chains of the pipeline stages: fluxes at detectors, signal predictions.
+
+Importing the package registers every detection process (``signal.SIGNAL_PROCESSES``): the scatter and
+scatter-then-decay processes of :mod:`.signal` and :mod:`.dark_neutrino_signal`, and the generic
+decay-in-volume process of :mod:`.decay_in_volume`.
+"""
+
+from . import dark_neutrino_signal, decay_in_volume, signal  # noqa: F401  (registration side effects)

@@ -25,15 +25,11 @@ from ..detectors.catalog import Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
-from ..production.neutral_meson import NEUTRAL_MESONS, sample_neutral_meson
-from ..production.three_body import sample_three_body
 from ..sample import ParticleSample
 from .estimators import forced_flux
 from .geometry import detector_center, hits_disc
 from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress, beam_setup
 
-CHARGED_PARENTS = ("pi+", "pi-", "K+", "K-")
-NEUTRAL_PARENTS = ("pi0", "eta")
 
 
 @dataclass
@@ -41,9 +37,13 @@ class Arrivals:
     """Bosons arriving at the detector disc (columnar).
 
     Attributes:
-        energy: lab energy, MeV. direction: unit vectors (N,3) from the decay vertex to the disc point.
-        distance: path length from the decay vertex to the disc point, mm.
-        weight: particles per cm² per POT. parent: source label per entry, e.g. "pi+ mu" or "pi0".
+        energy: lab energy, MeV. direction: unit vectors (N,3) from the decay vertex to the detector centre.
+        distance: path length from the decay vertex to the detector centre, mm.
+        weight: particles per cm² per POT (averaged over the disc). parent: source label per entry,
+            e.g. "pi+ mu" or "pi0".
+        origin: the parent's decay vertex (N,3), mm (lab frame, target at the origin).
+        point: the point on the detector disc the flux estimator aimed at (N,3), mm: the ray
+            origin → point is the particle's straight path through the detector (for chords).
     """
 
     energy: np.ndarray
@@ -51,13 +51,23 @@ class Arrivals:
     distance: np.ndarray
     weight: np.ndarray
     parent: np.ndarray
+    origin: np.ndarray | None = None
+    point: np.ndarray | None = None
 
     @staticmethod
     def concat(items: list[Arrivals]) -> Arrivals:
         if not items:
-            return Arrivals(np.zeros(0), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0, dtype="<U8"))
-        return Arrivals(*(np.concatenate([getattr(a, f) for a in items]) for f in
-                          ("energy", "direction", "distance", "weight", "parent")))
+            return Arrivals(np.zeros(0), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0, dtype="<U8"),
+                            np.zeros((0, 3)), np.zeros((0, 3)))
+        fields = ["energy", "direction", "distance", "weight", "parent"]
+        out = Arrivals(*(np.concatenate([getattr(a, f) for a in items]) for f in fields))
+        for f in ("origin", "point"):
+            if all(getattr(a, f) is not None for a in items):
+                setattr(out, f, np.concatenate([getattr(a, f) for a in items]))
+        return out
+
+    def __len__(self) -> int:
+        return len(self.energy)
 
 
 @dataclass
@@ -102,47 +112,50 @@ def iter_boson_sources(
     include_neutral: bool = True,
     progress: bool = False,
 ) -> Iterator[tuple[ParticleSample, np.ndarray, str]]:
-    """Yield ``(X sample, parent four-momenta, label)`` chunk by chunk.
+    """Yield ``(X sample, parent four-momenta, label)`` chunk by chunk, for every production channel
+    the model declares (``model.production``, :mod:`darkbeam.production.channels`).
 
     X samples are at the parents' decay vertices with lab four-momenta and weights in X per POT
     (production BR included); ``label`` is e.g. "pi+ mu" (parent and charged lepton) or "pi0".
+    Channels whose parents decay in flight get focusing and decay in the decay pipe; prompt channels
+    (π⁰, η) decay where the meson is made. ``include_neutral=False`` drops the prompt channels.
     """
     from ..beams.production import iter_mesons
 
-    if getattr(model, "boson_kind", None) not in ("scalar", "pseudoscalar", "vector"):
-        raise InputError("model", model.name, "a model emitting a scalar, pseudoscalar or vector boson")
+    channels = [ch for ch in model.production if include_neutral or ch.in_flight]
+    if not model.production:
+        raise InputError("model", model.name, "a model declaring a meson-decay production channel "
+                                              "(this one has none: see `darkbeam list models`)")
     setup = beam_setup(experiment, mode, focusing, focusing_options, n_mesons)
     beam, polarity, foc = setup.beam, setup.polarity, setup.foc
     rng = rng if rng is not None else np.random.default_rng()
-    neutral = include_neutral and model.boson_kind == "vector"
-    parents = CHARGED_PARENTS + (NEUTRAL_PARENTS if neutral else ())
+    # parents in a fixed order (charged in flight, then prompt neutral), each sampled once and offered to
+    # every channel that uses it; the order of the random stream is that of the original charged-then-
+    # neutral loop, so results are unchanged for the built-in models
+    parents: list[str] = []
+    for ch in sorted(channels, key=lambda c: not c.in_flight):
+        parents.extend(p for p in ch.parents if p not in parents)
     bar = _progress(progress, len(parents) * int(np.ceil(n_mesons / chunk)), "mesons")
     for parent in parents:
-        is_charged = parent in CHARGED_PARENTS
+        users = [ch for ch in channels if parent in ch.parents]
+        in_flight = users[0].in_flight
         skip, theta_max = setup.sampling(parent)
         for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
             if bar is not None:
                 bar.update(1)
             if skip:
                 continue
-            if is_charged:
+            if in_flight:
                 res = foc.apply(mesons, polarity)
                 decayed, _ = _decay(rng, res.mesons, res.region, beam, foc)
-                for lepton in ("mu", "e"):
-                    xs = sample_three_body(rng, decayed, lepton, model, with_leptons=False)
-                    if len(xs):
-                        yield xs, decayed.p4[xs.extra["parent_index"]], f"{parent} {lepton}"
             else:
                 # prompt decays (cτ of π0 ~ 25 nm): at the production vertex, or at the absorber in
                 # off-target running
                 if polarity == 0 and beam.decay_length > 0:
                     mesons.x = mesons.x + np.array([0.0, 0.0, beam.decay_length])
-                mes = NEUTRAL_MESONS.get(parent)
-                on_shell = mesons.p4.copy()
-                on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
-                xs = sample_neutral_meson(rng, mesons, model)
-                if len(xs):
-                    yield xs, on_shell[xs.extra["parent_index"]], parent
+                decayed = mesons
+            for ch in users:
+                yield from ch.sample(rng, parent, decayed, model)
     if bar is not None:
         bar.close()
 
@@ -156,15 +169,16 @@ def arrivals_from_sources(
     if estimator == "forced":
         mass_parent = np.sqrt(np.clip(dot(parent_p4, parent_p4), 0, None))
         e_star = dot(xs.p4, parent_p4) / mass_parent
-        e, w, idx = forced_flux(parent_p4, xs.x, xs.w, e_star, mass, exp, rng)
+        e, w, idx, pts = forced_flux(parent_p4, xs.x, xs.w, e_star, mass, exp, rng, return_points=True)
     else:
         u = xs.p4[:, 1:] / np.linalg.norm(xs.p4[:, 1:], axis=1)[:, None]
         idx = np.flatnonzero(hits_disc(xs.x, u, exp))
         e, w = xs.p4[idx, 0], xs.w[idx] / (np.pi * exp.radius**2 / hu.cm2)
+        pts = xs.x[idx] + u[idx] * (np.linalg.norm(detector_center(exp) - xs.x[idx], axis=1))[:, None]
     centre = detector_center(exp)
     d = centre - xs.x[idx]
     r = np.linalg.norm(d, axis=1)
-    return Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8"))
+    return Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8"), xs.x[idx], pts)
 
 
 def boson_flux(

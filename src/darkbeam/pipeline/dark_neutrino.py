@@ -44,6 +44,22 @@ def _flux_table(flux, mode: str, experiment) -> tuple[dict, float]:
     raise InputError("flux", flux, f"None, one of {FLUX_CHOICES}, a FluxResult or a dict with edges_GeV and species")
 
 
+def flux_description(experiment: str, flux=None) -> str:
+    """One line saying which neutrino flux :func:`flux_nodes` folds at ``experiment`` (for the notes of
+    predictions): the official MiniBooNE flux at 541 m, and away from MiniBooNE its (541 m / L)² scaling."""
+    exp = get_experiment(experiment)
+    if flux not in (None, "miniboone-scaled", "miniboone-unscaled"):
+        return "user-supplied flux at the detector"
+    base = "official MiniBooNE BNB flux (PRD 79, 072002), released for MiniBooNE at 541 m"
+    if abs(exp.distance - _MB_DISTANCE) < 1e-6 * _MB_DISTANCE:
+        return base
+    if flux == "miniboone-unscaled":
+        return f"{base}, used unscaled at {exp.name} (L = {exp.distance / hu.m:g} m)"
+    f = (_MB_DISTANCE / exp.distance) ** 2
+    return (f"{base}, scaled to {exp.name} (L = {exp.distance / hu.m:g} m) by (541 m / L)^2 = {f:.4g} "
+            "(point-source approximation: no flux simulated for this detector)")
+
+
 def flux_nodes(experiment: str = "miniboone", mode: str = "neutrino", species: str = "nu_mu", nodes_per_bin: int = 4,
                flux=None):
     """Quadrature of the BNB flux: (E in MeV, neutrinos per cm² per POT at each node).

@@ -30,6 +30,7 @@ import numpy as np
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
 from ..models.base import Model
+from ..particles import HNL_PDG, NU_LIGHT_PDG, NUCLEUS_PDG
 from .signal import SIGNAL_PROCESSES, SignalProcess, SignalSample, _check_same_masses, _empty, _response
 
 #: smallest branching ratio of an e⁺e⁻ channel simulated as a chain.
@@ -104,10 +105,8 @@ def _chain_channels(model, hnl: int) -> list[tuple[int | None, str, float]]:
     return out
 
 
-#: PDG-style ids of the HNLs N4, N5, N6 and of the light neutrino of N → ν e⁺e⁻ (DarkNews 0.4.8 pdg.py
-#: convention: 5914, 5915, 5916, 5910), so that darkbeam and DarkNews event files can be compared.
-HNL_PDG = (5914, 5915, 5916)
-NU_LIGHT_PDG = 5910
+# ids of the HNLs and of the light neutrino of N → ν e⁺e⁻: darkbeam.particles (DarkNews 0.4.8 numbers,
+# so that darkbeam and DarkNews event files can be compared)
 
 
 def _dn_particles(ev, exp, mode: str, hnl: int, daughter: int | None, tmap: dict[str, str]) -> dict[str, np.ndarray]:
@@ -123,14 +122,13 @@ def _dn_particles(ev, exp, mode: str, hnl: int, daughter: int | None, tmap: dict
     """
     from ..interactions.hnl_upscattering import TARGETS, _target_mass
     from .geometry import detector_center
-    from .signal import _NUCLEUS_PDG
 
     n = len(ev.w)
     regime = ev.regime.astype(str)
     regs, inv = np.unique(regime, return_inverse=True)  # per regime, not per event
     m_t = np.array([_target_mass(TARGETS.get(tmap[r]), r) for r in regs], float)[inv.reshape(-1)]
     pdg_of = {"coherent": None, "p-el": 2212, "n-el": 2112}
-    pdg_t = np.array([pdg_of.get(r) or _NUCLEUS_PDG[tmap[r]] for r in regs], np.int64)[inv.reshape(-1)]
+    pdg_t = np.array([pdg_of.get(r) or NUCLEUS_PDG[tmap[r]] for r in regs], np.int64)[inv.reshape(-1)]
     p_nu = np.zeros((n, 4))
     p_nu[:, 0] = p_nu[:, 3] = ev.Enu
     recoil = p_nu - ev.p_hnl
@@ -145,7 +143,7 @@ def _dn_particles(ev, exp, mode: str, hnl: int, daughter: int | None, tmap: dict
             "x_int": ev.x_int + centre, "x_dec": ev.x_dec + centre}
 
 
-@SIGNAL_PROCESSES.register("dark-neutrino", "ν N → N_j N, N_j → (N_k | ν) e⁺e⁻ via Z' (seed 001)")
+@SIGNAL_PROCESSES.register("dark-neutrino-upscattering", "ν N → N_j N, N_j → (N_k | ν) e⁺e⁻ via Z' (seed 001)")
 class DarkNeutrinoSignal(SignalProcess):
     """Upscattering of BNB neutrinos into HNLs decaying to e⁺e⁻ in the detector."""
 

@@ -33,7 +33,8 @@ def forced_flux(
     rng: np.random.Generator,
     spin: np.ndarray | None = None,
     alpha: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return_points: bool = False,
+) -> tuple[np.ndarray, ...]:
     """Point-flux estimator (see module doc).
 
     Args:
@@ -43,11 +44,13 @@ def forced_flux(
         spin, alpha: optional rest-frame spin unit vectors (N,3) and asymmetries (N,).
 
     Returns:
-        (E_lab in MeV, flux weight per cm², index of the decay) for every contributing root.
+        (E_lab in MeV, flux weight per cm², index of the decay) for every contributing root, and with
+        ``return_points`` also the point on the detector disc (mm) each root's ray goes to.
     """
     n = len(w)
     if n == 0:
-        return np.zeros(0), np.zeros(0), np.zeros(0, int)
+        empty = (np.zeros(0), np.zeros(0), np.zeros(0, int))
+        return (*empty, np.zeros((0, 3))) if return_points else empty
     y = sample_disc_points(rng, exp, n)
     d = y - x
     r = np.linalg.norm(d, axis=1)
@@ -88,7 +91,10 @@ def forced_flux(
         energies.append(e[keep])
         weights.append(wf[keep])
         index.append(idx[keep])
-    return np.concatenate(energies), np.concatenate(weights), np.concatenate(index)
+    out = (np.concatenate(energies), np.concatenate(weights), np.concatenate(index))
+    if return_points:
+        return (*out, y[out[2]])
+    return out
 
 
 def hit_flux(p4: np.ndarray, x: np.ndarray, w: np.ndarray, exp: Experiment) -> tuple[np.ndarray, np.ndarray]:

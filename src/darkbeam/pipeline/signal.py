@@ -36,7 +36,7 @@ from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
 from ..registry import Registry
-from ..production.three_body import BOSON_PDG
+from ..particles import BOSON_PDG, CHI_PDG, NUCLEUS_PDG
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
 
 OBSERVABLES = ("E_vis", "cos_theta", "E_QE")
@@ -60,6 +60,8 @@ class SignalSample:
             ``p4_in`` / ``pdg_in`` (the incoming dark particle), ``p4_vis1``, ``p4_vis2`` (visible
             particles; zeros when absent) with ``pdg_vis1``, ``pdg_vis2``, ``p4_recoil`` / ``pdg_recoil``,
             and ``p4_inv`` / ``pdg_inv`` (an outgoing invisible particle, zeros when absent).
+        columns: further per-event arrays a process needs to re-weight or describe its events (free set;
+            e.g. decay-in-volume: ``t_in``, ``t_out`` (mm), ``p_lab`` (MeV), ``x_prod``, ``x_dec`` (mm)).
     """
 
     model: Model
@@ -77,19 +79,15 @@ class SignalSample:
     process: str = ""
     meta: dict = field(default_factory=dict)
     particles: dict[str, np.ndarray] = field(default_factory=dict)
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
 
     def weights(self, model: Model | None = None, pot: float = 1.0) -> np.ndarray:
         """Events per bin-able event for ``model`` (same masses as the reference) times ``pot``."""
         model = self.model if model is None else model
         _check_same_masses(self.model, model)
-        if "labels" not in self.meta:  # coupling factors are evaluated once per source label
-            self.meta["labels"], self.meta["codes"] = np.unique(self.source, return_inverse=True)
-            self.meta["process"] = SIGNAL_PROCESSES.get(self.model.name)()
-        proc = self.meta["process"]
-        w = self.base_weight * proc.coupling_factor(model, self.meta["labels"])[self.meta["codes"]]
-        if self.path is not None:
-            w = w * proc.survival(model, self.p_lab, self.path)
-        return w * pot
+        if "process" not in self.meta:  # the process that built the sample knows its re-weighting
+            self.meta["process"] = SIGNAL_PROCESSES.get(self.process)()
+        return self.base_weight * self.meta["process"].event_factor(self, model) * pot
 
     def total(self, model: Model | None = None, pot: float = 1.0) -> float:
         """Total expected events for ``pot`` protons on target."""
@@ -106,24 +104,35 @@ class SignalSample:
         return np.histogram(x[ok], bins=np.asarray(edges, float), weights=w[ok])[0]
 
 
-FIXED_IN_SAMPLE = ("amplitude", "br_v1_chichi", "zprime_current")
-
-
 def _check_same_masses(ref: Model, new: Model) -> None:
-    """Masses (and the production amplitude, BR(V1→χχ)) are fixed in a cached sample."""
-    if ref.name != new.name:
+    """Masses, string settings and parameters flagged ``fixed_in_sample`` are fixed in a cached sample."""
+    if type(ref) is not type(new):
         raise InputError("model", new.name, f"the model of the cached sample ({ref.name})")
     for p in ref.params:
-        if (p.dimension == "energy" or p.name in FIXED_IN_SAMPLE) and ref.values[p.name] != new.values[p.name]:
+        if p.is_fixed_in_sample and ref.values[p.name] != new.values[p.name]:
             raise InputError(f"{new.name}.{p.name}", new.values[p.name],
-                             f"{ref.values[p.name]!r} (masses, amplitude and BR(V1→χχ) are fixed in a "
-                             "cached sample; generate a new one)")
+                             f"{ref.values[p.name]!r} (masses, settings and parameters flagged fixed_in_sample "
+                             "are fixed in a cached sample; generate a new one)")
 
 
 class SignalProcess:
-    """Interface of a signal process: build a sample, and its coupling/survival factors."""
+    """Interface of a signal process: build a sample, and its re-weighting in couplings.
+
+    ``event_factor(sample, model)`` is the factor each event's ``base_weight`` is multiplied by for
+    ``model``; the default is ``coupling_factor`` (evaluated once per source label) times ``survival``
+    of the incoming particle over its recorded path.
+    """
 
     name = ""
+
+    def event_factor(self, sample: SignalSample, model: Model) -> np.ndarray:
+        """Coupling dependence of each event of ``sample`` at ``model`` (same masses)."""
+        if "labels" not in sample.meta:  # coupling factors are evaluated once per source label
+            sample.meta["labels"], sample.meta["codes"] = np.unique(sample.source, return_inverse=True)
+        f = self.coupling_factor(model, sample.meta["labels"])[sample.meta["codes"]]
+        if sample.path is not None:
+            f = f * self.survival(model, sample.p_lab, sample.path)
+        return f
 
     def build(self, model: Model, experiment: str, mode: str, n_mesons: int, n_events: int,
               rng: np.random.Generator, progress: bool, detector: bool = True) -> SignalSample:  # pragma: no cover
@@ -136,7 +145,8 @@ class SignalProcess:
         return np.ones_like(p)
 
 
-SIGNAL_PROCESSES: Registry[type[SignalProcess]] = Registry("signal process (model)")
+#: detection processes by process name (what a model's detection declaration names; never a model name)
+SIGNAL_PROCESSES: Registry[type[SignalProcess]] = Registry("detection process")
 
 
 def _resample(rng: np.random.Generator, importance: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -177,15 +187,17 @@ def _truth(p4_a, p4_b, w) -> _TruthResult:
 
 
 def _response(experiment: str, mode: str, p4_a, p4_b, w, rng, detector: bool = True):
-    """Detector response of the experiment, or the truth-level stand-in when ``detector`` is False."""
+    """Detector response of the experiment, or the truth-level stand-in when ``detector`` is False.
+
+    E_QE is reconstructed with the CCQE hypothesis of the beam mode (ν_e in neutrino mode, ν̄_e in
+    antineutrino mode; off-target and stopped-source runs use the neutrino hypothesis)."""
     if not detector:
         return _truth(p4_a, p4_b, w)
-    resp = get_response(experiment)
+    resp = get_response(experiment, eqe_mode="antineutrino" if mode == "antineutrino" else "neutrino")
     return resp(p4_a, p4_b, w, rng)
 
 
-@SIGNAL_PROCESSES.register("muphilic-scalar", "dark Primakoff φ N → γ N through Z' (seed 000, model ii)")
-@SIGNAL_PROCESSES.register("muphilic-pseudoscalar", "dark Primakoff a N → γ N through Z' (seed 000, model ii)")
+@SIGNAL_PROCESSES.register("dark-primakoff", "dark Primakoff φ/a N → γ N through Z' (seed 000, model ii)")
 class DarkPrimakoffSignal(SignalProcess):
     """Long-lived (pseudo)scalar converting to a photon in the detector."""
 
@@ -250,7 +262,7 @@ class DarkPrimakoffSignal(SignalProcess):
         return np.exp(-path / lam)
 
 
-@SIGNAL_PROCESSES.register("vector-idm", "χ N → χ' N, χ' → χ e⁺e⁻ (seed 000, model i)")
+@SIGNAL_PROCESSES.register("idm-upscattering", "χ N → χ' N, χ' → χ e⁺e⁻ (seed 000, model i)")
 class InelasticDMSignal(SignalProcess):
     """Vector-portal inelastic dark matter upscattering in the detector."""
 
@@ -358,10 +370,8 @@ def _empty(model, experiment, mode, why, process) -> SignalSample:
                         note=why, process=process)
 
 
-# PDG-style ids: χ has none; 9000011 is used here (documented in io/events.py), X from BOSON_PDG
-CHI_PDG = 9000011
-_NUCLEUS_PDG = {"C12": 1000060120, "H1": 2212, "proton": 2212, "neutron": 2112, "Ar40": 1000180400,
-                "O16": 1000080160}
+# particle ids: darkbeam.particles (χ: CHI_PDG, X: BOSON_PDG, nuclei: NUCLEUS_PDG)
+_NUCLEUS_PDG = NUCLEUS_PDG
 
 
 def _recoil_pdg(target: str, component: np.ndarray) -> np.ndarray:
@@ -417,14 +427,27 @@ def build_signal(
         detector: apply the experiment's detector response (False: truth-level interactions, every
             event kept, E_vis = true energy of the visible final state, for validation).
     """
-    if model.name not in SIGNAL_PROCESSES:
-        raise InputError("model with a detection process", model.name, SIGNAL_PROCESSES.names())
+    channel = detection_channel(model)
     if n_events <= 0:
         raise InputError("n_events", n_events, "a positive integer")
     rng = np.random.default_rng(seed)
-    return SIGNAL_PROCESSES.get(model.name)().build(model, experiment, mode, n_mesons, n_events, rng, progress,
-                                                    detector)
+    return SIGNAL_PROCESSES.get(channel.process)().build(model, experiment, mode, n_mesons, n_events, rng, progress,
+                                                         detector)
+
+
+def detection_channel(model: Model):
+    """The detection channel the model declares (``model.detection``; one per model in this version)."""
+    channels = tuple(getattr(model, "detection", ()))
+    if not channels:
+        raise InputError("model with a detection process", model.name,
+                         "a model declaring a detection channel (see `darkbeam list models`)")
+    if len(channels) > 1:
+        raise InputError(f"{model.name} detection channels", [c.describe() for c in channels],
+                         "one detection channel per model (several are not combined yet)")
+    ch = channels[0]
+    if ch.process not in SIGNAL_PROCESSES:
+        raise InputError(f"{model.name} detection process", ch.process, SIGNAL_PROCESSES.names())
+    return ch
 
 
 assert hu.MeV == 1.0
-from . import dark_neutrino_signal  # noqa: E402,F401  (registers the "dark-neutrino" signal process)

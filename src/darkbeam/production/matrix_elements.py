@@ -34,11 +34,14 @@ the spinor bilinears MeV).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from .. import constants as c
+from ..errors import InputError
 from ..registry import Registry
 
 
@@ -121,6 +124,10 @@ class Invariants:
     @property
     def N(self) -> np.ndarray:  # meson propagator denominator (p−k)² − M² = s − M²  (< 0)
         return self.s - self.M**2
+
+    @property
+    def Dnu(self) -> np.ndarray:  # neutrino propagator denominator (p_ν+k)² = 2p_ν·k + m_X²  (> 0)
+        return self.M**2 + self.m**2 + self.mx**2 - self.q2 - self.s
 
 
 # ------------------------------------------------------------------------------------------------
@@ -247,14 +254,82 @@ def vector_operators(meson: MesonSpec, lepton_mass: float, pl: np.ndarray, pn: n
     return out
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Minkowski product a·b of (N,4) contravariant vectors."""
+    return a[:, 0] * b[:, 0] - np.sum(a[:, 1:] * b[:, 1:], axis=1)
+
+
+def vector_charge_violation(q_lepton: float, q_nu: float, q_meson: float) -> float:
+    """Δ = q_ℓ + q_P − q_ν = Q(P⁺) − [Q(ℓ⁺) + Q(ν)] for field charges (q_ℓ, q_ν, q_P); 0 ⇔ conserved."""
+    return float(q_lepton) + float(q_meson) - float(q_nu)
+
+
+def _check_charges(q_lepton: float, q_nu: float, q_meson: float, sd: bool) -> tuple[float, float, float]:
+    q = tuple(float(x) for x in (q_lepton, q_nu, q_meson))
+    if not all(math.isfinite(x) for x in q):
+        raise InputError("vector charges (q_lepton, q_nu, q_meson)", q, "finite numbers")
+    scale = max(abs(x) for x in q)
+    if sd and (abs(q[1]) > 1e-12 * scale or abs(q[0] + q[2]) > 1e-12 * scale):
+        raise InputError("vector charges with sd=True", q,
+                         "charges proportional to the electric ones (q_nu = 0, q_lepton = −q_meson): the SD form "
+                         "factors are those of the electromagnetic current")
+    return q  # type: ignore[return-value]
+
+
+def vector_charge_operators(meson: MesonSpec, lepton_mass: float, pl: np.ndarray, pn: np.ndarray, k: np.ndarray,
+                            q_lepton: float, q_nu: float, q_meson: float, sd: bool = False,
+                            f_v: float | None = None, f_a: float | None = None) -> np.ndarray:
+    """O^μ (N,4,4,4) with M^μ = C g ū_ν O^μ v_ℓ for a vector coupled to the FIELD charges (q_ℓ, q_ν, q_P).
+
+    The four diagrams (ℓ⁺, ν, P⁺ emission and the contact term; module docstring) reduced on shell:
+        O^μ = (1+γ⁵){Δγ^μ + m[−q_ℓ(2p_ℓ^μ + k̸γ^μ)/D + q_P(2p−k)^μ/N + q_ν(2p_ν^μ + γ^μk̸)/D_ν]},
+    Δ = q_ℓ + q_P − q_ν, with D = 2p_ℓ·k + k², D_ν = 2p_ν·k + k², N = k² − 2p·k. Between on-shell spinors
+    it equals the unreduced Feynman-rule operators (checked with explicit spinors in the tests); as a
+    matrix it obeys k_μO^μ = Δ(1+γ⁵)(k̸ − m), so the Ward identity holds without cancellations between
+    O(1) pieces. For (q_ℓ, q_ν, q_P) = (−1, 0, 1) it is :func:`vector_operators`' "gauge-invariant" set.
+    ``sd``: adds q_P × the structure-dependent operator of :func:`vector_operators` (EM form factors;
+    only for charges proportional to the electric ones).
+    """
+    q_lepton, q_nu, q_meson = _check_charges(q_lepton, q_nu, q_meson, sd)
+    m = lepton_mass
+    n = len(pl)
+    p = pl + pn + k
+    k2 = _dot(k, k)
+    D = 2.0 * _dot(pl, k) + k2
+    Dn = 2.0 * _dot(pn, k) + k2
+    N = k2 - 2.0 * _dot(p, k)
+    delta = vector_charge_violation(q_lepton, q_nu, q_meson)
+    inner = np.zeros((n, 4, 4, 4), complex)
+    if delta != 0.0:
+        inner += delta * GAMMA[None]
+    cvec = m * (-q_lepton * 2.0 * pl / D[:, None] + q_meson * (2.0 * p - k) / N[:, None] + q_nu * 2.0 * pn / Dn[:, None])
+    inner += np.einsum("nm,ij->nmij", cvec, ONE4)
+    ks = slash(k)
+    if q_lepton != 0.0:
+        inner += (-q_lepton * m / D)[:, None, None, None] * np.einsum("nij,mjk->nmik", ks, GAMMA)
+    if q_nu != 0.0:
+        inner += (q_nu * m / Dn)[:, None, None, None] * np.einsum("mij,njk->nmik", GAMMA, ks)
+    out = np.einsum("ij,nmjk->nmik", ONE4 + GAMMA5, inner)
+    if sd and q_meson != 0.0:
+        out += q_meson * vector_operators(meson, m, pl, pn, k, lepton=False, meson_and_contact=False, sd=True,
+                                          f_v=f_v, f_a=f_a)
+    return out
+
+
 def trace_sum(pl: np.ndarray, pn: np.ndarray, k: np.ndarray, lepton_mass: float, ops: np.ndarray,
-              mx: float) -> np.ndarray:
-    """Σ_{spins,pol} |ε*_μ ū_ν O^μ v_ℓ|² = P_{μρ} Tr[p̸_ν O^μ (p̸_ℓ − m) Ō^ρ], P = −g + kk/m_X²."""
+              mx: float, kk: bool = True) -> np.ndarray:
+    """Σ_{spins,pol} |ε*_μ ū_ν O^μ v_ℓ|² = P_{μρ} Tr[p̸_ν O^μ (p̸_ℓ − m) Ō^ρ], P = −g + kk/m_X².
+
+    ``kk=False`` drops the k_μk_ρ/m_X² term (P = −g): identical in exact arithmetic when k_μO^μ = 0
+    between on-shell spinors (conserved charges), a diagnostic otherwise.
+    """
     A = slash(pn)  # (N,4,4)
     B = slash(pl) - lepton_mass * ONE4
     W = np.einsum("nij,nmjk->nmik", A, ops)  # p̸_ν O^μ
     Z = np.einsum("nij,nrjk->nrik", B, _bar(ops))  # (p̸_ℓ − m) Ō^ρ
     T = np.einsum("nmij,nrji->nmr", W, Z)  # Tr
+    if not kk:
+        return np.real(np.einsum("mr,nmr->n", -METRIC, T))
     klow = k * np.diag(METRIC)
     P = -METRIC[None] + np.einsum("nm,nr->nmr", klow, klow) / (mx * mx)
     return np.real(np.einsum("nmr,nmr->n", P, T))
@@ -286,32 +361,104 @@ def momenta_from_invariants(inv: Invariants) -> tuple[np.ndarray, np.ndarray, np
     return pl, pn, k
 
 
-def me2_vector_traces(meson: MesonSpec, inv: Invariants, amplitude: str, chunk: int = 20000) -> np.ndarray:
-    """Σ|M|² per e'² for the vector options via vectorised Dirac traces (any ``amplitude``)."""
+def _me2_trace_route(meson: MesonSpec, inv: Invariants, operators: Mapping, chunk: int = 20000) -> np.ndarray:
+    """Σ|M|² per e'² from :func:`vector_operators` (keyword arguments ``operators``) and :func:`trace_sum`."""
     pl, pn, k = momenta_from_invariants(inv)
-    flags = VECTOR_AMPLITUDES.get(amplitude)
     out = np.empty(len(pl))
     for i in range(0, len(pl), chunk):
         sl = slice(i, i + chunk)
-        ops = vector_operators(meson, inv.m, pl[sl], pn[sl], k[sl], **flags)
+        ops = vector_operators(meson, inv.m, pl[sl], pn[sl], k[sl], **operators)
         out[sl] = trace_sum(pl[sl], pn[sl], k[sl], inv.m, ops, inv.mx)
     return meson.coupling**2 * out
 
 
-VECTOR_AMPLITUDES: Registry[dict] = Registry("vector amplitude")
-VECTOR_AMPLITUDES.add("gauge-invariant", {"lepton": True, "meson_and_contact": True, "sd": False},
+def me2_vector_traces(meson: MesonSpec, inv: Invariants, amplitude: str, chunk: int = 20000) -> np.ndarray:
+    """Σ|M|² per e'² for the vector options via vectorised Dirac traces (any ``amplitude``)."""
+    return _me2_trace_route(meson, inv, VECTOR_AMPLITUDES.get(amplitude), chunk)
+
+
+def me2_vector_charges(meson: MesonSpec, inv: Invariants, q_lepton: float, q_nu: float, q_meson: float,
+                       sd: bool = False, chunk: int = 20000) -> np.ndarray:
+    """Σ|M|² per g² for P⁺ → ℓ⁺ ν V, V coupled to the FIELD charges (q_ℓ, q_ν, q_P) (module docstring).
+
+    L ⊃ g V_μ[q_ℓ ℓ̄γ^μℓ + q_ν ν̄γ^μP_Lν + q_P J^μ_P] with the meson coupled through D_μ (contact term).
+    Charges are those of the fields ℓ and ν (ℓ⁻ and ν have charge q_ℓ and q_ν, the emitted ℓ⁺ has −q_ℓ)
+    and of the decaying P⁺. Conserved iff q_P = q_ν − q_ℓ (see :func:`vector_charge_violation`).
+    Examples (:data:`VECTOR_CHARGES`): dark photon / EM (−1, 0, 1) = the "gauge-invariant" option
+    (g = eε); B−L (−1, −1, 0) (g = g_{B−L}); (−1, 0, 0) = the "lepton" option.
+
+    Summed over spins and the three V polarisations with P_{μρ} = −g_{μρ} + k_μk_ρ/m_V². The k k term
+    vanishes for conserved charges (k_μM^μ = 0); otherwise k_μM^μ = C g Δ ū(1+γ⁵)(k̸ − m)v with
+    Δ = q_ℓ + q_P − q_ν is not helicity suppressed and the longitudinal mode grows like Δ²/m_V².
+    Evaluation: −g part by vectorised Dirac traces of :func:`vector_charge_operators` (``chunk`` events at
+    a time); the k k part in closed form from that identity, (Δ²/m_V²) Σ_spins|ū(1+γ⁵)(k̸ − m)v|² (the
+    same sum; contracting the traces with k k/m_V² instead loses up to ~(E_V/m_V)²×1e-16 relative to
+    round-off, e.g. 2% for K → eνV at m_V = 10 keV).
+    ``sd=True`` adds the structure-dependent term with the EM form factors times q_P (InputError unless
+    the charges are proportional to the electric ones: the SD form factors of other quark currents,
+    e.g. baryon number, are not implemented).
+    """
+    q = _check_charges(q_lepton, q_nu, q_meson, sd)
+    pl, pn, k = momenta_from_invariants(inv)
+    out = np.empty(len(pl))
+    for i in range(0, len(pl), chunk):
+        sl = slice(i, i + chunk)
+        ops = vector_charge_operators(meson, inv.m, pl[sl], pn[sl], k[sl], *q, sd=sd)
+        out[sl] = trace_sum(pl[sl], pn[sl], k[sl], inv.m, ops, inv.mx, kk=False)
+    delta = vector_charge_violation(*q)
+    if delta != 0.0:  # longitudinal part |k·M|²/m_V², k·M = C g Δ ū(1+γ⁵)(−m + k̸)v
+        out = out + delta**2 * _yukawa_sum(inv, -inv.m, 1.0) / inv.mx**2
+    return meson.coupling**2 * out
+
+
+# Field charges (q_ℓ, q_ν, q_P) of P⁺ → ℓ⁺ ν V for common vectors (the sign of all three is a convention:
+# |M|² is even in it). EM: ℓ⁻ −1, ν 0, P⁺ +1. B−L: leptons (ℓ and ν fields) −1, π⁺ = ud̄ and K⁺ = us̄ 0.
+VECTOR_CHARGES: Registry[tuple[float, float, float]] = Registry("vector charges")
+VECTOR_CHARGES.add("EM", (-1.0, 0.0, 1.0), "electric charge (dark photon, g = eε)")
+VECTOR_CHARGES.add("B-L", (-1.0, -1.0, 0.0), "baryon minus lepton number (g = g_B−L)")
+
+
+class VectorAmplitude(Mapping):
+    """A registered vector amplitude: ``me2(meson, inv)`` gives its Σ|M|² per e'²; ``charges`` are the
+    equivalent field charges (q_ℓ, q_ν, q_P) of :func:`me2_vector_charges`; read as a mapping it holds
+    the keyword arguments of :func:`vector_operators` that build its Dirac operators (what the registry
+    held before, so ``vector_operators(..., **VECTOR_AMPLITUDES.get(name))`` keeps working).
+    Without an explicit ``me2`` the vectorised trace route on those operators is used."""
+
+    def __init__(self, operators: dict, charges: tuple[float, float, float],
+                 me2: Callable[[MesonSpec, Invariants], np.ndarray] | None = None) -> None:
+        self._operators = dict(operators)
+        self.charges = charges
+        self.me2 = me2 if me2 is not None else partial(_me2_trace_route, operators=self._operators)
+
+    def __getitem__(self, key: str):
+        return self._operators[key]
+
+    def __iter__(self):
+        return iter(self._operators)
+
+    def __len__(self) -> int:
+        return len(self._operators)
+
+    def __repr__(self) -> str:
+        return f"VectorAmplitude({self._operators}, charges={self.charges})"
+
+
+VECTOR_AMPLITUDES: Registry[VectorAmplitude] = Registry("vector amplitude")
+VECTOR_AMPLITUDES.add("gauge-invariant",
+                      VectorAmplitude({"lepton": True, "meson_and_contact": True, "sd": False}, (-1.0, 0.0, 1.0),
+                                      me2=me2_vector_ib),  # closed form; equal to the trace route (tested)
                       "lepton + meson emission + contact term (k·M = 0), inner bremsstrahlung")
-VECTOR_AMPLITUDES.add("gauge-invariant+sd", {"lepton": True, "meson_and_contact": True, "sd": True},
+VECTOR_AMPLITUDES.add("gauge-invariant+sd",
+                      VectorAmplitude({"lepton": True, "meson_and_contact": True, "sd": True}, (-1.0, 0.0, 1.0)),
                       "gauge-invariant IB plus structure-dependent F_V, F_A terms")
-VECTOR_AMPLITUDES.add("lepton", {"lepton": True, "meson_and_contact": False, "sd": False},
+VECTOR_AMPLITUDES.add("lepton",
+                      VectorAmplitude({"lepton": True, "meson_and_contact": False, "sd": False}, (-1.0, 0.0, 0.0)),
                       "emission from the charged lepton only (not gauge invariant)")
 
 
 def _me2_vector(meson: MesonSpec, inv: Invariants, amplitude: str) -> np.ndarray:
-    VECTOR_AMPLITUDES.get(amplitude)
-    if amplitude == "gauge-invariant":  # closed form; identical to the trace route (tested)
-        return me2_vector_ib(meson, inv)
-    return me2_vector_traces(meson, inv, amplitude)
+    return VECTOR_AMPLITUDES.get(amplitude).me2(meson, inv)
 
 
 ME2_BY_KIND: Registry = Registry("boson kind")
@@ -320,10 +467,19 @@ ME2_BY_KIND.add("pseudoscalar", lambda mes, inv, amp: me2_pseudoscalar(mes, inv)
 ME2_BY_KIND.add("vector", _me2_vector, "e ε V_μ J^μ_EM")
 
 
-def me2(meson: MesonSpec, inv: Invariants, kind: str, amplitude: str = "gauge-invariant") -> np.ndarray:
+def me2(meson: MesonSpec, inv: Invariants, kind: str, amplitude: str = "gauge-invariant",
+        charges: tuple[float, float, float] | None = None) -> np.ndarray:
     """Σ|M|² per unit coupling² for boson ``kind`` ("scalar", "pseudoscalar", "vector").
 
-    The gauge-invariant vector IB uses the closed form :func:`me2_vector_ib`; the other vector options
-    the vectorised traces :func:`me2_vector_traces`.
+    Vector: the registered ``amplitude``'s own |M|² (closed form :func:`me2_vector_ib` for
+    "gauge-invariant", vectorised traces :func:`me2_vector_traces` for the others). With ``charges`` =
+    (q_lepton, q_nu, q_meson) the general-charge amplitude :func:`me2_vector_charges` is used instead
+    (only the ``sd`` flag of ``amplitude`` is kept); ``charges`` is only allowed for kind "vector".
     """
+    if charges is not None:
+        if kind != "vector":
+            raise InputError("charges", charges, "None unless kind is 'vector'")
+        if len(tuple(charges)) != 3:
+            raise InputError("charges", charges, "a tuple (q_lepton, q_nu, q_meson)")
+        return me2_vector_charges(meson, inv, *charges, sd=bool(VECTOR_AMPLITUDES.get(amplitude)["sd"]))
     return ME2_BY_KIND.get(kind)(meson, inv, amplitude)

@@ -4,6 +4,11 @@ BR(P⁰ → γV) = 2 ε² (1 − m_V²/M²)³ BR(P⁰ → γγ)
 (Batell, Pospelov, Ritz, PRD 80 (2009) 095024, arXiv:0906.5614, Eq. 4.1). Derivation: the anomaly vertex
 ε_{μνρσ}k₁^ρk₂^σ gives Σ_pol|M|² ∝ 2(k₁·k₂)² = (M² − m_V²)²/2 for one massless photon; with the
 two-body phase space |p| ∝ (1 − m_V²/M²) and the identical-photon factor 1/2 of γγ this is the ratio above.
+
+For a vector coupled to another quark current (B−L, ...) the model declares the effective ε of the P⁰γV
+anomaly vertex, ``model.neutral_meson_mixing(parent)``: the ratio of Σ_q N_c Q_q x_q T_q to Σ_q N_c Q_q² T_q
+(x_q the vector's charges, T_q the meson's flavour weights) times g_X/e (Ilten, Soreq, Williams, Xue,
+JHEP 06 (2018) 004, "darkcast", Sec. 2.2).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from ..errors import InputError
 from ..kinematics.fourvec import two_body_decay
 from ..registry import Registry
 from ..sample import ParticleSample
-from .three_body import BOSON_PDG
+from ..particles import BOSON_PDG
 
 
 @dataclass(frozen=True)
@@ -34,17 +39,18 @@ NEUTRAL_MESONS.add("pi0", NeutralMeson("pi0", 111, c.M_PI0, c.BR_PI0_GG), "π⁰
 NEUTRAL_MESONS.add("eta", NeutralMeson("eta", 221, c.M_ETA, c.BR_ETA_GG), "η")
 
 
-def _epsilon(model: Any) -> tuple[float, float]:
-    """(ε, m_V in MeV) of a vector model (kinetic mixing = lepton coupling / e)."""
-    if getattr(model, "boson_kind", None) != "vector":
-        raise InputError("model", getattr(model, "name", model), "a model with a vector boson (dark-photon, vector-idm)")
-    return float(model.lepton_coupling("e")) / c.E_CHARGE, float(model.m_x)
+def _epsilon(model: Any, parent: str) -> tuple[float, float]:
+    """(effective ε of the P⁰γV vertex, m_V in MeV) that the model declares."""
+    mixing = getattr(model, "neutral_meson_mixing", None)
+    if mixing is None:
+        raise InputError("model", getattr(model, "name", model), "a model declaring neutral_meson_mixing(parent)")
+    return float(mixing(parent)), float(model.m_x)
 
 
 def neutral_meson_br(parent: str, model: Any) -> float:
     """BR(P⁰ → γ V) = 2ε²(1 − m_V²/M²)³ BR(P⁰→γγ); 0.0 if m_V ≥ M (closed)."""
     mes = NEUTRAL_MESONS.get(parent)
-    eps, mv = _epsilon(model)
+    eps, mv = _epsilon(model, parent)
     if mv >= mes.mass:
         return 0.0
     return 2.0 * eps * eps * (1.0 - (mv / mes.mass) ** 2) ** 3 * mes.br_gg
@@ -59,7 +65,7 @@ def sample_neutral_meson(rng: np.random.Generator, parents: ParticleSample, mode
     """
     if not isinstance(n_per_parent, (int, np.integer)) or n_per_parent < 1:
         raise InputError("n_per_parent", n_per_parent, "an integer >= 1")
-    _, mv = _epsilon(model)
+    mv = float(model.m_x)
     pieces = []
     for name in NEUTRAL_MESONS:
         mes = NEUTRAL_MESONS.get(name)

@@ -30,9 +30,8 @@ from ..registry import Registry
 from ..sample import ParticleSample
 from .matrix_elements import LEPTONS, MESONS, VECTOR_AMPLITUDES, Invariants, LeptonSpec, MesonSpec, me2
 
-# PDG-style ids used for the emitted boson (no official PDG numbers exist for these states):
-# 9000005 scalar φ, 9000006 pseudoscalar a, 4900022 vector (Pythia hidden-valley γ_v number).
-BOSON_PDG: dict[str, int] = {"scalar": 9000005, "pseudoscalar": 9000006, "vector": 4900022}
+# particle ids of the emitted boson: one source of truth in darkbeam.particles
+from ..particles import BOSON_PDG  # noqa: E402
 
 # parent name -> (meson key, charge)
 PARENTS: Registry[tuple[str, int]] = Registry("parent")
@@ -63,18 +62,29 @@ def _lepton(lepton: str) -> LeptonSpec:
     return LEPTONS.get(str(lepton))
 
 
-def boson_of(model: Any) -> tuple[str, float, str]:
-    """(kind, m_X in MeV, amplitude option) of the boson a model emits in charged-meson decays."""
+def boson_of(model: Any) -> tuple[str, float, Any]:
+    """(kind, m_X in MeV, amplitude) of the boson a model emits in charged-meson decays.
+
+    The amplitude is what the model declares through ``three_body_amplitude()``: a registered vector
+    amplitude name, or a tuple of vector charges (q_ℓ, q_ν, q_P) (see :func:`matrix_elements.me2`);
+    it is ignored for scalars and pseudoscalars.
+    """
     kind = getattr(model, "boson_kind", None)
     if kind not in BOSON_PDG:
         raise InputError("model", getattr(model, "name", model), "a model emitting a scalar, pseudoscalar or vector boson")
     mx = float(model.m_x)
     if not (mx > 0.0 and math.isfinite(mx)):
         raise InputError(f"{model.name} boson mass", mx, "a finite mass > 0 MeV (massless emission is infrared divergent)")
-    amplitude = "gauge-invariant"
+    amplitude: Any = "gauge-invariant"
     if kind == "vector":
-        amplitude = str(model.values.get("amplitude", "gauge-invariant"))
-        VECTOR_AMPLITUDES.get(amplitude)
+        amplitude = model.three_body_amplitude()
+        if isinstance(amplitude, str):
+            VECTOR_AMPLITUDES.get(amplitude)
+        else:
+            amplitude = tuple(float(q) for q in amplitude)
+            if len(amplitude) != 3:
+                raise InputError(f"{model.name} three_body_amplitude()", amplitude,
+                                 "an amplitude name or the charges (q_lepton, q_nu, q_meson)")
     return kind, mx, amplitude
 
 
@@ -129,7 +139,11 @@ def _dgamma_duw(meson: MesonSpec, lepton: LeptonSpec, kind: str, mx: float, ampl
     """dΓ/du dw at unit coupling, MeV (never NaN; zero where the Dalitz region collapses)."""
     pt = dalitz_map(meson, lepton, mx, u, w)
     inv = Invariants(meson.mass, lepton.mass, mx, pt.q2, pt.s)
-    val = me2(meson, inv, kind, amplitude) * pt.jac / (256.0 * math.pi**3 * meson.mass**3)
+    if isinstance(amplitude, tuple):  # declared vector charges (q_lepton, q_nu, q_meson)
+        m2 = me2(meson, inv, kind, "gauge-invariant", charges=amplitude)
+    else:
+        m2 = me2(meson, inv, kind, amplitude)
+    val = m2 * pt.jac / (256.0 * math.pi**3 * meson.mass**3)
     val = np.where(pt.jac > 0, val, 0.0)
     return np.nan_to_num(np.maximum(val, 0.0), nan=0.0, posinf=0.0)
 
@@ -169,7 +183,7 @@ def branching_ratio(parent: str | int, lepton: str, model: Any) -> float:
 def model_branching_ratios(model: Any) -> list[dict[str, Any]]:
     """BR of every charged-meson channel π±, K± → ℓ± ν X (ℓ = μ, e) for ``darkbeam br``.
 
-    Returns ``[{"parent": "pi+", "channel": "mu+ nu_mu phi", "value": float | "closed"}, ...]``.
+    Returns ``[{"parent": "pi+", "lepton": "mu", "channel": "mu+ nu_mu phi", "value": float | "closed"}, ...]``.
     """
     kind, mx, _ = boson_of(model)
     boson = getattr(model, "boson", None) or kind
@@ -181,7 +195,7 @@ def model_branching_ratios(model: Any) -> list[dict[str, Any]]:
             sign = "+" if q > 0 else "-"
             nu = f"nu_{lname}" if q > 0 else f"anti-nu_{lname}"
             value: float | str = "closed" if is_closed(mes, lep, mx) else branching_ratio(parent, lname, model)
-            out.append({"parent": parent, "channel": f"{lname}{sign} {nu} {boson}", "value": value})
+            out.append({"parent": parent, "lepton": lname, "channel": f"{lname}{sign} {nu} {boson}", "value": value})
     return out
 
 

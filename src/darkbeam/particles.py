@@ -1,0 +1,57 @@
+"""One source of truth for particle ids of the states darkbeam adds to the Standard Model.
+
+New particles have no official PDG numbers. darkbeam uses numbers from the PDG's range for
+"generator-specific" states (the 9xxxxxx block of the PDG Monte Carlo numbering scheme, RPP 2024
+"Monte Carlo particle numbering scheme", rule 11), Pythia's hidden-valley number for a dark vector
+(4900022) and DarkNews' numbers for heavy neutral leptons (arXiv:2207.04137, N4/N5/N6 = 5914/5915/5916,
+the light neutrino of N → ν e⁺e⁻ = 5910). Event files declare these numbers in their run info.
+
+Nuclei follow the PDG nuclear code 10LZZZAAAI; free nucleons are 2212 / 2112.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from .constants import M_E, M_MU, M_PI
+from .errors import InputError
+
+#: spin-parity kind of a new boson emitted in meson decays -> particle id
+BOSON_PDG = MappingProxyType({"scalar": 9000005, "pseudoscalar": 9000006, "vector": 4900022})
+#: boson kinds darkbeam's production code can emit
+BOSON_KINDS: tuple[str, ...] = tuple(BOSON_PDG)
+#: dark-matter χ and its excited state χ' (both written with this id; the event record says which)
+CHI_PDG = 9000011
+#: heavy neutral leptons N4, N5, N6 (DarkNews numbers) and the light neutrino of N → ν e⁺e⁻
+HNL_PDG: tuple[int, int, int] = (5914, 5915, 5916)
+NU_LIGHT_PDG = 5910
+
+#: nucleus or nucleon target name -> particle id
+NUCLEUS_PDG = MappingProxyType({"C12": 1000060120, "H1": 2212, "proton": 2212, "neutron": 2112,
+                                "Ar40": 1000180400, "O16": 1000080160})
+
+#: names of the non-PDG numbers, for the run info of event files
+NEW_PARTICLE_NAMES = MappingProxyType({
+    9000005: "scalar X (phi)", 9000006: "pseudoscalar X (a)", 4900022: "dark vector X",
+    CHI_PDG: "dark fermion chi / chi'", 5914: "N4", 5915: "N5", 5916: "N6", NU_LIGHT_PDG: "light nu of N decay",
+})
+
+
+#: two-body visible final states of decays, by channel name: ((pdg_1, pdg_2), (m_1, m_2) in MeV)
+TWO_BODY_FINAL_STATES = MappingProxyType({
+    "e+ e-": ((-11, 11), (M_E, M_E)),
+    "mu+ mu-": ((-13, 13), (M_MU, M_MU)),
+    "pi+ pi-": ((211, -211), (M_PI, M_PI)),
+    "gamma gamma": ((22, 22), (0.0, 0.0)),
+})
+
+
+def boson_pdg(kind: str) -> int:
+    """Particle id of a new boson of spin-parity ``kind`` ("scalar", "pseudoscalar", "vector")."""
+    if kind not in BOSON_PDG:
+        raise InputError("boson kind", kind, BOSON_KINDS)
+    return BOSON_PDG[kind]
+
+
+__all__ = ["BOSON_KINDS", "BOSON_PDG", "CHI_PDG", "HNL_PDG", "NEW_PARTICLE_NAMES", "NUCLEUS_PDG",
+           "NU_LIGHT_PDG", "TWO_BODY_FINAL_STATES", "boson_pdg"]
