@@ -34,6 +34,10 @@ def test_default_is_the_scalar_benchmark():
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_examples_parse(path):
+    # examples of plugin models (examples/plugins/*.py) need their plugin, as DARKBEAM_PLUGINS gives it
+    from darkbeam.models.plugins import load_plugins
+
+    load_plugins(":".join(str(p) for p in sorted((path.parent / "plugins").glob("*.py"))))
     cfg = load_config(path)
     cfg.build_model()
 

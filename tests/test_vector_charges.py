@@ -21,7 +21,8 @@ BL = (-1.0, -1.0, 0.0)
 G = dn.G
 I4 = dn.ID4
 G5 = 1j * dn.GAMMA[0] @ dn.GAMMA[1] @ dn.GAMMA[2] @ dn.GAMMA[3]
-SIG = [np.array([[0, 1], [1, 0]], complex), np.array([[0, -1j], [1j, 0]], complex), np.array([[1, 0], [0, -1]], complex)]
+SIG = [np.array([[0, 1], [1, 0]], complex), np.array([[0, -1j], [1j, 0]], complex),
+       np.array([[1, 0], [0, -1]], complex)]
 
 
 def dot(a, b):
@@ -41,7 +42,8 @@ def v_spinors(p, m):
 
 
 def feynman_operator(pl, pn, k, m, M, charges, eps):
-    """i M/(c g) as a 4×4 matrix between ū_ν(p_ν) and v_ℓ(p_ℓ) for polarisation ε (ε* enters; ε = k gives k_μM^μ)."""
+    """i M/(c g) as a 4×4 matrix between ū_ν(p_ν) and v_ℓ(p_ℓ) for polarisation ε (ε* enters; ε = k
+    gives k_μM^μ)."""
     ql, qn, qp = charges
     p = pl + pn + k
     es = dn.slash(np.conj(eps))
@@ -112,25 +114,26 @@ ALL = [(mn, ln) for mn in ("pi", "K") for ln in ("e", "mu")]
 
 @pytest.mark.parametrize("mname,lname", ALL)
 def test_em_charges_reproduce_gauge_invariant_closed_form(mname, lname):
-    """(−1, 0, 1) vs the closed-form IB: round-off only (measured ≤ 2e-10 down to m_V = 0.1 MeV)."""
+    """(−1, 0, 1) vs the closed-form IB: round-off only (measured ≤ 4e-10 down to m_V = 0.1 MeV)."""
     for mx in (0.1, 1.0, 17.0, 100.0):
         mes, lep = me.MESONS.get(mname), me.LEPTONS.get(lname)
         if mx >= mes.mass - lep.mass:
             continue
         _, _, inv, _ = points(mname, lname, mx, 200, seed=21)
-        np.testing.assert_allclose(me.me2_vector_charges(mes, inv, *EM), me.me2_vector_ib(mes, inv), rtol=1e-9)
-        np.testing.assert_allclose(me.me2(mes, inv, "vector", charges=EM), me.me2_vector_ib(mes, inv), rtol=1e-9)
+        closed = me.me2_vector_ib(mes, inv)
+        np.testing.assert_allclose(me.me2_vector_charges(mes, inv, *EM), closed, rtol=1e-9)
+        np.testing.assert_allclose(me.me2(mes, inv, "vector", charges=EM), closed, rtol=1e-9)
 
 
 @pytest.mark.parametrize("name", ["gauge-invariant", "gauge-invariant+sd", "lepton"])
 def test_registered_amplitudes_are_charge_amplitudes(name):
     """Each registered entry's own |M|² equals the general amplitude at its declared charges (and sd flag).
-    m_V = 17 MeV, where the old trace route has no k k/m_V² round-off (measured ≤ 5e-11)."""
+    m_V = 17 MeV, where the old trace route has no k k/m_V² round-off (measured ≤ 3e-11)."""
     entry = me.VECTOR_AMPLITUDES.get(name)
     for mname, lname in ALL:
         mes, _, inv, _ = points(mname, lname, 17.0, 50, seed=4)
-        np.testing.assert_allclose(entry.me2(mes, inv), me.me2_vector_charges(mes, inv, *entry.charges, sd=entry["sd"]),
-                                   rtol=1e-8)
+        general = me.me2_vector_charges(mes, inv, *entry.charges, sd=entry["sd"])
+        np.testing.assert_allclose(entry.me2(mes, inv), general, rtol=1e-8)
         np.testing.assert_array_equal(me.me2(mes, inv, "vector", name), entry.me2(mes, inv))
 
 
@@ -138,7 +141,8 @@ def test_registry_is_declarative_and_backward_compatible():
     gi = me.VECTOR_AMPLITUDES.get("gauge-invariant")
     assert gi.me2 is me.me2_vector_ib
     assert dict(gi) == {"lepton": True, "meson_and_contact": True, "sd": False}
-    assert dict(me.VECTOR_AMPLITUDES.get("lepton")) == {"lepton": True, "meson_and_contact": False, "sd": False}
+    assert dict(me.VECTOR_AMPLITUDES.get("lepton")) == {"lepton": True, "meson_and_contact": False,
+                                                         "sd": False}
     assert me.VECTOR_CHARGES.get("EM") == EM and me.VECTOR_CHARGES.get("B-L") == BL
     mes, _, inv, _ = points("K", "mu", 17.0, 5, seed=1)
     with pytest.raises(InputError):
@@ -152,14 +156,14 @@ def test_registry_is_declarative_and_backward_compatible():
                                me.me2_vector_traces(mes, inv, "gauge-invariant+sd"), rtol=1e-9)
 
 
-def _ward_scale(O_of_eps, pl, pn, k, m, charges_kM):
+def _ward_scale(O_of_eps, pl, pn, k, m):
     """(max_spins |ū k·O v|, max_spins Σ_μ |k^μ||ū O^μ v|)."""
     kms, scale = [], 0.0
     basis = [np.eye(4)[mu] for mu in range(4)]
     for un in u_spinors(pn, 0.0):
         ub = un.conj() @ dn.GAMMA[0]
         for vl in v_spinors(pl, m):
-            comps = [ub @ O_of_eps(e) @ vl for e in basis]  # ū O^μ v with ε* = e_μ … (index placement irrelevant for |.|)
+            comps = [ub @ O_of_eps(e) @ vl for e in basis]  # ±ū O^μ v (sign irrelevant under |.|)
             scale = max(scale, sum(abs(comps[mu]) * abs(k[mu]) for mu in range(4)))
             kms.append(ub @ O_of_eps(k) @ vl)
     return np.array(kms), scale
@@ -169,9 +173,10 @@ def _ward_scale(O_of_eps, pl, pn, k, m, charges_kM):
                                                ((-1.0, 0.0, 0.0), False), ((0.0, -1.0, 0.0), False),
                                                ((-1.0, -1.0, 1.0), False)])
 def test_ward_identity_explicit_spinors(charges, conserved):
-    """k_μM^μ between explicit on-shell spinors: zero (< 1e-12 of the term-by-term scale) for conserved
-    charges, = −Δ ū(1+γ⁵)(k̸ − m)v (Δ = q_ℓ + q_P − q_ν) otherwise — for the Feynman-rule diagrams and
-    for the library's reduced operators (which are −1 × the diagrams, an overall phase)."""
+    """k_μM^μ between explicit on-shell spinors: zero (< 1e-12 of the term-by-term scale Σ_μ|k^μ||ū O^μ v|;
+    measured ≤ 8e-14) for conserved charges; otherwise ≥ 1e-3 of it (measured ≥ 1.2e-2) and equal to
+    −Δ ū(1+γ⁵)(k̸ − m)v, Δ = q_ℓ + q_P − q_ν — for the Feynman-rule diagrams and for the library's
+    reduced operators (which are −1 × the diagrams, an overall phase)."""
     delta = me.vector_charge_violation(*charges)
     assert (delta == 0.0) == conserved
     for mname, lname, mx in [("K", "mu", 17.0), ("pi", "e", 5.0), ("K", "e", 1.0)]:
@@ -184,14 +189,15 @@ def test_ward_identity_explicit_spinors(charges, conserved):
             pred = []
             for un in u_spinors(pn, 0.0):
                 for vl in v_spinors(pl, lep.mass):
-                    pred.append(delta * (un.conj() @ dn.GAMMA[0]) @ (I4 + G5) @ (dn.slash(k) - lep.mass * I4) @ vl)
+                    ub = un.conj() @ dn.GAMMA[0]
+                    pred.append(delta * ub @ (I4 + G5) @ (dn.slash(k) - lep.mass * I4) @ vl)
             pred = np.array(pred)
             for O_of_eps, sign in ((feyn, -1.0), (lib, 1.0)):
-                kM, scale = _ward_scale(O_of_eps, pl, pn, k, lep.mass, charges)
+                kM, scale = _ward_scale(O_of_eps, pl, pn, k, lep.mass)
                 if conserved:
                     assert np.max(np.abs(kM)) < 1e-12 * scale
                 else:
-                    assert np.max(np.abs(kM)) > 1e-2 * scale
+                    assert np.max(np.abs(kM)) > 1e-3 * scale
                     np.testing.assert_allclose(kM, sign * pred, rtol=1e-10, atol=1e-12 * scale)
 
 
@@ -200,7 +206,7 @@ def test_ward_identity_explicit_spinors(charges, conserved):
                                             ("K", "e", 100.0), ("pi", "mu", 0.5), ("K", "e", 1.0)])
 def test_traces_equal_explicit_spinor_sum(charges, mname, lname, mx):
     """me2_vector_charges vs Σ over spins and 3 explicit polarisations of the Feynman-rule diagrams (1e-8;
-    measured ≤ 1e-10). Covers the ν-emission diagram, the reduced operators and the closed-form
+    measured ≤ 6e-12). Covers the ν-emission diagram, the reduced operators and the closed-form
     longitudinal term of the non-conserved choice (−1, −0.5, 0.2)."""
     mes, lep, inv, (PL, PN, K) = points(mname, lname, mx, 4, seed=3)
     got = me.me2_vector_charges(mes, inv, *charges)
@@ -212,9 +218,9 @@ def test_traces_equal_explicit_spinor_sum(charges, mname, lname, mx):
 @pytest.mark.parametrize("mname,lname", ALL)
 def test_transversality_for_conserved_charges(mname, lname):
     """Σ with −g alone = Σ with −g + k k/m_V² (trace route, both contractions of the same traces) for
-    conserved charges (measured ≤ 1e-11 at m_V ≥ 5 MeV; the k k contraction amplifies round-off by
-    ~(E_V/m_V)², hence the moderate masses); for (−1, 0, 0) the k k term is positive and not small (the
-    −g part alone is not even positive there)."""
+    conserved charges, rtol 1e-8: the k k contraction amplifies round-off by ~(E_V/m_V)² relative to the
+    helicity-suppressed |M|² (measured ≤ 7e-10 for K → eνV at m_V = 5 MeV, ≤ 2e-11 elsewhere); for
+    (−1, 0, 0) the k k term is positive and not small (the −g part alone is not even positive there)."""
     for mx in (5.0, 17.0, 100.0):
         mes, lep = me.MESONS.get(mname), me.LEPTONS.get(lname)
         if mx >= mes.mass - lep.mass:
@@ -223,13 +229,16 @@ def test_transversality_for_conserved_charges(mname, lname):
         for charges in (BL, EM, (-0.3, 0.7, 1.0)):
             ops = me.vector_charge_operators(mes, lep.mass, pl, pn, k, *charges)
             full = me.trace_sum(pl, pn, k, lep.mass, ops, mx)
-            np.testing.assert_allclose(me.trace_sum(pl, pn, k, lep.mass, ops, mx, kk=False), full, rtol=1e-9)
-            np.testing.assert_allclose(me.me2_vector_charges(mes, inv, *charges), mes.coupling**2 * full, rtol=1e-9)
+            np.testing.assert_allclose(me.trace_sum(pl, pn, k, lep.mass, ops, mx, kk=False), full, rtol=1e-8)
+            general = me.me2_vector_charges(mes, inv, *charges)
+            np.testing.assert_allclose(general, mes.coupling**2 * full, rtol=1e-8)
         ops = me.vector_charge_operators(mes, lep.mass, pl, pn, k, -1.0, 0.0, 0.0)
         full = me.trace_sum(pl, pn, k, lep.mass, ops, mx)
         kk_part = full - me.trace_sum(pl, pn, k, lep.mass, ops, mx, kk=False)  # Σ|k·M|²/m_V² ≥ 0
         assert np.all(kk_part > 0) and np.median(kk_part / np.abs(full)) > 0.25  # measured ≥ 0.39
-        np.testing.assert_allclose(me.me2_vector_charges(mes, inv, -1.0, 0.0, 0.0), mes.coupling**2 * full, rtol=1e-9)
+        # closed-form longitudinal part vs contracting the traces with k k/m_V² (measured ≤ 1e-11)
+        general = me.me2_vector_charges(mes, inv, -1.0, 0.0, 0.0)
+        np.testing.assert_allclose(general, mes.coupling**2 * full, rtol=1e-9)
 
 
 def _soft_momenta(M, m, mx, kappa, cos_l):
@@ -239,7 +248,8 @@ def _soft_momenta(M, m, mx, kappa, cos_l):
     s = dot(P, P)
     pstar = math.sqrt((s - m * m) ** 2) / (2 * math.sqrt(s))
     sin_l = math.sqrt(1 - cos_l**2)
-    lstar = np.array([math.hypot(pstar, m), pstar * sin_l * math.cos(0.4), pstar * sin_l * math.sin(0.4), pstar * cos_l])
+    lstar = np.array([math.hypot(pstar, m), pstar * sin_l * math.cos(0.4), pstar * sin_l * math.sin(0.4),
+                      pstar * cos_l])
     gam, bz = P[0] / math.sqrt(s), P[3] / P[0]
     pl = np.array([gam * (lstar[0] + bz * lstar[3]), lstar[1], lstar[2], gam * (lstar[3] + bz * lstar[0])])
     return pl, P - pl, k
@@ -250,7 +260,8 @@ def _soft_momenta(M, m, mx, kappa, cos_l):
 def test_soft_limit_is_eikonal(charges, lname):
     """Soft V (|k| = 1 keV, m_V = 10 eV): Σ|M|² → Σ|M₀|² (−S·S), S = Σ_out Q_i p_i/(p_i·k) − Q_P p/(p·k),
     with the particle charges Q(ℓ⁺) = −q_ℓ, Q(ν) = q_ν, Q(P⁺) = q_P and Σ|M₀|² = 8m²C²(p_ℓ·p_ν)
-    (Low's theorem; corrections O(|k|/m_ℓ) ≤ 2e-3 for e, measured)."""
+    (Low's theorem). The next-to-soft corrections are linear in |k| (measured 3.4e-5 for μ, 1.4e-5 for e,
+    ×10 at |k| = 10 keV); the me2_vector_charges route from the invariants agrees to 2e-10."""
     mes, lep = me.MESONS.get("pi"), me.LEPTONS.get(lname)
     m, mx = lep.mass, 1e-5
     ql, qn, qp = charges
@@ -259,11 +270,12 @@ def test_soft_limit_is_eikonal(charges, lname):
         p = pl + pn + k
         S = -ql * pl / dot(pl, k) + qn * pn / dot(pn, k) - qp * p / dot(p, k)
         ref = mes.coupling**2 * 8 * m * m * dot(pl, pn) * (-dot(S, S))
-        inv = me.Invariants(mes.mass, m, mx, np.array([dot(pl + k, pl + k)]), np.array([dot(pl + pn, pl + pn)]))
+        q2, s = np.array([dot(pl + k, pl + k)]), np.array([dot(pl + pn, pl + pn)])
+        inv = me.Invariants(mes.mass, m, mx, q2, s)
         ops = me.vector_charge_operators(mes, m, pl[None], pn[None], k[None], *charges)
         direct = mes.coupling**2 * me.trace_sum(pl[None], pn[None], k[None], m, ops, mx, kk=False)[0]
-        assert direct == pytest.approx(ref, rel=3e-3 if lname == "e" else 1e-4)
-        assert me.me2_vector_charges(mes, inv, *charges)[0] == pytest.approx(direct, rel=1e-4)
+        assert direct == pytest.approx(ref, rel=1e-4)
+        assert me.me2_vector_charges(mes, inv, *charges)[0] == pytest.approx(direct, rel=1e-8)
 
 
 def test_bl_width_pi_mu_sane_and_not_longitudinally_enhanced():

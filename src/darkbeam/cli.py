@@ -35,6 +35,14 @@ SetOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
+@app.callback()
+def _load_plugins_first() -> None:
+    """Load user models (DARKBEAM_PLUGINS files or modules, darkbeam.models entry points) before any command."""
+    from .models.plugins import load_plugins
+
+    load_plugins()
+
+
 def parse_settings(items: list[str] | None) -> dict[str, str]:
     """Parse repeated ``--set NAME=VALUE`` options into a dict."""
     out: dict[str, str] = {}
@@ -61,12 +69,24 @@ def _json_default(o):
     raise TypeError(type(o))
 
 
+def _beam_status(beam) -> tuple[bool, str]:
+    """(runnable, reason) of a beam: is there a meson-production model for its target and energy?"""
+    from .beams.target import target_material
+
+    try:
+        target_material(beam)
+    except InputError as exc:
+        return False, f"no meson-production model for this beam yet ({exc.allowed})"
+    return True, ""
+
+
 @app.command("list")
 def list_cmd(
     what: Annotated[str, typer.Argument(help="models | experiments | focusing | beams")],
     as_json: JsonOpt = False,
 ) -> None:
-    """List the entries of a registry."""
+    """List the entries of a registry (models with their parameters and channels; experiments and beams
+    with whether they can be run today)."""
     from .beams.focusing import FOCUSING
     from .detectors.catalog import BEAMS, EXPERIMENTS
     from .models import MODELS
@@ -76,15 +96,37 @@ def list_cmd(
         raise InputError("list", what, registries.keys())
     reg = registries[what]
     desc = reg.describe()
-    if as_json:
-        extra = {}
+    rows: list[dict] = []
+    for n, d in desc.items():
+        row: dict = {"name": n, "description": d}
         if what == "models":
-            extra = {n: [p["name"] for p in MODELS.get(n).describe_params()] for n in reg.names()}
-        _emit({what: [{"name": n, "description": d, **({"parameters": extra[n]} if extra else {})}
-                      for n, d in desc.items()]}, True)
-    else:
-        for n, d in desc.items():
-            typer.echo(f"{n:24s} {d}")
+            info = MODELS.get(n).describe()
+            row.update({k: info[k] for k in ("boson", "boson_kind", "parameters", "production", "detection")})
+        elif what in ("experiments", "beams"):
+            beam = BEAMS.get(EXPERIMENTS.get(n).beam) if what == "experiments" else BEAMS.get(n)
+            ok, why = _beam_status(beam)
+            row["runnable"] = ok
+            if what == "experiments":
+                exp = EXPERIMENTS.get(n)
+                row.update(beam=exp.beam, modes=list(exp.pot), distance_m=exp.distance / 1000.0)
+            else:
+                row["modes"] = list(beam.focusing_modes)
+            if not ok:
+                row["reason"] = why
+        rows.append(row)
+    if as_json:
+        _emit({what: rows}, True)
+        return
+    for r in rows:
+        line = f"{r['name']:24s} {r['description']}"
+        if what == "models":
+            prod = ", ".join(ch["kind"].split()[0] + " " + "/".join(ch["parents"]) for ch in r["production"]) or "none"
+            det = ", ".join(f"{ch['kind']} ({ch['incoming']} -> {ch['visible']})" for ch in r["detection"]) or "none"
+            pars = ", ".join(p["name"] + (f" [{p['unit']}]" if p["unit"] else "") for p in r["parameters"])
+            line += f"\n{'':24s}   parameters: {pars}\n{'':24s}   production: {prod}; detection: {det}"
+        elif "runnable" in r:
+            line += (f"  [runs: {', '.join(r['modes'])}]" if r["runnable"] else f"  [not runnable yet: {r['reason']}]")
+        typer.echo(line)
 
 
 @app.command("br")
@@ -93,18 +135,62 @@ def br_cmd(
     settings: SetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Branching ratios of charged-meson decays π/K → ℓ ν X into the model's boson."""
+    """Branching ratios of every production channel the model declares (π/K → ℓνX, π0/η → γX, ...).
+
+    A BR is Γ_X/(Γ_SM + Γ_X) of the parent; channels where Γ_X is not small against Γ_SM, or couplings
+    above the perturbative limit sqrt(4π), are flagged (the linear re-weighting in coupling² then fails).
+    """
     from .models import get_model
-    from .production.three_body import model_branching_ratios
+    from .models.base import perturbativity_warnings
 
     m = get_model(model, parse_settings(settings))
-    rows = model_branching_ratios(m)
+    if not m.production:
+        raise InputError("model", model, "a model with meson-decay production channels "
+                                         "(this one declares none: see `darkbeam list models`)")
+    rows = []
+    for ch in m.production:
+        for r in ch.branching_ratios(m):
+            rows.append({"production": ch.kind, **r})
+    warnings = perturbativity_warnings(m, rows)
     text = "\n".join(
-        f"{r['parent']:4s} -> {r['channel']:20s} "
+        f"{r['parent']:4s} -> {r['channel']:22s} "
         + (f"{r['value']:.4g}" if isinstance(r["value"], float) else str(r["value"]))
         for r in rows
     )
-    _emit({"model": model, "parameters": m.values, "branching_ratios": rows}, as_json, text)
+    text += "".join(f"\nwarning: {w}" for w in warnings)
+    _emit({"model": model, "parameters": m.values, "branching_ratios": rows, "warnings": warnings}, as_json, text)
+
+
+@app.command("widths")
+def widths_cmd(
+    model: Annotated[str, typer.Argument(help="Model name (see `darkbeam list models`).")],
+    settings: SetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Partial widths, total width, branching ratios and proper decay length c*tau of the model's
+    unstable states (widths in MeV, c*tau in mm)."""
+    from .constants import HBARC
+    from .models import get_model
+
+    m = get_model(model, parse_settings(settings))
+    states = m.decays()
+    if not states:
+        raise InputError("model", model, "a model declaring decays (this one has no unstable new state)")
+    out: dict = {"model": model, "parameters": m.values, "units": {"width": "MeV", "ctau": "mm", "mass": "MeV"},
+                 "states": {}}
+    lines = []
+    for name, d in states.items():
+        tot = d.total
+        ctau = HBARC / tot if tot > 0 else None
+        brs = {k: (w / tot if tot > 0 else None) for k, w in d.widths.items()}
+        out["states"][name] = {"mass": d.mass, "partial_widths": dict(d.widths), "total_width": tot,
+                               "branching_ratios": brs, "ctau": ctau,
+                               "note": "" if tot > 0 else "stable at these couplings (no open channel)"}
+        lines.append(f"{name}: m = {d.mass:.6g} MeV, total width {tot:.4e} MeV, "
+                     + (f"c*tau = {ctau:.4e} mm" if ctau is not None else "stable (no open channel)"))
+        for k, w in d.widths.items():
+            lines.append(f"  {k:16s} {w:.4e} MeV" + (f"  BR {brs[k]:.4g}" if brs[k] is not None else ""))
+    _emit(out, as_json, "\n".join(lines))
 
 
 @app.command("mesons")
@@ -124,10 +210,11 @@ def mesons_cmd(
 @app.command("flux")
 def flux_cmd(
     experiment: Annotated[str, typer.Option(help="Experiment (see `darkbeam list experiments`).")] = "miniboone",
-    species: Annotated[str, typer.Option(help="nu_mu, nu_mu_bar, nu_e, nu_e_bar, or the model's boson.")] = "nu_mu",
+    species: Annotated[str, typer.Option(help="nu_mu, nu_mu_bar, nu_e, nu_e_bar, or the model's boson "
+                                                          "(its flux before decays in flight).")] = "nu_mu",
     mode: Annotated[str, typer.Option(help="neutrino | antineutrino | off-target")] = "neutrino",
     focusing: Annotated[str | None, typer.Option(help="Focusing model (default: the beam's for the mode).")] = None,
-    model: Annotated[str | None, typer.Option(help="Model, for a dark-boson species.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model, for a dark-boson species only (with --set).")] = None,
     settings: SetOpt = None,
     n_mesons: Annotated[int, typer.Option(help="Mesons sampled per parent species.")] = 400_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 12345,
@@ -201,8 +288,8 @@ def flux_cmd(
 
 
 #: what the flux of a dark boson is (``darkbeam flux --species <boson>``)
-BOSON_FLUX_NOTE = ("flux arriving at the detector before decays in flight: no survival probability applied "
-                   "(the signal stage applies it with the model's width)")
+BOSON_FLUX_NOTE = ("flux arriving at the detector before decays in flight: no survival probability applied; "
+                   "the signal stage applies it with the model's width")
 #: experiments with a reference (official) flux to compare with: the MiniBooNE flux release
 #: (PRD 79, 072002) is the flux at MiniBooNE (541 m), no other detector's
 REFERENCE_FLUX_EXPERIMENTS = ("miniboone",)

@@ -30,6 +30,10 @@ class InputError(DarkbeamError):
         self.allowed = allowed
         super().__init__(f"invalid {field} = {value!r}; allowed: {allowed}")
 
+    def __reduce__(self):
+        """Pickle by the constructor's arguments (errors raised in Dask workers reach the caller intact)."""
+        return (type(self), (self.field, self.value, self.allowed))
+
 
 class ClosedChannelError(DarkbeamError):
     """A requested decay or scattering channel is kinematically closed."""

@@ -40,6 +40,12 @@ class Registry(Generic[T]):
         """Register ``obj`` under ``name`` (non-decorator form)."""
         self.register(name, doc)(obj)
 
+    def remove(self, name: str) -> None:
+        """Drop the entry ``name`` (to replace it: plugins registered with ``override=True``)."""
+        self.get(name)
+        del self._items[name]
+        del self._docs[name]
+
     def get(self, name: str) -> T:
         """Return the object registered as ``name``; unknown names raise InputError."""
         try:

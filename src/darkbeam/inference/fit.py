@@ -12,6 +12,8 @@ of the expected number of signal events, so that couplings of any magnitude are 
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 from iminuit import Minuit
 from scipy import stats
+from scipy.optimize import brentq
 
 from ..errors import InputError
 from .chi2 import Chi2Result
@@ -209,4 +212,63 @@ def scan_masses(
     return ScanResult(grids, c, chi2, chi2 - chi2[ib], best, ndof)
 
 
-__all__ = ["FitResult", "ScanResult", "fit_normalisation", "scale_template", "scan_masses"]
+
+
+@dataclass
+class CouplingFit:
+    """Result of :func:`fit_coupling`: best value, its Δχ² = 1 interval (None where it leaves the range),
+    the edge ("lower" / "upper") the best point sits at (None inside), and Minuit's validity."""
+
+    value: float
+    chi2: float
+    interval: tuple[float | None, float | None]
+    at_edge: str | None
+    valid: bool
+    grid: list[tuple[float, float]]
+
+
+def fit_coupling(chi2_of_log: Callable[[float], float], lo: float, hi: float, n_grid: int = 41,
+                 extra_starts: tuple[float, ...] = ()) -> CouplingFit:
+    """Global minimum of χ²(g) for g in [lo, hi], for any dependence of the signal on g.
+
+    A long-lived particle's signal rises with its production coupling and then falls as its survival
+    does, so χ² need not be monotonic or have one minimum. The search: χ² on ``n_grid`` log-spaced points
+    (plus ``extra_starts``), then MIGRAD in t = log10 g restricted to the cells around the best point;
+    the 68 % interval is where χ² crosses χ²_min + 1 (root finding between grid points).
+
+    Args:
+        chi2_of_log: χ² as a function of t = log10 g. lo, hi: bounds of g (internal units).
+    """
+    tl, th = math.log10(lo), math.log10(hi)
+    ts = np.unique(np.concatenate([np.linspace(tl, th, n_grid),
+                                   [math.log10(float(np.clip(s, lo, hi))) for s in extra_starts if s > 0]]))
+    vals = np.array([chi2_of_log(float(t)) for t in ts])
+    i = int(np.argmin(vals))
+    a, b = ts[max(i - 1, 0)], ts[min(i + 1, len(ts) - 1)]
+    m = Minuit(chi2_of_log, t=float(ts[i]))
+    m.errordef = Minuit.LEAST_SQUARES
+    m.limits["t"] = (float(a), float(b)) if b > a else (tl, th)
+    m.migrad()
+    t_best, c_best = float(m.values["t"]), float(m.fval)
+    if vals[i] < c_best:  # MIGRAD may stop on a flat stretch: keep the better grid point
+        t_best, c_best = float(ts[i]), float(vals[i])
+    cell = (th - tl) / (n_grid - 1)
+    edge = "lower" if t_best - tl < 0.5 * cell else ("upper" if th - t_best < 0.5 * cell else None)
+
+    def crossing(direction: int) -> float | None:
+        target = c_best + 1.0
+        prev_t, prev_c = t_best, c_best
+        for t in (ts[ts > t_best] if direction > 0 else ts[ts < t_best][::-1]):
+            c = float(chi2_of_log(float(t)))
+            if c >= target:
+                return 10.0 ** brentq(lambda x: chi2_of_log(x) - target, min(prev_t, t), max(prev_t, t), xtol=1e-4)
+            prev_t, prev_c = float(t), c
+        return None
+
+    interval = (crossing(-1), crossing(+1))
+    return CouplingFit(10.0**t_best, c_best, interval, edge, bool(m.valid),
+                       [(float(10.0**t), float(v)) for t, v in zip(ts, vals)])
+
+
+__all__ = ["CouplingFit", "FitResult", "ScanResult", "fit_coupling", "fit_normalisation", "scale_template",
+           "scan_masses"]

@@ -47,7 +47,7 @@ from ..io.config import RunConfig, fit_bounds, mass_grid
 from ..models.base import Model
 from ..registry import Registry
 from .chi2 import Chi2Result, chi2_joint, chi2_spectrum
-from .fit import fit_normalisation
+from .fit import fit_coupling, fit_normalisation
 
 #: beam modes whose E_vis / cos θ data are the 200 < E_QE < 1250 MeV selection (arXiv:2006.16883).
 WINDOWED_SPECTRUM_MODES = ("neutrino",)
@@ -169,6 +169,10 @@ class FitOutcome:
         signal_events: expected events per mode at the best fit.
         start: starting value from the template normalisation fit; power: k in signal ∝ coupling^k.
         scan: per grid point {"point", "value", "chi2"} (mass scans only).
+        uncertainty: (low, high) of the Δχ² = 1 interval of the coupling (None where it leaves the range).
+        at_edge: "lower" / "upper" when the best point sits at an edge of the allowed range, else None.
+        status: "fit", "background only" (no coupling beats background only) or "no sensitivity" (no
+            signal at all; ``value`` is NaN); reason: why, for the latter two.
     """
 
     parameter: str
@@ -186,11 +190,19 @@ class FitOutcome:
     masses: dict[str, float] = field(default_factory=dict)
     scan: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    uncertainty: tuple[float | None, float | None] | None = None
+    at_edge: str | None = None
+    status: str = "fit"
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (``best_fit``, ``chi2``, ``ndof``, ``chi2_per_dof``, ``pvalue``, ...)."""
         unit = {p.name: _UNIT.get(p.dimension, "") for p in self.model.params}
-        best = {self.parameter: self.value, "unit": unit.get(self.parameter, ""), **self.masses}
+        value = None if not math.isfinite(self.value) else self.value
+        best = {self.parameter: value, "unit": unit.get(self.parameter, ""), **self.masses}
+        if self.uncertainty is not None:
+            best["interval_68"] = list(self.uncertainty)
+        best["at_edge"] = self.at_edge
         if self.coupling_product is not None:
             best["coupling_product"] = self.coupling_product
         best["signal_events"] = self.signal_events
@@ -198,7 +210,7 @@ class FitOutcome:
                "chi2_per_dof": self.chi2 / self.ndof if self.ndof > 0 else float("nan"), "pvalue": self.pvalue,
                "chi2_background_only": self.chi2_null, "delta_chi2": self.chi2_null - self.chi2,
                "start_from_template": self.start, "signal_power": self.power, "valid": self.valid,
-               "notes": self.notes}
+               "status": self.status, "reason": self.reason, "notes": self.notes}
         if self.scan:
             out["scan"] = self.scan
         return out
@@ -441,9 +453,12 @@ class Predictor:
     FAR_WORSE_DCHI2 = 25.0
     #: MC-statistics criterion: warn when the MC error of the predicted signal (events in the analysis bins
     #: of a mode, at the data's exposure) exceeds this fraction of the data's statistical error √N_data there
-    #: (it then adds more than 4% to the variance), or when fewer than MC_MIN_EVENTS MC events carry the signal
-    MC_ERROR_FRACTION = 0.2
+    #: (above it the MC error inflates the statistical error by more than √(1 + 0.3²) − 1 = 4.4%), or when
+    #: fewer than MC_MIN_EVENTS MC events carry the signal (the MC error estimate itself is then unreliable)
+    MC_ERROR_FRACTION = 0.3
     MC_MIN_EVENTS = 10
+    #: signal-only predictions (no data): warn above this relative MC error of a mode's signal
+    MC_RELATIVE_ERROR_SIGNAL_ONLY = 0.1
 
     def _mc_statistics(self, model: Model, pot_chi2: dict[str, float]) -> dict[str, dict[str, Any]]:
         """Per mode: signal events in the analysis bins (first observable of the mode) at the data's
@@ -547,10 +562,11 @@ class Predictor:
                                     "CCQE electron hypothesis, not a LArTPC observable"), *self._flux_notes(model)],
             # no data to compare with: MC statistics are judged on the signal alone (relative MC error)
             "warnings": [f"MC statistics: {mode}-mode signal {r['signal_events']:.4g} has a relative MC error of "
-                         f"{r['mc_relative_error']:.2g} (criterion: < {self.MC_ERROR_FRACTION:g}); increase "
+                         f"{r['mc_relative_error']:.2g} (criterion: < {self.MC_RELATIVE_ERROR_SIGNAL_ONLY:g}); increase "
                          "[simulation].n_events / n_mesons"
                          for mode, r in modes.items()
-                         if r["mc_relative_error"] is not None and r["mc_relative_error"] > self.MC_ERROR_FRACTION],
+                         if r["mc_relative_error"] is not None
+                         and r["mc_relative_error"] > self.MC_RELATIVE_ERROR_SIGNAL_ONLY],
         }
         self._effective_parameters(model, out)
         if cfg.experiment.off_target if off_target is None else off_target:
@@ -589,24 +605,25 @@ class Predictor:
         return best
 
     def _fit_at(self, m0: Model, name: str, lo: float, hi: float, n_params: int) -> FitOutcome:
+        """Global fit of ``name`` in [lo, hi] at the masses of ``m0`` (see :func:`fit_coupling`)."""
         self._require_data("fit")
         v0 = float(m0.values[name])
         if not v0 > 0:
             raise InputError(f"model.{name}", v0, "a positive reference value (the sample is re-weighted from it)")
         tpl = self.signals(m0)
-        keys = list(tpl)
         null_sig = {k: np.zeros_like(v) for k, v in tpl.items()}
         chi2_null = self.chi2(m0, n_params, null_sig)
         total = sum(float(v.sum()) for v in tpl.values())
         notes = [self.view(mode, m0).sample.note for mode in self.config.experiment.modes
                  if self.view(mode, m0).sample.note]
         if not total > 0:
-            return FitOutcome(name, lo, m0.replace(**{name: lo}), chi2_null.chi2, chi2_null.ndof, chi2_null.pvalue,
+            why = "; ".join(notes) or "no signal events at the reference couplings"
+            return FitOutcome(name, float("nan"), m0, chi2_null.chi2, chi2_null.ndof, chi2_null.pvalue,
                               chi2_null.chi2, coupling_product(m0), {m: 0.0 for m in self.config.experiment.modes},
-                              float("nan"), float("nan"), False,
-                              notes=notes + ["no signal events at the reference couplings: background-only"])
-        # k in signal ∝ coupling^k, measured by re-weighting (2 for g_n, λ; ~2 for g_μ; 4 for ε1 of a
-        # single mediator)
+                              float("nan"), float("nan"), False, status="no sensitivity", reason=why,
+                              notes=notes + [f"no sensitivity: {why}; the fit has no signal to scale"])
+        # k in signal ∝ coupling^k near the reference point, measured by re-weighting (2 for g_n, λ; ~2 for
+        # g_μ; 4 for ε1 of a single mediator); the template normalisation fit gives one starting candidate
         t2 = sum(float(v.sum()) for v in self.signals(m0.replace(**{name: 2 * v0})).values())
         power = math.log2(t2 / total) if t2 > 0 else 2.0
         power = power if power > 0.1 else 2.0
@@ -616,20 +633,23 @@ class Predictor:
         def f(t: float) -> float:
             return self.chi2(m0.replace(**{name: 10.0**t}), n_params).chi2
 
-        m = Minuit(f, t=math.log10(start))
-        m.errordef = Minuit.LEAST_SQUARES
-        m.limits["t"] = (math.log10(lo), math.log10(hi))
-        m.migrad()
-        best_v = 10.0 ** float(m.values["t"])
+        g = fit_coupling(f, lo, hi, extra_starts=(start,))
+        best_v = g.value
         best_m = m0.replace(**{name: best_v})
         res = self.chi2(best_m, n_params)
-        if chi2_null.chi2 < res.chi2 and f(math.log10(lo)) >= chi2_null.chi2 - 1e-9:
-            notes.append("background only fits better than any coupling in the bounds; best fit at the lower bound")
+        status, reason = "fit", ""
+        if res.chi2 >= chi2_null.chi2 - 1e-9:
+            status = "background only"
+            reason = "no coupling in the bounds fits better than background only"
+            notes.append(f"{reason}; the value is the smallest coupling scanned, not a measurement")
+        elif g.at_edge:
+            notes.append(f"the best fit lies at the {g.at_edge} edge of the allowed range [{lo:.3g}, {hi:.3g}] "
+                         "(fit.bounds): widen it")
         totals = {mode: self.view(mode, m0).weights(best_m, self.config.pot(mode)).sum().item()
                   for mode in self.config.experiment.modes}
-        assert keys  # mapping order fixed by the analysis binning
         return FitOutcome(name, best_v, best_m, res.chi2, res.ndof, res.pvalue, chi2_null.chi2,
-                          coupling_product(best_m), totals, start, power, bool(m.valid), notes=notes)
+                          coupling_product(best_m), totals, start, power, bool(g.valid), notes=notes,
+                          uncertainty=g.interval, at_edge=g.at_edge, status=status, reason=reason)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from ..io.atomic import atomic_path, write_text_atomic
 from ..io.cache import SampleCache, resolve_cache
 from ..io.config import RunConfig, fit_bounds, mass_grid
 from ..models.base import Model
+from ..models.plugins import load_plugins
 from ..registry import Registry
 from ..units import parse_quantity
 from .predict import Predictor, coupling_product
@@ -154,6 +155,8 @@ class PointTask:
     bounds: tuple[float, float]
     n_params: int
     cache_dir: str | None
+    #: plugin files/modules loaded in the submitting process (loaded again in each worker)
+    plugins: tuple[str, ...] = ()
 
 
 def fit_point(task: PointTask) -> dict[str, Any]:
@@ -165,6 +168,7 @@ def fit_point(task: PointTask) -> dict[str, Any]:
     ``notes``, ``cache`` (hits/misses of this task), ``seconds`` and ``worker_pid`` (the process that ran it).
     """
     t0 = time.perf_counter()
+    load_plugins(os.pathsep.join(p for p in task.plugins if not p.startswith("entry-point:")))  # worker processes
     cache = SampleCache(Path(task.cache_dir)) if task.cache_dir is not None else None
     pred = Predictor(task.config, progress=False, cache=cache)
     m0 = pred.model.replace(**task.point)
@@ -468,7 +472,8 @@ def scan(config: RunConfig, grid: dict[str, list[float]] | Sequence[str] | None 
     if c is not None:
         (c.directory / "samples").mkdir(parents=True, exist_ok=True)
         cache_dir = str(c.directory)
-    tasks = [PointTask(config, p, name, (lo, hi), n_params, cache_dir) for p in points]
+    plugins = tuple(load_plugins())
+    tasks = [PointTask(config, p, name, (lo, hi), n_params, cache_dir, plugins) for p in points]
     t0 = time.perf_counter()
     results = run(tasks, n_workers, progress)
     seconds = time.perf_counter() - t0

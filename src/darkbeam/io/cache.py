@@ -37,6 +37,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ import numpy as np
 from .. import __version__
 from ..errors import InputError
 from ..models.base import MODELS, Model
+from ..models.plugins import plugin_fingerprint
 from ..registry import Registry
 from .atomic import atomic_path
 
@@ -100,10 +102,23 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def _model_code_hash(cls: type) -> str:
+    """SHA-256 of the source file of a model class defined outside darkbeam ("" for built-in models,
+    which :func:`code_fingerprint` covers)."""
+    mod = sys.modules.get(cls.__module__)
+    f = getattr(mod, "__file__", None)
+    if not f or Path(f).resolve().is_relative_to(Path(__file__).resolve().parents[1]):
+        return ""
+    return hashlib.sha256(Path(f).read_bytes()).hexdigest()
+
+
 def key_document(model: Model, experiment: str, mode: str, n_mesons: int, n_events: int, seed: int,
                  detector: bool = True) -> dict[str, Any]:
-    """Everything that determines a sample (what :func:`sample_key` hashes)."""
-    return {"format": CACHE_FORMAT, "darkbeam": __version__, "code": code_fingerprint(), "model": model.name,
+    """Everything that determines a sample (what :func:`sample_key` hashes), including the code of the
+    loaded plugins (:func:`darkbeam.models.plugins.plugin_fingerprint`) and the file defining the
+    model's class when it lives outside the package."""
+    return {"format": CACHE_FORMAT, "darkbeam": __version__, "code": code_fingerprint(),
+            "plugins": plugin_fingerprint(), "model_code": _model_code_hash(type(model)), "model": model.name,
             "parameters": _canonical(dict(model.values)), "experiment": str(experiment), "mode": str(mode),
             "n_mesons": int(n_mesons), "n_events": int(n_events), "seed": int(seed), "detector": bool(detector)}
 

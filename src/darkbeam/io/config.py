@@ -249,8 +249,9 @@ def _check_semantics(cfg: RunConfig) -> None:
         if mode not in cfg.experiment.modes and not (mode == "off-target" and cfg.experiment.off_target):
             run = list(cfg.experiment.modes) + (["off-target"] if cfg.experiment.off_target else [])
             raise InputError(f"config key 'experiment.pot.{mode}'", pot,
-                             f"a POT only for a mode that is run ({', '.join(run)}); add {mode!r} to "
-                             "experiment.modes (or set off_target = true) or remove this POT")
+                             f"a POT only for a mode that is run ({', '.join(run)}); "
+                             + ("set off_target = true" if mode == "off-target"
+                                else f"add {mode!r} to experiment.modes") + " or remove this POT")
         if not (pot > 0 and math.isfinite(pot)):
             raise InputError(f"config key 'experiment.pot.{mode}'", pot, "a positive number of protons on target")
     w = cfg.analysis.eqe_window_MeV

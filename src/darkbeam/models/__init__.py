@@ -1,6 +1,11 @@
-"""Dark-sector models, found through the :data:`MODELS` registry."""
+"""Dark-sector models, found through the :data:`MODELS` registry.
+
+Built-in models register on import; user models from files outside the package are added by
+:func:`register_model` and :func:`load_plugins` (:mod:`darkbeam.models.plugins`).
+"""
 
 from . import dark_neutrino, dark_photon, muphilic  # noqa: F401  (registration side effects)
-from .base import MODELS, Model, Param, get_model
+from .base import MODELS, Decays, Model, Param, get_model
+from .plugins import load_plugins, register_model
 
-__all__ = ["MODELS", "Model", "Param", "get_model"]
+__all__ = ["MODELS", "Decays", "Model", "Param", "get_model", "load_plugins", "register_model"]

@@ -206,6 +206,30 @@ class Model:
         return out
 
 
+def perturbativity_warnings(model: Model, rows: list[dict[str, Any]]) -> list[str]:
+    """Turn production rows' ``value`` (Γ_X/Γ_SM of the parent) into fractions of the total width,
+    Γ_X/(Γ_SM + Γ_X), in place (keeping the ratio as ``gamma_X_over_gamma_SM``), and return warnings for
+    dimensionless couplings above the perturbative limit √(4π) and for channels whose Γ_X is not small
+    against Γ_SM (> 1 %: the signal is then no longer ∝ coupling², which re-weighting assumes)."""
+    out = []
+    for p in model.params:
+        v = model.values.get(p.name)
+        if p.choices is None and p.dimension == "dimensionless" and isinstance(v, float) and abs(v) > _PERTURBATIVE:
+            out.append(f"{model.name}.{p.name} = {v:.4g} is above the perturbative limit sqrt(4 pi) = "
+                       f"{_PERTURBATIVE:.3f}: tree-level widths and branching ratios are not reliable")
+    for r in rows:
+        ratio = r.get("value")
+        if isinstance(ratio, float):
+            r["gamma_X_over_gamma_SM"] = ratio
+            r["value"] = ratio / (1.0 + ratio)
+            if ratio > 0.01:
+                out.append(f"{r['parent']} -> {r['channel']}: Gamma_X/Gamma_SM = {ratio:.3g} is not small; the BR "
+                           "is Gamma_X/(Gamma_SM + Gamma_X), and predictions (which scale as coupling^2) are not valid")
+    return out
+
+
+_PERTURBATIVE = float(np.sqrt(4.0 * np.pi))
+
 MODELS: Registry[type[Model]] = Registry("model")
 
 

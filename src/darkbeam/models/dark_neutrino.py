@@ -228,8 +228,8 @@ class DarkNeutrino(Model):
             clash = [p.name for p in self.params if p.name in given and p.name in PRESET_FIXES]
             if clash:
                 raise InputError(f"dark-neutrino.{clash[0]}", v[clash[0]],
-                                 f"not together with preset={preset}, which fixes {clash[0]} "
-                                 f"({', '.join(clash)} given): drop them or use preset = 'none'")
+                                 f"not together with preset={preset}, which fixes {', '.join(clash)}: drop "
+                                 f"{'it' if len(clash) == 1 else 'them'} or use preset = 'none'")
         elif "gD" in given and "alphaD" in given:
             raise InputError("dark-neutrino.alphaD", v["alphaD"],
                              f"gD or alphaD = gD^2/4pi, not both (gD = {v['gD']:g} is given too)")

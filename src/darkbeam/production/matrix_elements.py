@@ -26,6 +26,32 @@ Conventions (derivation in docs/three_body.md):
   "gauge-invariant+sd": adds the structure-dependent term (same references)
       M^μ_SD = (C e'/(f_P M)) ū γ_ν(1−γ⁵) v [F_A((p·k)g^{μν} − p^μk^ν) − i F_V ε^{μναβ}k_α p_β],
   separately gauge invariant for any m_V; F_V, F_A constant (their q² dependence is neglected).
+* Vector X with general charges (:func:`me2_vector_charges`, :func:`vector_charge_operators`):
+      L ⊃ −g V_μ[q_ℓ ℓ̄γ^μℓ + q_ν ν̄γ^μP_Lν] + |D_μφ|² − M²|φ|² + c (D_μφ) ν̄γ^μ(1−γ⁵)ℓ + h.c.,
+  D_μ = ∂_μ + i g q_P V_μ on the field φ that annihilates P⁺ (scalar-QED vertex ∝ q_P(2p−k)^μ and the
+  contact term ∝ q_P, as above). (q_ℓ, q_ν, q_P) are the charges of the FIELDS ℓ (ℓ⁻), ν and of P⁺;
+  the emitted ℓ⁺ carries −q_ℓ. Four diagrams, M^μ = C g ū_ν O^μ v_ℓ, signs as in the EM case:
+      ℓ⁺: −q_ℓ p̸(1−γ⁵)(−q̸+m)γ^μ/D;   P⁺: −q_P(2p−k)^μ(p̸−k̸)(1−γ⁵)/N;   contact: +q_P γ^μ(1−γ⁵);
+      ν (new; massless propagator i(p̸_ν+k̸)/D_ν, D_ν = (p_ν+k)² = 2p_ν·k + m_V²):
+          −q_ν γ^μP_L(p̸_ν+k̸)p̸(1−γ⁵)/D_ν = −q_ν γ^μ(p̸_ν+k̸)p̸(1−γ⁵)/D_ν  (P_L redundant next to V−A).
+  With ū_ν p̸_ν = 0 and p̸_ℓ v = −m v the sum reduces to
+      M^μ = C g ū(1+γ⁵){Δγ^μ + m[−q_ℓ(2p_ℓ^μ + k̸γ^μ)/D + q_P(2p−k)^μ/N + q_ν(2p_ν^μ + γ^μk̸)/D_ν]}v,
+      Δ = q_ℓ + q_P − q_ν,      k_μM^μ = C g Δ ū(1+γ⁵)(k̸ − m)v.
+  The Ward identity holds iff Δ = 0, i.e. the charge is conserved, Q(P⁺) = Q(ℓ⁺) + Q(ν) = −q_ℓ + q_ν
+  (the weak vertex is then U(1) invariant); the amplitude is then helicity suppressed (∝ m_ℓ) and the
+  k k/m_V² term of the polarisation sum −g + kk/m_V² drops out. For Δ ≠ 0 the unsuppressed Δγ^μ term
+  appears and the longitudinal mode adds (Δ²/m_V²)Σ|ū(1+γ⁵)(k̸ − m)v|², the (E/m_V)² enhancement of
+  vectors coupled to non-conserved currents (Dror, Lasenby, Pospelov, Phys. Rev. D 96 (2017) 075036).
+  Relative signs fixed by the Ward identity exactly as for the EM IB (Bryman et al. 1982; Bijnens et al.
+  1993 above); the ν-emission term is checked with explicit spinors and with Low's soft limit (tests).
+  Charges (:data:`VECTOR_CHARGES`; |M|² is even under flipping all three):
+      EM / dark photon (g = eε):  (−1, 0, +1)  → exactly the "gauge-invariant" operators (Δ = 0);
+                                  "lepton" is (−1, 0, 0) (Δ = −1).
+      B−L (g = g_{B−L}):          (−1, −1, 0): ℓ and ν fields B−L = −1, π⁺ = ud̄ and K⁺ = us̄ B−L = 0;
+                                  Δ = −1 + 0 + 1 = 0, conserved. ℓ⁺ (+1) and ν (−1) radiate:
+      M^μ_{B−L} = C g m ū(1+γ⁵)[(2p_ℓ^μ + k̸γ^μ)/D − (2p_ν^μ + γ^μk̸)/D_ν]v.
+  Structure-dependent terms are only available for charges ∝ EM (q_P × the EM F_V, F_A); for B−L
+  (baryon-number coupling of the quarks) they are not implemented.
 
 All |M|² below are per unit coupling² (g = 1 or e' = 1), in MeV⁰ (dimensionless, since C has MeV⁻¹ and
 the spinor bilinears MeV).
@@ -271,13 +297,13 @@ def _check_charges(q_lepton: float, q_nu: float, q_meson: float, sd: bool) -> tu
     scale = max(abs(x) for x in q)
     if sd and (abs(q[1]) > 1e-12 * scale or abs(q[0] + q[2]) > 1e-12 * scale):
         raise InputError("vector charges with sd=True", q,
-                         "charges proportional to the electric ones (q_nu = 0, q_lepton = −q_meson): the SD form "
-                         "factors are those of the electromagnetic current")
+                         "charges proportional to the electric ones (q_nu = 0, q_lepton = −q_meson): "
+                         "the SD form factors are those of the electromagnetic current")
     return q  # type: ignore[return-value]
 
 
-def vector_charge_operators(meson: MesonSpec, lepton_mass: float, pl: np.ndarray, pn: np.ndarray, k: np.ndarray,
-                            q_lepton: float, q_nu: float, q_meson: float, sd: bool = False,
+def vector_charge_operators(meson: MesonSpec, lepton_mass: float, pl: np.ndarray, pn: np.ndarray,
+                            k: np.ndarray, q_lepton: float, q_nu: float, q_meson: float, sd: bool = False,
                             f_v: float | None = None, f_a: float | None = None) -> np.ndarray:
     """O^μ (N,4,4,4) with M^μ = C g ū_ν O^μ v_ℓ for a vector coupled to the FIELD charges (q_ℓ, q_ν, q_P).
 
@@ -302,7 +328,8 @@ def vector_charge_operators(meson: MesonSpec, lepton_mass: float, pl: np.ndarray
     inner = np.zeros((n, 4, 4, 4), complex)
     if delta != 0.0:
         inner += delta * GAMMA[None]
-    cvec = m * (-q_lepton * 2.0 * pl / D[:, None] + q_meson * (2.0 * p - k) / N[:, None] + q_nu * 2.0 * pn / Dn[:, None])
+    cvec = m * (-q_lepton * 2.0 * pl / D[:, None] + q_meson * (2.0 * p - k) / N[:, None]
+                + q_nu * 2.0 * pn / Dn[:, None])
     inner += np.einsum("nm,ij->nmij", cvec, ONE4)
     ks = slash(k)
     if q_lepton != 0.0:
@@ -381,7 +408,8 @@ def me2_vector_charges(meson: MesonSpec, inv: Invariants, q_lepton: float, q_nu:
                        sd: bool = False, chunk: int = 20000) -> np.ndarray:
     """Σ|M|² per g² for P⁺ → ℓ⁺ ν V, V coupled to the FIELD charges (q_ℓ, q_ν, q_P) (module docstring).
 
-    L ⊃ g V_μ[q_ℓ ℓ̄γ^μℓ + q_ν ν̄γ^μP_Lν + q_P J^μ_P] with the meson coupled through D_μ (contact term).
+    L ⊃ −g V_μ[q_ℓ ℓ̄γ^μℓ + q_ν ν̄γ^μP_Lν] + |D_μφ|², D_μ = ∂_μ + i g q_P V_μ (meson vertex and contact
+    term; the overall sign of g is immaterial).
     Charges are those of the fields ℓ and ν (ℓ⁻ and ν have charge q_ℓ and q_ν, the emitted ℓ⁺ has −q_ℓ)
     and of the decaying P⁺. Conserved iff q_P = q_ν − q_ℓ (see :func:`vector_charge_violation`).
     Examples (:data:`VECTOR_CHARGES`): dark photon / EM (−1, 0, 1) = the "gauge-invariant" option
@@ -392,8 +420,8 @@ def me2_vector_charges(meson: MesonSpec, inv: Invariants, q_lepton: float, q_nu:
     Δ = q_ℓ + q_P − q_ν is not helicity suppressed and the longitudinal mode grows like Δ²/m_V².
     Evaluation: −g part by vectorised Dirac traces of :func:`vector_charge_operators` (``chunk`` events at
     a time); the k k part in closed form from that identity, (Δ²/m_V²) Σ_spins|ū(1+γ⁵)(k̸ − m)v|² (the
-    same sum; contracting the traces with k k/m_V² instead loses up to ~(E_V/m_V)²×1e-16 relative to
-    round-off, e.g. 2% for K → eνV at m_V = 10 keV).
+    same sum: contracting the traces with k k/m_V² instead amplifies round-off by ~(E_V/m_V)², e.g. to
+    2% for K → eνV at m_V = 10 keV).
     ``sd=True`` adds the structure-dependent term with the EM form factors times q_P (InputError unless
     the charges are proportional to the electric ones: the SD form factors of other quark currents,
     e.g. baryon number, are not implemented).
@@ -446,14 +474,16 @@ class VectorAmplitude(Mapping):
 
 VECTOR_AMPLITUDES: Registry[VectorAmplitude] = Registry("vector amplitude")
 VECTOR_AMPLITUDES.add("gauge-invariant",
-                      VectorAmplitude({"lepton": True, "meson_and_contact": True, "sd": False}, (-1.0, 0.0, 1.0),
-                                      me2=me2_vector_ib),  # closed form; equal to the trace route (tested)
+                      VectorAmplitude({"lepton": True, "meson_and_contact": True, "sd": False},
+                                      (-1.0, 0.0, 1.0), me2=me2_vector_ib),  # closed form (= traces, tested)
                       "lepton + meson emission + contact term (k·M = 0), inner bremsstrahlung")
 VECTOR_AMPLITUDES.add("gauge-invariant+sd",
-                      VectorAmplitude({"lepton": True, "meson_and_contact": True, "sd": True}, (-1.0, 0.0, 1.0)),
+                      VectorAmplitude({"lepton": True, "meson_and_contact": True, "sd": True},
+                                      (-1.0, 0.0, 1.0)),
                       "gauge-invariant IB plus structure-dependent F_V, F_A terms")
 VECTOR_AMPLITUDES.add("lepton",
-                      VectorAmplitude({"lepton": True, "meson_and_contact": False, "sd": False}, (-1.0, 0.0, 0.0)),
+                      VectorAmplitude({"lepton": True, "meson_and_contact": False, "sd": False},
+                                      (-1.0, 0.0, 0.0)),
                       "emission from the charged lepton only (not gauge invariant)")
 
 
