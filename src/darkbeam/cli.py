@@ -578,9 +578,22 @@ def fit_cmd(
         _write_json(output, out)
     b = out["best_fit"]
     cp = b.get("coupling_product")
+    iv = b.get("interval_68")
+    if res.status == "no sensitivity":
+        head = f"no sensitivity to {res.parameter}: {res.reason}"
+    else:
+        if iv is None:
+            ivtext = ""
+        elif iv[0] is None and iv[1] is None:
+            ivtext = " (chi2 stays within 1 of its minimum over the whole range: the data do not constrain it)"
+        else:
+            ivtext = (" (68% interval " + " to ".join("the range's end" if x is None else f"{x:.3g}" for x in iv)
+                      + ")")
+        head = (f"best fit {res.parameter} = {res.value:.4g}" + (f" {b['unit']}" if b["unit"] else "") + ivtext
+                + "".join(f", {k} = {v:g} MeV" for k, v in res.masses.items())
+                + (f" [{res.status}: {res.reason}]" if res.status != "fit" else ""))
     text = "\n".join([
-        f"best fit {res.parameter} = {res.value:.4g} {b['unit']}" + "".join(f", {k} = {v:g} MeV"
-                                                                          for k, v in res.masses.items()),
+        head,
         *([f"  {cp['name']} = {cp['value']:.4g} {cp['unit']}"] if cp else []),
         *[f"  {m}: {n:.4g} signal events" for m, n in res.signal_events.items()],
         (f"  chi2 = {res.chi2:.2f}, ndof = {res.ndof}, chi2/dof = {out['chi2_per_dof']:.3f}, p = {res.pvalue:.3g} "
