@@ -23,6 +23,7 @@ import numpy as np
 
 from ..constants import E_CHARGE, F_PI, G_F, HBARC, M_E, M_MU, M_PI, M_PI0, M_Z, SIN2_THETA_W, V_UD
 from ..errors import ClosedChannelError
+from ..propagation.decay import decay_inside_probability, sample_truncated_exponential
 from ..kinematics.fourvec import kallen
 from .hnl_couplings import G_Z, DarkNeutrinoCouplings
 
@@ -365,17 +366,16 @@ def _random_rotations(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def decay_probability_inside(l_enter: np.ndarray, l_exit: np.ndarray, decay_length: np.ndarray) -> np.ndarray:
-    """P(decay between path lengths l_enter and l_exit) for lab decay length βγcτ0 (all mm)."""
-    lam = np.where(decay_length > 0, decay_length, np.inf)
-    return np.clip(np.exp(-l_enter / lam) - np.exp(-l_exit / lam), 0.0, 1.0)
+    """P(decay between path lengths l_enter and l_exit) for lab decay length βγcτ0 (all mm):
+    :func:`darkbeam.propagation.decay.decay_inside_probability` (λ ≤ 0 means stable)."""
+    lam = np.where(np.asarray(decay_length) > 0, decay_length, np.inf)
+    return np.clip(decay_inside_probability(l_enter, l_exit, lam), 0.0, 1.0)
 
 
 def sample_decay_distance(rng: np.random.Generator, decay_length: np.ndarray, l_max: np.ndarray) -> np.ndarray:
-    """Decay distance (mm) from an exponential with mean ``decay_length`` truncated to [0, l_max]."""
-    u = rng.uniform(size=len(decay_length))
-    lam = np.maximum(decay_length, 1e-300)
-    pmax = -np.expm1(-l_max / lam)
-    return -lam * np.log1p(-u * pmax)
+    """Decay distance (mm) from an exponential with mean ``decay_length`` truncated to [0, l_max]
+    (:func:`darkbeam.propagation.decay.sample_truncated_exponential`)."""
+    return sample_truncated_exponential(rng, np.maximum(decay_length, 1e-300), np.asarray(l_max, float))
 
 
 __all__ = [

@@ -33,6 +33,7 @@ from particle import Particle
 from ..constants import ALPHA_EM, E_CHARGE, HBARC, M_E, M_MU, M_PI
 from ..errors import ClosedChannelError, InputError
 from ..kinematics.fourvec import two_body_momentum
+from ..propagation.decay import survival_probability as _survival_along_path
 from .base import Decays, Model
 
 ArrayLike = float | np.ndarray
@@ -380,11 +381,10 @@ def survival_probability_from_width(
             raise InputError(name, shown, "finite values >= 0")
     if not (math.isfinite(mass) and mass >= 0 and math.isfinite(width) and width >= 0):
         raise InputError("mass/width", (mass, width), "finite values >= 0")
-    rate = mass * width / HBARC  # 1/mm times p: inverse lab decay length = m Γ/(p ħc)
-    num = rate * L
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        x = np.where(num > 0.0, num / np.where(p > 0.0, p, 0.0), 0.0)
-    return np.exp(-np.nan_to_num(x, nan=0.0, posinf=np.inf))
+    if width == 0.0 or mass == 0.0:
+        return np.ones(np.broadcast(p, L).shape)
+    # lab decay length λ = (p/m) ħc/Γ; p = 0 with Γ > 0 gives λ = 0 (decays at once)
+    return _survival_along_path(L, p / mass * (HBARC / width))
 
 
 def survival_probability(

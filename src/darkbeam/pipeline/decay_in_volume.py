@@ -41,19 +41,10 @@ from ..kinematics.fourvec import two_body_decay
 from ..models.base import Model
 from ..particles import TWO_BODY_FINAL_STATES, boson_pdg
 from ..production.channels import production_coupling2
-from ..propagation.decay import decay_probability
+from ..propagation.decay import decay_inside_probability, decay_probability
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
 from .signal import (SIGNAL_PROCESSES, SignalProcess, SignalSample, _assemble, _empty, _particles, _resample,
                      _response, detection_channel)
-
-
-def decay_inside_probability(t_in: np.ndarray, t_out: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """P(decay between t_in and t_out along the path) = exp(−t_in/λ) − exp(−t_out/λ) (0 for misses).
-
-    Written as exp(−t_in/λ)·(1 − exp(−(t_out − t_in)/λ)) with −expm1 so that λ ≫ t is accurate."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        surv = np.exp(-np.where(lam > 0, t_in / np.where(lam > 0, lam, 1.0), np.inf))
-    return surv * decay_probability(np.clip(t_out - t_in, 0.0, None), lam)
 
 
 @SIGNAL_PROCESSES.register("decay-in-volume", "a long-lived state decaying inside the detector volume")
@@ -141,4 +132,4 @@ class DecayInVolumeSignal(SignalProcess):
         return np.ones(len(source))
 
 
-__all__ = ["DecayInVolumeSignal", "decay_inside_probability"]
+__all__ = ["DecayInVolumeSignal"]

@@ -35,6 +35,7 @@ from ..detectors.response import get_response
 from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
+from ..propagation.decay import decay_length, survival_probability
 from ..registry import Registry
 from ..particles import BOSON_PDG, CHI_PDG, NUCLEUS_PDG
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
@@ -252,14 +253,9 @@ class DarkPrimakoffSignal(SignalProcess):
         return f
 
     def survival(self, model, p, path):
-        from ..models.widths import total_width
-
-        gamma_tot = float(total_width(model))
-        if gamma_tot <= 0:
-            return np.ones_like(p)
-        # decay length p/m · ħc/Γ
-        lam = p / float(model.m_x) * (HBARC / gamma_tot)
-        return np.exp(-path / lam)
+        """exp(−path/λ), λ = (p/m) ħc/Γ_tot of the model's declared boson widths."""
+        d = model.boson_decays()
+        return survival_probability(path, decay_length(p, d.mass, HBARC / d.total) if d.total > 0 else np.inf)
 
 
 @SIGNAL_PROCESSES.register("idm-upscattering", "χ N → χ' N, χ' → χ e⁺e⁻ (seed 000, model i)")
