@@ -16,8 +16,9 @@ from darkbeam.models import get_model
 SCALAR = {"m_phi": "1 MeV", "m_zprime": "49 MeV", "g_mu": "5e-3", "g_n": "1e-2", "lam": "4.4e-4 /MeV"}
 
 
-def test_registry_keyed_by_model_name():
-    assert {"muphilic-scalar", "muphilic-pseudoscalar", "vector-idm"} <= set(PROCESSES.names())
+def test_registry_keyed_by_detection_process():
+    # keyed by the process the model declares, not by model name (issue "One flow")
+    assert {"dark-primakoff", "idm-upscattering", "dark-neutrino-upscattering"} <= set(PROCESSES.names())
     with pytest.raises(InputError):
         detection_xsec(get_model("dark-photon", {}), "C12", 300.0)
 
@@ -77,11 +78,14 @@ def test_other_modules_can_register():
         return {"process": "dummy", "sigma_cm2": {"coherent": [0.0] * len(energy), "incoherent": [1e-40] * len(energy),
                                                   "total": [1e-40] * len(energy)}}
 
+    from darkbeam.interactions.channels import Scatter
+
     class Dummy:
         pass
 
     d = Dummy()
-    d.name = name
+    d.name = "a-user-model"
+    d.detection = (Scatter("X", "gamma", process=name),)  # models declare the process they use
     PROCESSES.add(name, fn, "dummy")
     try:
         r = xsec_for_cli(d, "Ar40", 500.0)

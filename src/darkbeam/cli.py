@@ -691,6 +691,57 @@ def xsec_cmd(
     _emit(out, as_json, text)
 
 
+@app.command("constraints")
+def constraints_cmd(
+    config: ConfigArg = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name instead of a config's [model] "
+                                                               "(see `darkbeam list models`).")] = None,
+    settings: SetOpt = None,
+    proxies: Annotated[bool, typer.Option("--proxies", help="Also evaluate the opt-in proxy limits "
+                                                             "(l nu nu nubar final states).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Exotic pi/K decay limits (seed 000 Table II: NA62, PIENU, PDG) at a model point: predicted BR, limit
+    at m_X, mass range, status (excluded / allowed / not applicable) and citation of each.
+
+    The model is the [model] section of CONFIG (default: the embedded seed-000 scalar benchmark), with
+    --set overriding its parameters, or --model NAME with --set as for `darkbeam br`. See docs/constraints.md.
+    """
+    from .inference.constraints import evaluate_constraints
+    from .io.config import load_config
+    from .models import get_model
+
+    extra = parse_settings(settings)
+    if model is not None:
+        if config is not None:
+            raise InputError("--model", model, "either a CONFIG file or --model NAME, not both")
+        m = get_model(model, extra)
+    else:
+        cfg = load_config(config)
+        m = get_model(cfg.model.name, {**cfg.model.parameters, **extra})
+    rows = evaluate_constraints(m, include_proxies=proxies)
+    for r in rows:
+        r["model"] = m.name
+
+    def num(v) -> str:
+        return "-" if v is None else f"{v:.3g}"
+
+    mx = rows[0]["m_X_MeV"] if rows else None
+    lines = [f"{m.name}" + (f", m_X = {mx:.4g} MeV" if mx is not None else "") + ": exotic-decay limits",
+             f"{'constraint':40s} {'predicted':>10s} {'limit':>10s}  {'m_X range [MeV]':17s} status"]
+    cites: list[str] = []
+    for r in rows:
+        if r["citation"] not in cites:
+            cites.append(r["citation"])
+        lo, hi = r["mass_range_MeV"]
+        lines.append(f"{r['name']:40s} {num(r['predicted_br']):>10s} {num(r['limit']):>10s}  "
+                     f"{f'{lo:.4g}-{hi:.4g}':17s} {r['status']}  [{cites.index(r['citation']) + 1}]")
+        lines += [f"{'':40s} warning: {w}" for w in r["warnings"]]
+    lines.append("limits at 90% CL, flat over each range (no limit-vs-mass curve available; docs/constraints.md)")
+    lines += [f"[{i + 1}] {c}" for i, c in enumerate(cites)]
+    _emit(rows, as_json, "\n".join(lines))
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into one-line messages and exit code 2."""
     try:

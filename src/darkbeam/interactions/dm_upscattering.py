@@ -31,7 +31,7 @@ from scipy import integrate
 from ..constants import ALPHA_EM, E_CHARGE, HBARC, INV_MEV2_TO_CM2, M_E, M_MU
 from ..errors import InputError
 from ..kinematics.fourvec import beta_of, boost, isotropic_directions, kallen, two_body_decay
-from ..models.base import Model
+from ..models.base import Model, require_parameters
 from .form_factors import component_setup
 from .targets import Target, get_target
 from .twobody import final_state_lab, integrate_t, s_lab, sample_components, t_limits
@@ -51,11 +51,14 @@ class ScatteringCouplings:
     mediator: str  # "V1" or "V2"
 
 
+#: parameters the inelastic-DM processes read (vector-portal iDM, seed 000 Eq. 1)
+IDM_PARAMETERS = ("m_chi", "m_chi_prime", "m_v1", "m_v2", "eps1", "eps2", "g_prime")
+
+
 def scattering_couplings(model: Model) -> ScatteringCouplings:
     """Mediator and couplings of the upscattering for a ``vector-idm`` model (seed 000 Table I note:
     single mediator -> eps2 = eps1, g'2 = g'1, V2 = V1)."""
-    if model.name != "vector-idm":
-        raise InputError("model", model.name, ("vector-idm",))
+    require_parameters(model, IDM_PARAMETERS, "inelastic-DM upscattering")
     if model.single_mediator:
         return ScatteringCouplings(model.m_chi, model.m_chi_prime, model.m_v1, model.eps1, model.g_prime, "V1")
     return ScatteringCouplings(model.m_chi, model.m_chi_prime, model.m_v2, model.eps2, model.g_prime, "V2")
@@ -299,8 +302,7 @@ def chi_prime_widths(model: Model) -> dict[str, float]:
     added when open. Returns {"chi V1": ..., "chi e+e- (V1*)": ..., "chi V2": ..., "total": ...,
     "ctau_mm": proper decay length in mm}.
     """
-    if model.name != "vector-idm":
-        raise InputError("model", model.name, ("vector-idm",))
+    require_parameters(model, IDM_PARAMETERS, "chi' decays")
     M, m, g = model.m_chi_prime, model.m_chi, model.g_prime
     out: dict[str, float] = {}
     if M > m + model.m_v1:
@@ -409,8 +411,7 @@ def sample_chi_prime_decay(rng: np.random.Generator, model: Model, p4_chi_prime:
     full matrix element (Dalitz accept-reject, random orientation); weight = BR(chi' -> chi ee).
     Energy-momentum is conserved event by event.
     """
-    if model.name != "vector-idm":
-        raise InputError("model", model.name, ("vector-idm",))
+    require_parameters(model, IDM_PARAMETERS, "chi' decays")
     P = np.asarray(p4_chi_prime, float).reshape(-1, 4)
     n = len(P)
     M, m, m_v = model.m_chi_prime, model.m_chi, model.m_v1

@@ -36,7 +36,7 @@ import numpy as np
 from ..constants import INV_MEV2_TO_CM2
 from ..errors import InputError
 from ..kinematics.fourvec import kallen
-from ..models.base import Model
+from ..models.base import Model, require_parameters
 from .form_factors import component_setup
 from .targets import Target, get_target
 from .twobody import final_state_lab, integrate_t, projectile_p4, s_lab, sample_components, t_limits
@@ -46,8 +46,7 @@ COMPONENTS = ("coherent", "proton", "neutron")
 
 def primakoff_couplings(model: Model) -> tuple[float, float, float]:
     """(m_x, g_n * lambda [1/MeV], m_Z' [MeV]) of a muphilic (pseudo)scalar model."""
-    if model.name not in ("muphilic-scalar", "muphilic-pseudoscalar"):
-        raise InputError("model", model.name, ("muphilic-scalar", "muphilic-pseudoscalar"))
+    require_parameters(model, ("g_n", "lam", "m_zprime"), "the dark Primakoff process (Z' portal of seed 000 Eq. 2)")
     return float(model.m_x), float(model.g_n * model.lam), float(model.m_zprime)
 
 

@@ -1,13 +1,14 @@
 """Detection cross-sections by model: the :data:`PROCESSES` registry behind ``darkbeam xsec``.
 
-:data:`PROCESSES` maps a model name (``model.name``) to a callable
+:data:`PROCESSES` maps a scattering detection process (the ``process`` of a model's detection declaration,
+:mod:`darkbeam.interactions.channels`) to a callable
 ``(model, target: Target, energy: np.ndarray [MeV]) -> dict`` returning
 
     {"process": str, "model": str, "target": str, "energy_GeV": list[float],
      "sigma_cm2": {"coherent": list, "incoherent": list, "total": list}, ...extra keys}
 
-Other modules register their own detection process with
-``PROCESSES.add("my-model", func, "one-line description")``. Cross-sections are in cm^2.
+Other modules register their own scattering process with ``PROCESSES.add("my-process", func, "doc")``
+and models declare it (``Scatter(..., process="my-process")``). Cross-sections are in cm^2.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from ..constants import M_P
 from ..errors import InputError
 from ..models.base import Model
 from ..registry import Registry
-from . import dm_upscattering, primakoff
+from . import dm_upscattering, hnl_upscattering, primakoff
 from .targets import Target, get_target
 
 ProcessFn = Callable[[Model, Target, np.ndarray], dict[str, Any]]
-PROCESSES: Registry[ProcessFn] = Registry("detection process (by model)")
+PROCESSES: Registry[ProcessFn] = Registry("scattering detection process")
 
 
 def _as_list(x: np.ndarray) -> list[float]:
@@ -77,10 +78,28 @@ def _upscattering_xsec(model: Model, target: Target, energy: np.ndarray) -> dict
     }
 
 
-PROCESSES.add("muphilic-scalar", _primakoff_xsec, "dark Primakoff phi N -> gamma N via Z'")
-PROCESSES.add("muphilic-pseudoscalar", _primakoff_xsec, "dark Primakoff a N -> gamma N via Z'")
-PROCESSES.add("vector-idm", _upscattering_xsec, "inelastic DM upscattering chi N -> chi' N via V2 (or V1)")
-PROCESSES.add("dark-neutrino", lambda m, t, e: {"process": "nu-upscattering", "sigma_cm2": {k: [r[k] for r in rs] for rs in [[__import__("darkbeam.interactions.hnl_upscattering", fromlist=["x"]).xsec_for_cli(m, t.name, float(x))["sigma_cm2"] for x in e]] for k in ("coherent", "elastic_proton", "total")}}, "dark-neutrino upscattering nu N -> N_j N via Z'/Z (seed 001; hnl_upscattering.xsec_for_cli)")
+def _hnl_upscattering_xsec(model: Model, target: Target, energy: np.ndarray) -> dict[str, Any]:
+    """Dark-neutrino upscattering ν T -> N_j T via Z'/Z (seed 001; hnl_upscattering.xsec_for_cli), per energy."""
+    rows = [hnl_upscattering.xsec_for_cli(model, target.name, float(x))["sigma_cm2"] for x in energy]
+    return {"process": "nu-upscattering",
+            "sigma_cm2": {k: [r[k] for r in rows] for k in ("coherent", "elastic_proton", "total")}}
+
+
+# keyed by the detection process a model declares (model.detection[0].process), never by model name
+PROCESSES.add("dark-primakoff", _primakoff_xsec, "dark Primakoff phi/a N -> gamma N via Z'")
+PROCESSES.add("idm-upscattering", _upscattering_xsec, "inelastic DM upscattering chi N -> chi' N via V2 (or V1)")
+PROCESSES.add("dark-neutrino-upscattering", _hnl_upscattering_xsec,
+              "dark-neutrino upscattering nu N -> N_j N via Z'/Z (seed 001)")
+
+
+def _process_of(model: Model) -> ProcessFn:
+    """The cross-section function of the scattering process the model declares."""
+    names = [ch.process for ch in getattr(model, "detection", ()) if ch.process in PROCESSES]
+    if not names:
+        declared = [ch.process for ch in getattr(model, "detection", ())] or "none"
+        raise InputError("model with a scattering detection process", model.name,
+                         f"a model declaring one of {', '.join(PROCESSES.names())} (declares: {declared})")
+    return PROCESSES.get(names[0])
 
 
 def detection_xsec(model: Model, target: str | Target, energy: float | np.ndarray) -> dict[str, Any]:
@@ -94,7 +113,7 @@ def detection_xsec(model: Model, target: str | Target, energy: float | np.ndarra
             non-finite / non-positive energies.
     """
     tgt = get_target(target)
-    fn = PROCESSES.get(model.name)
+    fn = _process_of(model)
     e = np.atleast_1d(np.asarray(energy, float))
     if e.ndim != 1 or not np.all(np.isfinite(e)) or np.any(e <= 0):
         raise InputError("energy", energy, "finite positive energies (MeV internally, e.g. '300 MeV')")

@@ -206,6 +206,15 @@ class Model:
         return out
 
 
+def require_parameters(model: Model, names: tuple[str, ...], what: str) -> None:
+    """InputError unless ``model`` has every parameter in ``names`` (physics modules check capabilities,
+    not model names)."""
+    missing = [n for n in names if n not in model.values]
+    if missing:
+        raise InputError("model", model.name, f"a model with the parameters {', '.join(names)} for {what} "
+                                              f"(missing: {', '.join(missing)})")
+
+
 def perturbativity_warnings(model: Model, rows: list[dict[str, Any]]) -> list[str]:
     """Turn production rows' ``value`` (Γ_X/Γ_SM of the parent) into fractions of the total width,
     Γ_X/(Γ_SM + Γ_X), in place (keeping the ratio as ``gamma_X_over_gamma_SM``), and return warnings for
