@@ -130,7 +130,7 @@ def test_decay_inside_probability_short_decay_length(bpb):
     from darkbeam.interactions import hnl_decays as hd
 
     ev = dn.generate_events(bpb, "miniboone", hnl=1, daughter=0, n_events=20_000, seed=5)
-    R = get_experiment("miniboone").fiducial_radius
+    R = get_experiment("miniboone").geometry.radius  # vertices and decays in the detector volume
     p = np.linalg.norm(ev.p_hnl[:, 1:], axis=1)
     lam = p / bpb.couplings.masses[1] * hd.ctau0(bpb.couplings, 1)
     per_event = ev.info["upscatterings"] / len(ev) * ev.info["branching_ratio"]

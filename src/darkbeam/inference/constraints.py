@@ -21,11 +21,12 @@ Prediction for a constraint on P⁺ → ℓ⁺ ν X with signature S::
   lists in an optional ``invisible_channels`` attribute).
 * S = "ee": f = BR(X → e⁺e⁻) × (1 − ⟨exp(−L/λ)⟩), X → e⁺e⁻ within L of the parent decay (prompt).
 
-λ = (p/m_X) cτ with the X momentum p in the parent's rest frame, averaged (⟨·⟩) over the three-body
-Dalitz distribution dΓ(P → ℓνX) of the model (Gauss–Legendre quadrature on the map of
-:mod:`darkbeam.production.three_body`). That is exact for pions stopped in a target (PIENU) and,
-for kaons decaying in flight, leaves out their boost: X flies further in the lab, so the escape
-probability of "invisible" is underestimated there (conservative: fewer exclusions).
+λ = (p/m_X) cτ with the X lab momentum p, averaged (⟨·⟩) over the three-body Dalitz distribution
+dΓ(P → ℓνX) of the model (Gauss–Legendre quadrature on the map of :mod:`darkbeam.production.three_body`)
+and, for a parent moving with ``parent_momentum_MeV`` (NA62: 75 GeV/c), over the X direction (isotropic
+in the parent frame). Parents without a stated momentum are taken at rest: exact for stopped pions
+(PIENU); for kaons of an unidentified experiment it underestimates the escape probability of
+"invisible" (conservative: fewer exclusions) and overestimates the prompt fraction of "ee".
 
 Status of each row: "excluded" (BR_pred > limit at m_X), "allowed", "not applicable (m_X outside
 [a, b] MeV)" or "not applicable (model has no such channel)" (no production channel with this parent
@@ -124,6 +125,7 @@ class Constraint:
         mass_min_MeV, mass_max_MeV: where the limit applies; None = the signature threshold (0, or 2 m_e
             for "ee") / the kinematic endpoint M_P − m_ℓ.
         detector_length_m: flight length L of the signature (escape beyond L; decay within L).
+        parent_momentum_MeV: lab momentum of the decaying parent (0: at rest), for the X decay length.
         boson_kinds: boson kinds the limit is for (None: any).
         normalisation: "BR" or the ratio the limit is quoted as (e.g. to Γ(π → μν)).
         basis: "direct" | "measured BR" | "proxy". default: evaluated unless proxies are asked for.
@@ -140,6 +142,7 @@ class Constraint:
     mass_min_MeV: float | None = None
     mass_max_MeV: float | None = None
     detector_length_m: float = 1.0
+    parent_momentum_MeV: float = 0.0
     boson_kinds: tuple[str, ...] | None = None
     normalisation: str = "BR"
     basis: str = "direct"
@@ -148,6 +151,7 @@ class Constraint:
     note: str = ""
     mass_range_source: str = ""
     detector_length_note: str = ""
+    parent_momentum_note: str = ""
 
     def __post_init__(self) -> None:
         where = f"constraint {self.name!r}"
@@ -167,6 +171,8 @@ class Constraint:
             raise InputError(f"{where} cl", self.cl, "a confidence level in (0, 1)")
         if not (math.isfinite(self.detector_length_m) and self.detector_length_m > 0):
             raise InputError(f"{where} detector_length_m", self.detector_length_m, "a length > 0 in metres")
+        if not (math.isfinite(self.parent_momentum_MeV) and self.parent_momentum_MeV >= 0):
+            raise InputError(f"{where} parent_momentum_MeV", self.parent_momentum_MeV, "a momentum >= 0 MeV (0: at rest)")
         if self.boson_kinds is not None:
             for k in self.boson_kinds:
                 if k not in _KINDS:
@@ -202,6 +208,7 @@ class Constraint:
                 "signature": self.signature, "boson_kinds": list(self.boson_kinds) if self.boson_kinds else None,
                 "limit": self.limit.describe(), "cl": self.cl, "normalisation": self.normalisation,
                 "mass_range_MeV": list(self.mass_range()), "detector_length_m": self.detector_length_m,
+                "parent_momentum_MeV": self.parent_momentum_MeV, "parent_momentum_note": self.parent_momentum_note,
                 "basis": self.basis, "default": self.default, "citation": self.citation,
                 "value_source": self.value_source, "mass_range_source": self.mass_range_source,
                 "detector_length_note": self.detector_length_note, "note": self.note}
@@ -209,7 +216,7 @@ class Constraint:
 
 _KEYS = {"name", "parent", "lepton", "signature", "boson_kinds", "limit", "cl", "normalisation",
          "mass_range_MeV", "mass_range_source", "detector_length_m", "detector_length_note", "basis",
-         "default", "citation", "value_source", "note"}
+         "default", "citation", "value_source", "note", "parent_momentum_MeV", "parent_momentum_note"}
 
 
 def constraint_from_dict(d: dict[str, Any]) -> Constraint:
@@ -241,6 +248,8 @@ def constraint_from_dict(d: dict[str, Any]) -> Constraint:
         mass_min_MeV=None if rng[0] is None else float(rng[0]),
         mass_max_MeV=None if rng[1] is None else float(rng[1]),
         detector_length_m=float(d.get("detector_length_m", 1.0)),
+        parent_momentum_MeV=float(d.get("parent_momentum_MeV") or 0.0),
+        parent_momentum_note=d.get("parent_momentum_note", ""),
         boson_kinds=None if kinds is None else tuple(kinds), normalisation=d.get("normalisation", "BR"),
         basis=d.get("basis", "direct"), default=bool(d.get("default", True)),
         value_source=d.get("value_source", ""), note=d.get("note", ""),
@@ -314,16 +323,20 @@ def _is_invisible(channel: str, model: Any) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _survival_unit(meson: str, lepton: str, kind: str, mx: float, amplitude: Any, x: float) -> float:
-    """⟨exp(−x m_X/p)⟩ over the rest-frame Dalitz distribution of P → ℓνX, x = L Γ/(ħc) (dimensionless)."""
+def _survival_unit(meson: str, lepton: str, kind: str, mx: float, amplitude: Any, x: float,
+                   p_parent: float = 0.0) -> float:
+    """⟨exp(−x m_X/p_lab)⟩ over the Dalitz distribution of P → ℓνX, x = L Γ/(ħc) (dimensionless).
+
+    ``p_parent`` = 0: P at rest (p_lab = the rest-frame X momentum p*). Otherwise P moves with momentum
+    ``p_parent`` (MeV) and the X direction is isotropic in its rest frame: p_lab² = (γ p* cos θ* + βγ E*)²
+    + (p* sin θ*)², averaged over cos θ* as well (Gauss–Legendre)."""
     from ..production import three_body
     from ..production.matrix_elements import LEPTONS, MESONS
 
     mes, lep = MESONS.get(meson), LEPTONS.get(lepton)
     if x == 0.0:
         return 1.0
-    n = N_QUAD
-    g, wt = np.polynomial.legendre.leggauss(n)
+    g, wt = np.polynomial.legendre.leggauss(N_QUAD)
     g = 0.5 * (g + 1.0)
     wt = 0.5 * wt
     U, W = np.meshgrid(g, g, indexing="ij")
@@ -333,25 +346,36 @@ def _survival_unit(meson: str, lepton: str, kind: str, mx: float, amplitude: Any
     M = mes.mass
     ex = (M * M + mx * mx - pt.s) / (2.0 * M)
     p = np.sqrt(np.clip(ex * ex - mx * mx, 0.0, None))
+    ww = np.outer(wt, wt).ravel() * f
+    if p_parent > 0.0:
+        c, wc = np.polynomial.legendre.leggauss(N_QUAD)  # cos θ* on [−1, 1], weights sum to 2
+        bg = p_parent / M
+        gam = math.sqrt(1.0 + bg * bg)
+        pz = gam * p[:, None] * c[None, :] + bg * ex[:, None]
+        pt2 = (p[:, None] ** 2) * (1.0 - c[None, :] ** 2)
+        p = np.sqrt(pz * pz + pt2).ravel()
+        ww = (ww[:, None] * 0.5 * wc[None, :]).ravel()
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         surv = np.where(p > 0.0, np.exp(-x * mx / np.where(p > 0.0, p, 1.0)), 0.0)
-    ww = np.outer(wt, wt).ravel() * f
     tot = float(ww.sum())
     if not tot > 0.0:
         return 1.0
     return float(np.clip((ww * surv).sum() / tot, 0.0, 1.0))
 
 
-def survival_in_parent_frame(model: Any, parent: str, lepton: str, length_mm: float, total_width: float) -> float:
-    """Probability that X of ``parent`` → ℓνX (at rest) flies ``length_mm`` without decaying:
-    ⟨exp(−L m Γ/(p ħc))⟩ over the Dalitz distribution of the model's amplitude (1 for Γ = 0)."""
+def survival_probability(model: Any, parent: str, lepton: str, length_mm: float, total_width: float,
+                         parent_momentum: float = 0.0) -> float:
+    """Probability that X of ``parent`` → ℓνX flies ``length_mm`` without decaying:
+    ⟨exp(−L m Γ/(p ħc))⟩ over the Dalitz distribution of the model's amplitude (and over the X direction
+    for a parent of lab momentum ``parent_momentum`` MeV; 0 = at rest). 1 for Γ = 0."""
     from ..production.three_body import boson_of
 
     if total_width <= 0.0:
         return 1.0
     kind, mx, amplitude = boson_of(model)
     meson = "K" if parent.startswith("K") else "pi"
-    return _survival_unit(meson, lepton, kind, mx, amplitude, float(length_mm * total_width / HBARC))
+    return _survival_unit(meson, lepton, kind, mx, amplitude, float(length_mm * total_width / HBARC),
+                          float(parent_momentum))
 
 
 def _fmt_range(lo: float, hi: float) -> str:
@@ -364,7 +388,7 @@ def _row(c: Constraint, m_x: float | None) -> dict[str, Any]:
             "signature": c.signature, "basis": c.basis, "m_X_MeV": m_x, "production_br": None,
             "signature_fraction": None, "predicted_br": None, "limit": None, "cl": c.cl,
             "limit_type": c.limit.type, "normalisation": c.normalisation, "mass_range_MeV": [lo, hi],
-            "detector_length_m": c.detector_length_m, "status": STATUS_NO_CHANNEL, "reason": "",
+            "detector_length_m": c.detector_length_m, "parent_momentum_MeV": c.parent_momentum_MeV, "status": STATUS_NO_CHANNEL, "reason": "",
             "citation": c.citation, "value_source": c.value_source, "note": c.note, "warnings": []}
 
 
@@ -409,20 +433,22 @@ def evaluate_constraint(c: Constraint, model: Any) -> dict[str, Any]:
         return row
     total = float(sum(widths.values()))
     length_mm = c.detector_length_m * 1000.0
-    surv = survival_in_parent_frame(model, c.parent, c.lepton, length_mm, total)
+    surv = survival_probability(model, c.parent, c.lepton, length_mm, total, c.parent_momentum_MeV)
+    frame = (f"{c.parent} at {c.parent_momentum_MeV / 1000.0:g} GeV/c" if c.parent_momentum_MeV > 0
+             else f"{c.parent} at rest")
     if c.signature == "invisible":
         if total > 0.0:
             br_inv = sum(w for ch, w in widths.items() if _is_invisible(ch, model)) / total
             frac = br_inv + (1.0 - br_inv) * surv
             how = (f"BR(X -> invisible) = {br_inv:.3g}, P(no decay within {c.detector_length_m:g} m) = {surv:.3g} "
-                   "(parent rest frame)")
+                   f"({frame})")
         else:
             frac, how = 1.0, "X is stable at these couplings (no open channel)"
     else:
         br_ee = widths[EE_CHANNEL] / total if total > 0.0 else 0.0
         frac = br_ee * (1.0 - surv)
         how = (f"BR(X -> e+ e-) = {br_ee:.3g}, P(decay within {c.detector_length_m:g} m) = {1.0 - surv:.3g} "
-               "(parent rest frame)")
+               f"({frame})")
     br_prod = ratio / (1.0 + ratio)
     pred = br_prod * frac
     if ratio > 0.01:
@@ -458,5 +484,5 @@ def evaluate_constraints(model: Any, include_proxies: bool = False,
 __all__ = [
     "CONSTRAINTS", "Constraint", "INVISIBLE_STATES", "Limit", "STATUS_ALLOWED", "STATUS_EXCLUDED",
     "STATUS_NO_CHANNEL", "constraint_from_dict", "evaluate_constraint", "evaluate_constraints",
-    "load_constraints", "registered_constraints", "survival_in_parent_frame",
+    "load_constraints", "registered_constraints", "survival_probability",
 ]

@@ -1,6 +1,6 @@
 """Dark-neutrino signal at BNB detectors: flux folding, upscattering rates, weighted e⁺e⁻ events.
 
-Rate (expected upscatterings in the fiducial volume over the exposure):
+Rate (expected upscatterings in the detector volume over the exposure):
   N = POT × Σ_targets n_T × Σ_species ∫ dE φ(E) σ_T(E),
 with φ the official MiniBooNE BNB flux (per cm² per POT per GeV, PRD 79, 072002 (2009)) through
 :func:`darkbeam.data.official_bnb_flux`. Detectors other than MiniBooNE on the same beam use the
@@ -131,7 +131,7 @@ def event_rates(
 class DarkNeutrinoEvents:
     """Weighted upscattering + decay events (columnar). Four-momenta (N, 4) in MeV, positions in mm
     (detector centre at the origin, beam along +z), ``w`` in expected events over the exposure
-    (upscattering × P(decay inside the fiducial volume) × branching ratio of the simulated channel)."""
+    (upscattering × P(decay inside the detector volume) × branching ratio of the simulated channel)."""
 
     Enu: np.ndarray
     Q2: np.ndarray
@@ -153,16 +153,27 @@ class DarkNeutrinoEvents:
         return float(self.w.sum())
 
 
+def detector_volume(exp):
+    """The volume interactions and decays are counted in: the detector's volume (``exp.geometry``) — the
+    convention of every darkbeam chain, since the rates use the whole detector's targets and the
+    experiment's efficiency includes its fiducial cut (MiniBooNE eg_effs; the LArTPC efficiencies)."""
+    if exp.geometry is None:
+        raise InputError(f"geometry of experiment {exp.name}", None, "an experiment with a detector geometry")
+    return exp.geometry
+
+
 def generate_events(
     model, experiment: str = "miniboone", mode: str = "neutrino", *, hnl: int = 1, daughter: int | None = 0,
     n_events: int = 10_000, seed: int = 1, species: tuple[str, ...] = ("nu_mu", "nu_mu_bar"),
     form_factor: str = "fourier-bessel", flux=None,
 ) -> DarkNeutrinoEvents:
-    """Sample ν + T → N_{4+hnl} + T followed by N → (N_{4+daughter} | ν) e⁺e⁻ inside the fiducial sphere.
+    """Sample ν + T → N_{4+hnl} + T followed by N → (N_{4+daughter} | ν) e⁺e⁻ inside the detector.
 
-    The interaction vertex is uniform in the fiducial sphere; the decay distance is exponential with
-    the lab decay length βγcτ0 (total width), truncated at the sphere boundary, and the weight carries
-    P(decay inside) × BR(channel). The HNL is treated as unpolarised in its decay.
+    The interaction vertex is uniform in the detector volume (:func:`detector_volume`); the decay distance
+    is exponential with the lab decay length βγcτ0 (total width), truncated at the volume's boundary, and
+    the weight carries P(decay inside) × BR(channel). The HNL is treated as unpolarised in its decay.
+    Positions are in the detector frame (origin at the detector centre, z along the line of sight, which
+    is the beam axis for the on-axis BNB detectors).
     ``flux``: see :func:`flux_nodes` (default: official MiniBooNE flux × (541 m/L)²).
     """
     if daughter is not None and not 0 <= daughter < hnl:
@@ -201,9 +212,8 @@ def generate_events(
         Enu[sel], Q2[sel], regime[sel] = e, q, labels[k]
         p_hnl[sel] = up.kinematics(rng, e, q)
     # --- vertex, decay position, decay -------------------------------------------------------------------
-    R = exp.fiducial_radius
-    u = rng.normal(size=(n_events, 3))
-    x_int = u / np.linalg.norm(u, axis=1)[:, None] * (R * rng.uniform(size=n_events) ** (1 / 3))[:, None]
+    volume = detector_volume(exp)
+    x_int = volume.sample_points(rng, n_events)
     widths = hd.partial_widths(c, hnl)
     gamma_tot = sum(widths.values())
     ch = f"N{4 + daughter} e+ e-" if daughter is not None else "nu e+ e-"
@@ -212,8 +222,7 @@ def generate_events(
     mN = c.masses[hnl]
     lam = p / mN * (hd.ctau0(c, hnl))  # βγ cτ0, mm
     d = p_hnl[:, 1:] / np.where(p > 0, p, 1.0)[:, None]
-    bx = np.sum(d * x_int, axis=1)
-    l_exit = -bx + np.sqrt(np.clip(bx**2 - (np.sum(x_int**2, axis=1) - R * R), 0, None))
+    l_exit = volume.chord(x_int, d)[1]
     p_in = hd.decay_probability_inside(np.zeros(n_events), l_exit, lam)
     dist = hd.sample_decay_distance(rng, lam, l_exit)
     x_dec = x_int + d * dist[:, None]
@@ -236,7 +245,7 @@ class SpectrumPrediction:
     ``edges[obs]``: bin edges of the MiniBooNE data products (E_vis and E_QE in MeV, cos θ unitless);
     ``hist[(channel, regime, obs)]``: accepted events per bin over the exposure (E_vis and cos θ inside
     the analysis E_QE window, E_QE over the release bins); ``totals[channel]``: upscatterings per regime,
-    decays inside the fiducial volume (× BR), accepted events, accepted events inside the E_QE window.
+    decays inside the detector volume (× BR), accepted events, accepted events inside the E_QE window.
     """
 
     mode: str
@@ -269,7 +278,7 @@ def miniboone_prediction(
     """E_vis, cos θ and E_QE of N_j → N_k e⁺e⁻ events at MiniBooNE through the MiniBooNE response.
 
     Events from :func:`generate_events` (upscattering on C12 coherent and on the CH2 protons, decay
-    inside the 5 m fiducial sphere applied) go through ``detectors.response.get_response("miniboone")``
+    inside the detector volume applied) go through ``detectors.response.get_response("miniboone")``
     (overlapping (< 10°) or asymmetric (softer lepton < 30 MeV kinetic) pairs = one shower; official
     efficiency). E_vis and cos θ are histogrammed in the binning of
     :func:`darkbeam.data.miniboone_spectrum` for events with E_QE inside ``eqe_window`` (MeV; the

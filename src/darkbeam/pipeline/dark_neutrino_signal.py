@@ -1,7 +1,7 @@
 """Dark-neutrino signal at MiniBooNE as a re-weightable :class:`~darkbeam.pipeline.signal.SignalSample`.
 
 Wraps :func:`darkbeam.pipeline.dark_neutrino.generate_events` (ν_μ/ν̄_μ + T → N_j + T with the official
-BNB flux, N_j → N_k e⁺e⁻ or ν e⁺e⁻ inside the fiducial sphere; seed 001, Abdullahi, Hostert, Pascoli,
+BNB flux, N_j → N_k e⁺e⁻ or ν e⁺e⁻ inside the detector volume; seed 001, Abdullahi, Hostert, Pascoli,
 arXiv:2007.11813) and passes the e⁺e⁻ pair through the detector response (detectors/response.py):
 one electron-like shower when overlapping or asymmetric, 140 MeV threshold, official efficiency.
 
@@ -14,7 +14,7 @@ re-weighting of each event (exact for the production and the decay probability):
 
     w_new = w_ref × [dσ_new/dQ²(E_ν, Q²) / dσ_ref/dQ²(E_ν, Q²)] × [P_in,new / P_in,ref] × [BR_new / BR_ref],
 
-with P_in = exp(−l_enter/λ) − exp(−l_exit/λ) the probability to decay inside the fiducial sphere
+with P_in = exp(−l_enter/λ) − exp(−l_exit/λ) the probability to decay inside the detector volume
 (λ = βγcτ0 from the total width at the new couplings) and BR the branching ratio of the simulated
 channel. The shape of the e⁺e⁻ decay distribution is kept at the reference couplings (exact when
 one mediator dominates the decay; the Z/Z' mixture of the decay amplitude could shift it slightly).
@@ -157,7 +157,7 @@ class DarkNeutrinoSignal(SignalProcess):
         """
         from ..interactions import hnl_decays as hd
         from ..interactions.hnl_upscattering import Upscattering
-        from .dark_neutrino import generate_events
+        from .dark_neutrino import detector_volume, generate_events
 
         exp = get_experiment(experiment)
         if mode not in ("neutrino", "antineutrino"):
@@ -190,9 +190,7 @@ class DarkNeutrinoSignal(SignalProcess):
                     ds_ref[sel] = up.dsigma_dQ2(ev.Enu[sel], ev.Q2[sel])
                 p = np.linalg.norm(ev.p_hnl[:, 1:], axis=1)
                 d = ev.p_hnl[:, 1:] / np.where(p > 0, p, 1.0)[:, None]
-                bx = np.sum(d * ev.x_int, axis=1)
-                r2 = exp.fiducial_radius**2
-                l_exit = -bx + np.sqrt(np.clip(bx**2 - (np.sum(ev.x_int**2, axis=1) - r2), 0, None))
+                l_exit = detector_volume(exp).chord(ev.x_int, d)[1]
                 p_over_m = p / float(model.couplings.masses[hnl])
                 lam = p_over_m * hd.ctau0(model.couplings, hnl)
                 p_in_ref = hd.decay_probability_inside(np.zeros(n), l_exit, lam)
