@@ -118,8 +118,8 @@ def test_flux_rejects_model_options_for_a_neutrino_species(monkeypatch, capsys, 
 
 
 def test_boson_flux_says_before_decays_in_flight(monkeypatch, capsys):
-    args = ["flux", "--species", "phi", "--model", "muphilic-scalar", "--set", "m_phi=1 MeV", "--set", "g_mu=5e-3",
-            "--n-mesons", "5000"]
+    args = ["flux", "--species", "phi", "--model", "muphilic-scalar", "--set", "m_phi=1 MeV",
+            "--set", "g_mu=5e-3", "--n-mesons", "5000"]
     code, out, _ = in_process(monkeypatch, capsys, *args, "--json")
     assert code == 0 and "before decays in flight" in json.loads(out)["note"]
     code, text, _ = in_process(monkeypatch, capsys, *args)
@@ -144,7 +144,8 @@ def test_flux_compare_refused_for_a_boson(monkeypatch, capsys, no_simulation):
 
 
 @pytest.mark.parametrize("experiment,has_official", [("miniboone", True), ("sbnd", False)])
-def test_flux_plot_overlays_official_flux_only_at_miniboone(monkeypatch, capsys, tmp_path, experiment, has_official):
+def test_flux_plot_overlays_official_flux_only_at_miniboone(monkeypatch, capsys, tmp_path, experiment,
+                                                            has_official):
     import darkbeam.plotting as plotting
 
     seen = {}
@@ -173,11 +174,12 @@ def test_flux_compare_at_miniboone_still_works(monkeypatch, capsys):
 
 def test_run_plot_works_for_signal_only_and_results_come_first(monkeypatch, capsys, tmp_path):
     plots, js = tmp_path / "plots", tmp_path / "o.json"
-    code, out, err = in_process(monkeypatch, capsys, "run", str(ROOT / "examples/scalar_microboone.toml"), *SMALL,
-                                "--json", "--plot", str(plots), "-o", str(js))
+    code, out, err = in_process(monkeypatch, capsys, "run", str(ROOT / "examples/scalar_microboone.toml"),
+                                *SMALL, "--json", "--plot", str(plots), "-o", str(js))
     assert code == 0, err
     d = json.loads(out)
-    assert d["analysis"] == "signal-only" and json.loads(js.read_text())["signal_events"] == d["signal_events"]
+    assert d["analysis"] == "signal-only"
+    assert json.loads(js.read_text())["signal_events"] == d["signal_events"]
     assert sorted(p.name for p in plots.iterdir()) == ["fig2_panels.png", "neutrino_E_vis.png",
                                                        "neutrino_cos_theta.png"]
     assert sorted(d["plots"]) == sorted(str(p) for p in plots.iterdir())
@@ -200,8 +202,8 @@ def test_plot_failure_keeps_results_then_one_line_error(monkeypatch, capsys, tmp
 def test_ctrl_c_during_run_exits_130_with_message():
     code = ("import sys; import darkbeam.cli as c; sys.stderr.write('ready\\n'); sys.stderr.flush(); "
             "sys.argv = ['darkbeam', 'run', '--n-mesons', '5000000']; c.main()")
-    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         cwd=ROOT)
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, cwd=ROOT)
     try:
         assert p.stderr.readline().strip() == "ready"
         time.sleep(2.0)  # inside the simulation (5e6 mesons take far longer)
@@ -260,7 +262,8 @@ def test_negative_seed_in_a_config(monkeypatch, capsys, tmp_path):
     assert_one_line_error(code, err, "simulation.seed", "-1")
 
 
-def test_bad_output_paths_fail_before_the_simulation(monkeypatch, capsys, no_simulation, tmp_path, scalar_cfg):
+def test_bad_output_paths_fail_before_the_simulation(monkeypatch, capsys, no_simulation, tmp_path,
+                                                     scalar_cfg):
     folder = tmp_path / "folder"
     folder.mkdir()
     afile = tmp_path / "afile"
@@ -310,7 +313,8 @@ def test_help_keeps_square_brackets(monkeypatch, capsys):
     code, out, _ = in_process(monkeypatch, capsys, "run", "--help")
     flat = " ".join(out.split())
     assert code == 0
-    for s in ("Override [simulation].n_mesons.", "Override [simulation].n_events.", "Override [simulation].seed."):
+    for s in ("Override [simulation].n_mesons.", "Override [simulation].n_events.",
+              "Override [simulation].seed."):
         assert s in flat
     code, out, _ = in_process(monkeypatch, capsys, "scan", "--help")
     assert "replaces [fit].masses" in " ".join(out.split())

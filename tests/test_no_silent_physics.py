@@ -50,7 +50,8 @@ def test_pot_override_is_stated_in_the_text():
 
     out = Predictor(parse_config(_cfg(experiment={"pot": {"neutrino": 1e21}}))).predict()
     text = _run_text(out)
-    assert "at the data's exposure: neutrino 1.875e+21 POT" in text and "differs from the data's exposure" in text
+    assert "at the data's exposure: neutrino 1.875e+21 POT" in text
+    assert "differs from the data's exposure" in text
 
 
 @pytest.mark.parametrize("experiment,key,needle", [
@@ -79,7 +80,8 @@ def test_no_warnings_near_the_best_fit(scalar_prediction):
 
 
 def test_chi2_far_worse_than_background_is_flagged():
-    out = Predictor(parse_config(_cfg(model={**SCALAR, "g_n": 1e-2}, simulation={"n_events": 20000}))).predict()
+    cfg = _cfg(model={**SCALAR, "g_n": 1e-2}, simulation={"n_events": 20000})
+    out = Predictor(parse_config(cfg)).predict()
     assert out["chi2"] > out["chi2_background_only"] + 25
     assert any("far worse than background only" in w for w in out["warnings"])
     from darkbeam.cli import _run_text
@@ -128,17 +130,26 @@ def test_dark_neutrino_single_specifications_still_work():
     assert b.values["m4"] == pytest.approx(a.values["m4"], rel=1e-12)
     with pytest.raises(InputError, match="preset"):
         a.replace(epsilon=0.1)
+    # the same value as the preset's (e.g. a saved parameter set, or the sample cache) is no conflict
+    same = get_model("dark-neutrino", {"preset": "BP-A", "m4": f"{a.values['m4']!r} MeV",
+                                       **{k: repr(a.values[k]) for k in ("epsilon", "gD")}})
+    assert same.values == a.values
+    assert type(a)(**a.values).values == a.values
     g = get_model("dark-neutrino", {"alphaD": "0.25"})
     assert g.values["gD"] == pytest.approx((4 * 3.141592653589793 * 0.25) ** 0.5)  # JSON shows the gD used
     assert g.replace(epsilon=0.02).couplings.gD == pytest.approx(g.couplings.gD)
     h = get_model("dark-neutrino", {"gD": "0.5"})
     assert h.values["alphaD"] == pytest.approx(0.25 / (4 * 3.141592653589793))
     assert h.replace(gD=0.7).couplings.gD == pytest.approx(0.7)
+    # a full parameter set (gD and alphaD consistent) round-trips, and re-weights in gD
+    full = type(h)(**h.values)
+    assert full.couplings.gD == pytest.approx(0.5) and full.replace(gD=0.7).couplings.gD == pytest.approx(0.7)
 
 
-def test_fit_of_a_parameter_fixed_by_alphaD_is_a_config_error():
-    with pytest.raises(InputError, match="fit.parameter"):
-        parse_config({"model": {"name": "dark-neutrino", "alphaD": 0.3}, "fit": {"parameter": "gD"}})
+def test_fit_of_a_parameter_a_preset_fixes_is_a_config_error():
+    with pytest.raises(InputError) as e:
+        parse_config({"model": {"name": "dark-neutrino", "preset": "BP-A"}, "fit": {"parameter": "gD"}})
+    assert "fit.parameter" in str(e.value) and "preset" in str(e.value)
 
 
 # --- item 9: notes ------------------------------------------------------------------------------

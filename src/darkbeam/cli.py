@@ -214,13 +214,15 @@ def flux_cmd(
                                                           "(its flux before decays in flight).")] = "nu_mu",
     mode: Annotated[str, typer.Option(help="neutrino | antineutrino | off-target")] = "neutrino",
     focusing: Annotated[str | None, typer.Option(help="Focusing model (default: the beam's for the mode).")] = None,
-    model: Annotated[str | None, typer.Option(help="Model, for a dark-boson species only (with --set).")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="Model, for a dark-boson species only (with --set).")] = None,
     settings: SetOpt = None,
     n_mesons: Annotated[int, typer.Option(help="Mesons sampled per parent species.")] = 400_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 12345,
     plot: Annotated[Path | None, typer.Option(help="Write a plot of the flux to this PNG file.")] = None,
-    compare: Annotated[bool, typer.Option(help="Compare a neutrino flux with the official MiniBooNE flux "
-                                               "(--experiment miniboone only: no other reference flux).")] = False,
+    compare: Annotated[bool, typer.Option(
+        help="Compare a neutrino flux with the official MiniBooNE flux (--experiment miniboone only: no "
+             "other reference flux).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Flux of neutrinos at a detector, or of a dark boson arriving at it before decays in flight (no
@@ -299,8 +301,8 @@ def _check_compare(experiment: str, mode: str, species: str, nu_species) -> None
     """``flux --compare`` only where a reference flux exists (before any simulation)."""
     if experiment not in REFERENCE_FLUX_EXPERIMENTS:
         raise InputError("--experiment for --compare", experiment,
-                         f"{', '.join(REFERENCE_FLUX_EXPERIMENTS)} (the official BNB flux is MiniBooNE's at 541 m; "
-                         f"there is no reference flux for {experiment})")
+                         f"{', '.join(REFERENCE_FLUX_EXPERIMENTS)} (the official BNB flux is MiniBooNE's at "
+                         f"541 m; there is no reference flux for {experiment})")
     if mode not in ("neutrino", "antineutrino"):
         raise InputError("--mode for --compare", mode, "neutrino or antineutrino (the official flux's modes)")
     if species not in nu_species:
@@ -573,7 +575,8 @@ def fit_cmd(
         from .plotting import spectra_panel_paths
 
         best_prediction = pred.predict(res.model, off_target=False)
-        out["plots"] = [str(p) for p in spectra_panel_paths(plot, best_prediction)]  # written after the results
+        # written after the results
+        out["plots"] = [str(p) for p in spectra_panel_paths(plot, best_prediction)]
     if output is not None:
         _write_json(output, out)
     b = out["best_fit"]
@@ -687,7 +690,8 @@ def xsec_cmd(
                      + [f"  {k:16s} {v:.4e} cm^2" for k, v in out["sigma_cm2"].items()]
                      + ([f"  Z' current: {out['zprime_current']} ({out['charge_convention']})"]
                         if "zprime_current" in out else
-                        [f"  charge convention: {out['charge_convention']}"] if "charge_convention" in out else []))
+                        [f"  charge convention: {out['charge_convention']}"]
+                        if "charge_convention" in out else []))
     _emit(out, as_json, text)
 
 

@@ -76,7 +76,8 @@ DELAYS = {"proton": (), "pi+": (TAU_PI,), "mu+": (TAU_PI, TAU_MU), "K+": (TAU_K,
 def decays_at_rest_per_pot(source: str | StoppedSource) -> dict[str, Yield]:
     """Decays at rest per POT, by channel (π⁺ → μ⁺ν_μ and → e⁺ν_e, μ⁺ → e⁺ν_e ν̄_μ, K⁺ → μ⁺ν_μ).
 
-    Branching ratios: PDG 2022 (:mod:`darkbeam.constants`). Each decay gives one neutrino of each listed species.
+    Branching ratios: PDG 2022 (:mod:`darkbeam.constants`). Each decay gives one neutrino of each listed
+    species.
     """
     y = get_source(source).yields
     pi, mu, k = y["pi+_dar"], y["mu+_dar"], y["K+_dar"]
@@ -130,7 +131,7 @@ def michel_cdf(species: str, e: np.ndarray | float) -> np.ndarray:
 
 
 def _source_and_distance(where: str | StoppedSource, distance: float | None) -> tuple[StoppedSource, float]:
-    """(source, L in mm): an experiment name gives its source and catalog distance; a source needs ``distance``."""
+    """(source, L in mm): an experiment gives its source and catalog distance; a source needs ``distance``."""
     if distance is None:
         from ..detectors.catalog import EXPERIMENTS
 
@@ -167,13 +168,14 @@ def neutrino_lines(where: str | StoppedSource, distance: float | None = None) ->
     """Monoenergetic neutrino fluxes (per cm² per POT) at the detector: N(decays per POT) / (4π L²)."""
     src, dist = _source_and_distance(where, distance)
     dar = decays_at_rest_per_pot(src)
-    return [{"channel": ch, "species": sp, "energy_MeV": e, "flux_per_cm2_per_pot": dar[ch].value * _inv_area_cm2(dist),
-             "uncertainty": dar[ch].uncertainty * _inv_area_cm2(dist)} for ch, sp, e in LINES if dar[ch].value > 0]
+    inv = _inv_area_cm2(dist)
+    return [{"channel": ch, "species": sp, "energy_MeV": e, "flux_per_cm2_per_pot": dar[ch].value * inv,
+             "uncertainty": dar[ch].uncertainty * inv} for ch, sp, e in LINES if dar[ch].value > 0]
 
 
 def binned_neutrino_flux(where: str | StoppedSource, edges: np.ndarray, distance: float | None = None
                          ) -> dict[str, np.ndarray]:
-    """Bin-averaged flux (per cm² per POT per MeV) of ν_e, ν_μ, ν̄_μ in bins ``edges`` (MeV), lines included."""
+    """Bin-averaged flux (per cm² per POT per MeV) of ν_e, ν_μ, ν̄_μ in bins ``edges`` (MeV), lines added."""
     src, dist = _source_and_distance(where, distance)
     edges = np.asarray(edges, dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
@@ -196,7 +198,7 @@ def binned_neutrino_flux(where: str | StoppedSource, edges: np.ndarray, distance
 
 
 def emission_time_cdf(source: str | StoppedSource, parent: str, t: np.ndarray | float) -> np.ndarray:
-    """P(emission time ≤ t) for neutrinos (or decays) of ``parent`` at ``source`` (t in ns from the first bunch).
+    """P(emission time ≤ t) of neutrinos (or decays) of ``parent`` at ``source``, t in ns from bunch 1.
 
     parent: "proton" (the pulse itself), "pi+" (π⁺ DAR: ν_μ), "mu+" (μ⁺ DAR: ν_e, ν̄_μ), "K+" (KDAR ν_μ),
     "pi0", "eta" (prompt). Pulse ⊗ exponentials, see :meth:`StoppedSource.time_cdf`.
@@ -206,7 +208,8 @@ def emission_time_cdf(source: str | StoppedSource, parent: str, t: np.ndarray | 
     return get_source(source).time_cdf(t, DELAYS[parent])
 
 
-def _times(rng: np.random.Generator, src: StoppedSource, n: int, *taus: float) -> tuple[np.ndarray, np.ndarray]:
+def _times(rng: np.random.Generator, src: StoppedSource, n: int,
+           *taus: float) -> tuple[np.ndarray, np.ndarray]:
     """(proton times, proton times + Σ Exp(τ)) for n decays, ns."""
     t0 = src.sample_proton_times(rng, n)
     t = t0.copy()
@@ -253,8 +256,9 @@ def sample_pion_dar(rng: np.random.Generator, source: str | StoppedSource, n: in
     y = _need(src, "pi+_dar")
     t0, t = _times(rng, src, n, TAU_PI)
     nu, mu, d = _two_body_at_rest(rng, n, c.M_PI, c.M_MU)
-    return ParticleSample(np.full(n, PDG["nu_mu"]), nu, np.zeros((n, 3)), np.full(n, y.value * c.BR_PI_MUNU / n),
-                          "per POT", {"t": t, "t_production": t0, "p4_mu": mu, "spin_mu": d})
+    return ParticleSample(np.full(n, PDG["nu_mu"]), nu, np.zeros((n, 3)),
+                          np.full(n, y.value * c.BR_PI_MUNU / n), "per POT",
+                          {"t": t, "t_production": t0, "p4_mu": mu, "spin_mu": d})
 
 
 def _unit_perp(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -315,7 +319,8 @@ def sample_muon_dar(rng: np.random.Generator, source: str | StoppedSource, n: in
     idx = np.arange(n)
     w = np.full(2 * n, y.value / n)
     extra = {"t": np.tile(t, 2), "t_production": np.tile(t0, 2), "p4_positron": np.vstack([p_e, p_e]),
-             "p4_partner": np.vstack([k_m, k_e]), "spin_mu": np.vstack([spin, spin]), "decay_index": np.tile(idx, 2)}
+             "p4_partner": np.vstack([k_m, k_e]), "spin_mu": np.vstack([spin, spin]),
+             "decay_index": np.tile(idx, 2)}
     pdg = np.concatenate([np.full(n, PDG["nu_e"]), np.full(n, PDG["nu_mu_bar"])])
     return ParticleSample(pdg, np.vstack([k_e, k_m]), np.zeros((2 * n, 3)), w, "per POT", extra)
 
@@ -330,8 +335,9 @@ def sample_kaon_dar(rng: np.random.Generator, source: str | StoppedSource, n: in
     y = _need(src, "K+_dar")
     t0, t = _times(rng, src, n, TAU_K)
     nu, mu, _ = _two_body_at_rest(rng, n, c.M_K, c.M_MU)
-    return ParticleSample(np.full(n, PDG["nu_mu"]), nu, np.zeros((n, 3)), np.full(n, y.value * c.BR_K_MUNU / n),
-                          "per POT", {"t": t, "t_production": t0, "p4_mu": mu})
+    return ParticleSample(np.full(n, PDG["nu_mu"]), nu, np.zeros((n, 3)),
+                          np.full(n, y.value * c.BR_K_MUNU / n), "per POT",
+                          {"t": t, "t_production": t0, "p4_mu": mu})
 
 
 def sample_dar_neutrinos(rng: np.random.Generator, source: str | StoppedSource, n: int,
@@ -378,7 +384,8 @@ def sample_neutral_mesons(rng: np.random.Generator, source: str | StoppedSource,
     tk = tk[:n]
     if abs(shape.a) > 1e-12:  # cos θ from (1 + a c)/2: inverse of the quadratic CDF
         u = rng.random(n)
-        cos = (-1.0 + np.sqrt(np.clip(1.0 - 2.0 * shape.a * (1.0 - 0.5 * shape.a - 2.0 * u), 0.0, None))) / shape.a
+        disc = 1.0 - 2.0 * shape.a * (1.0 - 0.5 * shape.a - 2.0 * u)
+        cos = (-1.0 + np.sqrt(np.clip(disc, 0.0, None))) / shape.a
     else:
         cos = rng.uniform(-1.0, 1.0, n)
     p = np.sqrt(tk * (tk + 2.0 * mass))
@@ -390,9 +397,11 @@ def sample_neutral_mesons(rng: np.random.Generator, source: str | StoppedSource,
 
 
 def sample_neutral_meson_photons(rng: np.random.Generator, mesons: ParticleSample) -> ParticleSample:
-    """π⁰/η → γγ in flight (isotropic in the meson rest frame): 2 rows per meson, weights w × BR(γγ) (PDG 2022).
+    """π⁰/η → γγ in flight (isotropic in the meson rest frame): 2 rows per meson, each weighted w × BR(γγ)
+    (PDG 2022), so Σw = photons per POT.
 
-    extra: ``t`` (the meson's decay time), ``parent_index``, ``parent_pdg``, ``p4_partner`` (the other photon).
+    extra: ``t`` (the meson's decay time), ``parent_index``, ``parent_pdg``, ``p4_partner`` (the other
+    photon).
     """
     pieces = []
     for name, (mass, _tau, br) in _NEUTRAL.items():
@@ -404,7 +413,8 @@ def sample_neutral_meson_photons(rng: np.random.Generator, mesons: ParticleSampl
         g1, g2 = two_body_decay(rng, parent, 0.0, 0.0)
         both = np.concatenate([idx, idx])
         pieces.append(ParticleSample(
-            np.full(2 * len(idx), 22), np.vstack([g1, g2]), mesons.x[both], mesons.w[both] * br, mesons.weight_unit,
+            np.full(2 * len(idx), 22), np.vstack([g1, g2]), mesons.x[both], mesons.w[both] * br,
+            mesons.weight_unit,
             {"t": mesons.extra["t"][both], "parent_index": both, "parent_pdg": mesons.pdg[both],
              "p4_partner": np.vstack([g2, g1])}))
     return ParticleSample.concat(pieces) if pieces else ParticleSample.empty(mesons.weight_unit)
@@ -460,10 +470,11 @@ def dark_vectors_from_neutral_mesons(rng: np.random.Generator, mesons: ParticleS
 
 
 __all__ = [
-    "DELAYS", "E_NU_K", "E_NU_PI", "E_NU_PI_E", "LINES", "MICHEL_ENDPOINT", "MICHEL_SPECIES", "STOPPED_SOURCES",
-    "StoppedSource", "TAU_K", "TAU_MU", "TAU_PI", "Yield", "binned_neutrino_flux", "dark_bosons_from_stopped_mesons",
-    "dark_vectors_from_neutral_mesons", "decays_at_rest_per_pot", "emission_time_cdf", "get_source",
-    "michel_cdf", "michel_pdf", "neutrino_flux", "neutrino_lines", "pi0_over_pi_plus", "production_shape",
-    "sample_dar_neutrinos", "sample_kaon_dar", "sample_muon_dar", "sample_neutral_meson_photons",
-    "sample_neutral_mesons", "sample_pion_dar", "stopped_mesons", "yields_per_pot",
+    "DELAYS", "E_NU_K", "E_NU_PI", "E_NU_PI_E", "LINES", "MICHEL_ENDPOINT", "MICHEL_SPECIES",
+    "STOPPED_SOURCES", "TAU_K", "TAU_MU", "TAU_PI", "StoppedSource", "Yield", "binned_neutrino_flux",
+    "dark_bosons_from_stopped_mesons", "dark_vectors_from_neutral_mesons", "decays_at_rest_per_pot",
+    "emission_time_cdf", "get_source", "michel_cdf", "michel_pdf", "neutrino_flux", "neutrino_lines",
+    "pi0_over_pi_plus", "production_shape", "sample_dar_neutrinos", "sample_kaon_dar", "sample_muon_dar",
+    "sample_neutral_meson_photons", "sample_neutral_mesons", "sample_pion_dar", "stopped_mesons",
+    "yields_per_pot",
 ]

@@ -118,18 +118,16 @@ class StoppedSource:
         out = np.zeros_like(t)
         wsum = sum(b.weight for b in self.pulse)
         for b in self.pulse:
-            z = (t - b.offset) / b.sigma
-
-            def h(tau: float) -> np.ndarray:
-                return np.exp(-(t - b.offset) / tau + b.sigma**2 / (2 * tau * tau) + log_ndtr(z - b.sigma / tau))
-
+            dt, sig = t - b.offset, b.sigma
+            z = dt / sig
+            h = [np.exp(-dt / tau + sig**2 / (2 * tau * tau) + log_ndtr(z - sig / tau)) for tau in lifetimes]
             if not lifetimes:
                 part = ndtr(z)
             elif len(lifetimes) == 1:
-                part = ndtr(z) - h(lifetimes[0])
+                part = ndtr(z) - h[0]
             else:
                 t1, t2 = lifetimes
-                part = ndtr(z) - (t1 * h(t1) - t2 * h(t2)) / (t1 - t2)
+                part = ndtr(z) - (t1 * h[0] - t2 * h[1]) / (t1 - t2)
             out += b.weight / wsum * part
         return out
 
@@ -168,12 +166,15 @@ def _yields(name: str, entry: dict[str, Any], built: dict[str, StoppedSource]) -
     if pip.get("from") == "nu_per_flavour":
         nu = entry["nu_per_flavour"]
         y["nu_per_flavour"] = Yield(nu["value"], nu["uncertainty"], nu["reference"])
-        y["pi+_dar"] = Yield(nu["value"] / br, nu["uncertainty"] / br, nu["reference"] + "; " + pip["reference"])
-        y["mu+_dar"] = Yield(nu["value"], nu["uncertainty"], "= pi+ DAR x BR(pi -> mu nu); mu+ are not captured")
+        y["pi+_dar"] = Yield(nu["value"] / br, nu["uncertainty"] / br,
+                             nu["reference"] + "; " + pip["reference"])
+        y["mu+_dar"] = Yield(nu["value"], nu["uncertainty"],
+                             "= pi+ DAR x BR(pi -> mu nu); mu+ are not captured")
     elif pip.get("from") == "scaling":
         ref = built["sns"].yields["pi+_dar"]
         scale = pi_plus_energy_scaling(entry["proton_kinetic_energy_MeV"])
-        rel = math.hypot(ref.relative_uncertainty, source_data()["pi_plus_energy_scaling"]["relative_uncertainty"])
+        rel_scaling = source_data()["pi_plus_energy_scaling"]["relative_uncertainty"]
+        rel = math.hypot(ref.relative_uncertainty, rel_scaling)
         v = ref.value * scale
         y["pi+_dar"] = Yield(v, v * rel, pip["reference"])
         y["mu+_dar"] = Yield(v * br, v * br * rel, "= pi+ DAR x BR(pi -> mu nu); mu+ are not captured")
@@ -184,7 +185,8 @@ def _yields(name: str, entry: dict[str, Any], built: dict[str, StoppedSource]) -
         y["mu+_dar"] = mu
         y["pi+_dar"] = Yield(mu.value / br, mu.uncertainty / br, pip["reference"])
     else:
-        raise InputError(f"pi_plus_dar of stopped source {name}", pip, "from: nu_per_flavour | scaling | mu_plus_dar")
+        raise InputError(f"pi_plus_dar of stopped source {name}", pip,
+                         "from: nu_per_flavour | scaling | mu_plus_dar")
     # π⁰
     p0 = entry["pi0"]
     if "value" in p0:
@@ -225,7 +227,8 @@ def _build() -> Registry[StoppedSource]:
         src = StoppedSource(
             name, e["description"], float(e["proton_kinetic_energy_MeV"]), e["target"], int(e["target_Z"]),
             _yields(name, e, built),
-            tuple(Bunch(float(b["offset_ns"]), float(b["fwhm_ns"]), float(b["weight"])) for b in p["bunches"]),
+            tuple(Bunch(float(b["offset_ns"]), float(b["fwhm_ns"]), float(b["weight"]))
+                  for b in p["bunches"]),
             float(p["repetition_Hz"]), p["reference"],
         )
         built[name] = src
@@ -250,7 +253,7 @@ def get_source(name: str | StoppedSource) -> StoppedSource:
         if beam in STOPPED_SOURCES:
             return STOPPED_SOURCES.get(beam)
     raise InputError("stopped-pion source", name,
-                     list(STOPPED_SOURCES.names()) + ["an experiment at one of them (ccm, coherent-*, jsns2)"])
+                     [*STOPPED_SOURCES.names(), "an experiment at one of them (ccm, coherent-*, jsns2)"])
 
 
 def yields_per_pot(source: str | StoppedSource) -> dict[str, Yield]:
@@ -275,7 +278,7 @@ def burman_smith(t: np.ndarray, theta_deg: np.ndarray, t_p: float, z: int) -> np
     """Unnormalised Burman–Smith π⁺ d²σ/dT dθ (includes sin θ) at pion kinetic energy t (MeV), polar angle
     theta_deg, proton kinetic energy t_p (MeV; 585–800 MeV) on a nucleus of charge z > 8.
 
-    Formula and parameters: see ``burman_smith`` in data/stopped/sources.json (LA-11502-MS, 1989, as in BdNMC).
+    Formula and parameters: ``burman_smith`` in data/stopped/sources.json (LA-11502-MS, 1989, as in BdNMC).
     """
     bs = source_data()["burman_smith"]
     if z <= 8:
@@ -321,7 +324,7 @@ def _shape_at(t_p: float, z: int) -> tuple[float, float, float]:
     var = np.trapezoid((t - mean) ** 2 * f_t, t)
     f_th = np.trapezoid(f, t, axis=0)  # per dθ (sin θ included)
     mean_cos = np.trapezoid(np.cos(np.radians(th)) * f_th, th) / np.trapezoid(f_th, th)
-    return mean * mean / var, var / mean, 3.0 * mean_cos
+    return float(mean * mean / var), float(var / mean), float(3.0 * mean_cos)
 
 
 def production_shape(source: str | StoppedSource) -> ProductionShape:
@@ -330,10 +333,10 @@ def production_shape(source: str | StoppedSource) -> ProductionShape:
     t_ref = min(src.proton_kinetic_energy, source_data()["burman_smith"]["max_proton_kinetic_energy_MeV"])
     k, t0, a = _shape_at(t_ref, src.target_z)
     return ProductionShape(k, t0, a, src.proton_kinetic_energy,
-                           f"gamma(k, T0) and 1 + a cos(theta) matched to Burman-Smith pi+ at T_p = {t_ref:g} MeV, "
-                           f"Z = {src.target_z}")
+                           f"gamma(k, T0) and 1 + a cos(theta) matched to Burman-Smith pi+ at "
+                           f"T_p = {t_ref:g} MeV, Z = {src.target_z}")
 
 
-__all__ = ["Bunch", "FWHM_TO_SIGMA", "ProductionShape", "STOPPED_SOURCES", "StoppedSource", "Yield",
+__all__ = ["FWHM_TO_SIGMA", "STOPPED_SOURCES", "Bunch", "ProductionShape", "StoppedSource", "Yield",
            "burman_smith", "get_source", "pi0_over_pi_plus", "pi_plus_energy_scaling", "production_shape",
            "source_data", "yields_per_pot"]

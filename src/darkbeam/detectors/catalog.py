@@ -12,6 +12,7 @@ Each experiment also carries its detector volume (``geometry``) and fiducial vol
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import hepunits as hu
@@ -67,6 +68,8 @@ class Material:
 
 CH2 = Material("CH2 (mineral oil)", (("C12", 6, 12, 1), ("H1", 1, 1, 2)), 14.027)
 LAR = Material("liquid argon", (("Ar40", 18, 40, 1),), 39.948)
+# CsI: Cs-133 (Z = 55) and I-127 (Z = 53), 132.905 + 126.904 = 259.81 g/mol (PDG 2022 atomic masses)
+CSI = Material("CsI[Na]", (("Cs133", 55, 133, 1), ("I127", 53, 127, 1)), 259.81)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class Experiment:
             :mod:`darkbeam.detectors.geometry`), or None where unknown.
         fiducial_geometry: the fiducial volume in the same frame (equal to ``geometry`` where the
             catalogue adopts no separate fiducial volume), or None.
+        threshold: detection threshold in the detector's own observable (nuclear-recoil kinetic energy
+            for the CEvNS detectors), MeV; 0.0 = not set in the catalogue (optional, default 0.0).
+        threshold_note: what ``threshold`` refers to and its citation ("" when not set).
 
     ``radius``, ``fiducial_radius`` and ``fiducial_mass`` are independent of the two shapes (fluxes are
     averaged over the disc of ``radius``; rates use ``fiducial_mass``); the shapes serve path lengths.
@@ -106,6 +112,8 @@ class Experiment:
     reference: str = ""
     geometry: Shape | None = None
     fiducial_geometry: Shape | None = None
+    threshold: float = 0.0
+    threshold_note: str = ""
 
     def chord(
         self, x_lab: np.ndarray, d_lab: np.ndarray, fiducial: bool = False
@@ -220,6 +228,10 @@ COHERENT_LAR = Cylinder(9.63 * hu.cm, 30.0 * hu.cm, axis="y")
 # vessel 3.2 m in diameter and 2.5 m high, axis vertical (20.1 m³ × 0.86 = 17.3 t). The catalogue's 17 t is
 # the whole target, so fiducial_geometry = the vessel.
 JSNS2_TARGET = Cylinder(1.6 * hu.m, 1.25 * hu.m, axis="y")
+# COHERENT CsI[Na], Science 357, 1123 (2017) arXiv:1708.01294: one cylindrical 14.6 kg crystal. APPROXIMATE (the
+# dimensions were not checked against the paper): 11 cm diameter and the length (34 cm) that gives 14.6 kg at
+# rho(CsI) = 4.51 g/cm^3 (3.23 L); axis taken vertical.
+COHERENT_CSI = Cylinder(5.5 * hu.cm, 17.0 * hu.cm, axis="y")
 # DUNE ND-LAr, ND CDR arXiv:2103.13910 (and seed 004): 35 modules forming a 7 m (transverse, x) × 3 m
 # (height, y) × 5 m (along the beam, z) active volume (105 m³ → 147 t). Fiducial: APPROXIMATE, a 50 cm inset
 # from every face, 6 × 2 × 4 m = 48 m³ → 67.0 t, which reproduces the CDR's 67 t fiducial mass (the CDR's
@@ -296,6 +308,22 @@ EXPERIMENTS.add(
         geometry=COHERENT_LAR, fiducial_geometry=COHERENT_LAR,
     ),
     "COHERENT CENNS-10: 24 kg LAr at the SNS",
+)
+EXPERIMENTS.add(
+    "coherent-csi",
+    Experiment(
+        "coherent-csi", "sns", 19.3 * hu.m, math.pi / 2, 10.9 * hu.cm, 10.9 * hu.cm, 0.0146, CSI,
+        {"stopped": 3.20e23},
+        "COHERENT CsI[Na]: Science 357, 1123 (2017) arXiv:1708.01294 and PRL 129, 081801 (2022) arXiv:2110.07730: "
+        "14.6 kg at 19.3 m from the SNS target; exposure 13.99 GWh, i.e. 3.20e23 POT at 0.984 GeV per proton "
+        "(13.99 GWh / 0.984 GeV). Angle APPROXIMATE: 90 degrees (pyCEvNS's COHERENT default detector_direction "
+        "cos(theta) = 0); radius = that of the disc of equal area to the 11 x 34 cm side of the crystal (10.9 cm)",
+        geometry=COHERENT_CSI, fiducial_geometry=COHERENT_CSI,
+        threshold=14.0 * hu.keV,
+        threshold_note="nuclear-recoil energy cut 14 keV < E_r < 26 keV used for COHERENT-CsI in seed 004 "
+                       "(Snowmass 'neutrino frontier' white paper, Table 5); an analysis cut, not the hardware threshold",
+    ),
+    "COHERENT CsI[Na]: 14.6 kg CsI at 19.3 m from the SNS target",
 )
 EXPERIMENTS.add(
     "jsns2",

@@ -178,7 +178,7 @@ class Constraint:
                 if k not in _KINDS:
                     raise InputError(f"{where} boson_kinds", k, _KINDS)
         lo, hi = self.mass_range()
-        if not 0.0 <= lo < hi:
+        if not 0.0 <= lo < hi or (self.mass_max_MeV is not None and self.mass_max_MeV > self.kinematic_endpoint()):
             raise InputError(f"{where} mass_range_MeV", [self.mass_min_MeV, self.mass_max_MeV],
                              f"0 <= low < high <= the kinematic endpoint {self.kinematic_endpoint():.4g} MeV")
 
@@ -193,7 +193,7 @@ class Constraint:
         """[low, high] of m_X in MeV with the None ends resolved (threshold / kinematic endpoint)."""
         lo = self.mass_min_MeV if self.mass_min_MeV is not None else (2.0 * M_E if self.signature == "ee" else 0.0)
         hi = self.mass_max_MeV if self.mass_max_MeV is not None else self.kinematic_endpoint()
-        return float(lo), float(min(hi, self.kinematic_endpoint()))
+        return float(lo), float(hi)
 
     @property
     def process(self) -> str:
@@ -323,18 +323,20 @@ def _is_invisible(channel: str, model: Any) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _survival_unit(meson: str, lepton: str, kind: str, mx: float, amplitude: Any, x: float,
+def _mean_survival(meson: str, lepton: str, kind: str, mx: float, amplitude: Any, length: float, ctau: float,
                    p_parent: float = 0.0) -> float:
-    """⟨exp(−x m_X/p_lab)⟩ over the Dalitz distribution of P → ℓνX, x = L Γ/(ħc) (dimensionless).
+    """⟨exp(−L/λ)⟩, λ = (p_lab/m_X) cτ, over the Dalitz distribution of P → ℓνX (L, cτ in mm), with the
+    decay law of :mod:`darkbeam.propagation.decay`.
 
     ``p_parent`` = 0: P at rest (p_lab = the rest-frame X momentum p*). Otherwise P moves with momentum
     ``p_parent`` (MeV) and the X direction is isotropic in its rest frame: p_lab² = (γ p* cos θ* + βγ E*)²
     + (p* sin θ*)², averaged over cos θ* as well (Gauss–Legendre)."""
     from ..production import three_body
     from ..production.matrix_elements import LEPTONS, MESONS
+    from ..propagation.decay import decay_length, survival_probability
 
     mes, lep = MESONS.get(meson), LEPTONS.get(lepton)
-    if x == 0.0:
+    if length == 0.0 or math.isinf(ctau):
         return 1.0
     g, wt = np.polynomial.legendre.leggauss(N_QUAD)
     g = 0.5 * (g + 1.0)
@@ -355,16 +357,15 @@ def _survival_unit(meson: str, lepton: str, kind: str, mx: float, amplitude: Any
         pt2 = (p[:, None] ** 2) * (1.0 - c[None, :] ** 2)
         p = np.sqrt(pz * pz + pt2).ravel()
         ww = (ww[:, None] * 0.5 * wc[None, :]).ravel()
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        surv = np.where(p > 0.0, np.exp(-x * mx / np.where(p > 0.0, p, 1.0)), 0.0)
+    surv = survival_probability(np.full(p.shape, length), decay_length(p, mx, ctau))
     tot = float(ww.sum())
     if not tot > 0.0:
         return 1.0
     return float(np.clip((ww * surv).sum() / tot, 0.0, 1.0))
 
 
-def survival_probability(model: Any, parent: str, lepton: str, length_mm: float, total_width: float,
-                         parent_momentum: float = 0.0) -> float:
+def mean_survival_probability(model: Any, parent: str, lepton: str, length_mm: float, total_width: float,
+                              parent_momentum: float = 0.0) -> float:
     """Probability that X of ``parent`` → ℓνX flies ``length_mm`` without decaying:
     ⟨exp(−L m Γ/(p ħc))⟩ over the Dalitz distribution of the model's amplitude (and over the X direction
     for a parent of lab momentum ``parent_momentum`` MeV; 0 = at rest). 1 for Γ = 0."""
@@ -374,7 +375,7 @@ def survival_probability(model: Any, parent: str, lepton: str, length_mm: float,
         return 1.0
     kind, mx, amplitude = boson_of(model)
     meson = "K" if parent.startswith("K") else "pi"
-    return _survival_unit(meson, lepton, kind, mx, amplitude, float(length_mm * total_width / HBARC),
+    return _mean_survival(meson, lepton, kind, mx, amplitude, float(length_mm), float(HBARC / total_width),
                           float(parent_momentum))
 
 
@@ -388,7 +389,8 @@ def _row(c: Constraint, m_x: float | None) -> dict[str, Any]:
             "signature": c.signature, "basis": c.basis, "m_X_MeV": m_x, "production_br": None,
             "signature_fraction": None, "predicted_br": None, "limit": None, "cl": c.cl,
             "limit_type": c.limit.type, "normalisation": c.normalisation, "mass_range_MeV": [lo, hi],
-            "detector_length_m": c.detector_length_m, "parent_momentum_MeV": c.parent_momentum_MeV, "status": STATUS_NO_CHANNEL, "reason": "",
+            "detector_length_m": c.detector_length_m, "parent_momentum_MeV": c.parent_momentum_MeV,
+            "status": STATUS_NO_CHANNEL, "reason": "",
             "citation": c.citation, "value_source": c.value_source, "note": c.note, "warnings": []}
 
 
@@ -433,7 +435,7 @@ def evaluate_constraint(c: Constraint, model: Any) -> dict[str, Any]:
         return row
     total = float(sum(widths.values()))
     length_mm = c.detector_length_m * 1000.0
-    surv = survival_probability(model, c.parent, c.lepton, length_mm, total, c.parent_momentum_MeV)
+    surv = mean_survival_probability(model, c.parent, c.lepton, length_mm, total, c.parent_momentum_MeV)
     frame = (f"{c.parent} at {c.parent_momentum_MeV / 1000.0:g} GeV/c" if c.parent_momentum_MeV > 0
              else f"{c.parent} at rest")
     if c.signature == "invisible":
@@ -474,7 +476,8 @@ def evaluate_constraints(model: Any, include_proxies: bool = False,
     Returns:
         One dict per constraint with the keys ``name, process, parent, lepton, signature, basis, m_X_MeV,
         production_br, signature_fraction, predicted_br, limit, cl, limit_type, normalisation,
-        mass_range_MeV, detector_length_m, status, reason, citation, value_source, note, warnings``
+        mass_range_MeV, detector_length_m, parent_momentum_MeV, status, reason, citation, value_source, note,
+        warnings`` (the CLI adds ``model``)
         (``predicted_br`` and ``limit`` are None when not applicable).
     """
     cs: Sequence[Constraint] = list(constraints) if constraints is not None else registered_constraints(include_proxies)
@@ -484,5 +487,5 @@ def evaluate_constraints(model: Any, include_proxies: bool = False,
 __all__ = [
     "CONSTRAINTS", "Constraint", "INVISIBLE_STATES", "Limit", "STATUS_ALLOWED", "STATUS_EXCLUDED",
     "STATUS_NO_CHANNEL", "constraint_from_dict", "evaluate_constraint", "evaluate_constraints",
-    "load_constraints", "registered_constraints", "survival_probability",
+    "load_constraints", "mean_survival_probability", "registered_constraints",
 ]

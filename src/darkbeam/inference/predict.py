@@ -4,7 +4,8 @@ For a :class:`~darkbeam.io.config.RunConfig` the :class:`Predictor`
 
 1. builds (once, cached in memory per mass point and beam mode) the re-weightable
    :class:`~darkbeam.pipeline.signal.SignalSample` of the model;
-2. histograms the signal in the binning of the MiniBooNE data of each observable: E_vis and cos θ
+2. histograms the signal in the binning of the experiment's dataset (:mod:`.datasets`, which owns the
+   binning, data, background and χ²; for MiniBooNE:) E_vis and cos θ
    from :func:`~darkbeam.data.miniboone_spectrum` (neutrino-mode data are the 200 < E_QE < 1250 MeV
    selection of arXiv:2006.16883, so the same E_QE window is applied to the signal of those spectra;
    the antineutrino-mode E_vis figure of arXiv:1805.12028 has a wider, unstated selection: no window),
@@ -39,33 +40,16 @@ from typing import Any
 
 import numpy as np
 from iminuit import Minuit
-from scipy.stats import chi2 as chi2_dist
 
-from ..data.miniboone_release import miniboone_eqe, miniboone_off_target, miniboone_spectrum
 from ..errors import InputError
 from ..io.config import RunConfig, fit_bounds, mass_grid
 from ..models.base import Model
 from ..registry import Registry
-from .chi2 import Chi2Result, chi2_joint, chi2_spectrum
+from .chi2 import Chi2Result
+from .datasets import DATASETS, SIGNAL_ONLY_BINNING, Binning, dataset_for, signal_only_binning
 from .fit import fit_coupling, fit_normalisation
 
-#: beam modes whose E_vis / cos θ data are the 200 < E_QE < 1250 MeV selection (arXiv:2006.16883).
-WINDOWED_SPECTRUM_MODES = ("neutrino",)
-#: experiments with packaged data to confront a prediction with.
-DATASETS: Registry[str] = Registry("experiment with packaged data")
-DATASETS.add("miniboone", "miniboone", "MiniBooNE nu_e CCQE-like samples (2018/2020 releases)")
-
 _UNIT = {"energy": "MeV", "1/energy": "1/MeV", "dimensionless": ""}
-
-#: default binnings of signal-only predictions (experiments without packaged data): E_vis and E_QE in
-#: MeV (50 MeV bins to 1 GeV, so that MicroBooNE's 200-250 MeV 1γ0p bin is one bin; then wider),
-#: cos θ in 40 bins of 0.05.
-SIGNAL_ONLY_BINNING: dict[str, np.ndarray] = {
-    "E_vis": np.concatenate([np.arange(0.0, 1000.0, 50.0), [1000.0, 1250.0, 1500.0, 2000.0, 3000.0]]),
-    "cos_theta": np.linspace(-1.0, 1.0, 41),
-    "E_QE": np.concatenate([np.arange(0.0, 1000.0, 50.0), [1000.0, 1250.0, 1500.0, 2000.0, 3000.0]]),
-}
-
 
 # ------------------------------------------------------------------------------------------------
 # coupling products (the combinations seed 000 Table I quotes)
@@ -88,33 +72,15 @@ def model_summary(model: Model) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Binning:
-    """Data of one (mode, observable): bin edges, observed and background events per bin."""
-
-    mode: str
-    observable: str
-    edges: np.ndarray
-    data: np.ndarray | None
-    background: np.ndarray | None
-    eqe_window: tuple[float, float] | None
-
-
 def binning(mode: str, observable: str, eqe_window: tuple[float, float] | None = (200.0, 1250.0)) -> Binning:
-    """MiniBooNE binning and data of ``observable`` in beam ``mode`` (edges in MeV, or cos θ)."""
-    if observable == "E_QE":
-        rel = miniboone_eqe(mode)
-        return Binning(mode, observable, rel["edges_MeV"], rel["data"], rel["background"], None)
-    spec = miniboone_spectrum(mode, observable)
-    win = eqe_window if mode in WINDOWED_SPECTRUM_MODES else None
-    return Binning(mode, observable, spec["edges"], spec["data"], spec["background"], win)
+    """MiniBooNE binning and data of ``observable`` in beam ``mode`` (the ``miniboone`` dataset's)."""
+    class _A:  # the one analysis option the binning reads
+        eqe_window_MeV = eqe_window
 
-
-def signal_only_binning(mode: str, observable: str) -> Binning:
-    """Default binning of ``observable`` for an experiment without data (no data, no background)."""
-    if observable not in SIGNAL_ONLY_BINNING:
-        raise InputError("observable", observable, SIGNAL_ONLY_BINNING.keys())
-    return Binning(mode, observable, SIGNAL_ONLY_BINNING[observable].copy(), None, None, None)
+    b = DATASETS.get("miniboone").binning(mode, observable, _A)
+    if isinstance(b, str):
+        raise InputError("observable", f"{mode}/{observable}", b)
+    return b
 
 
 class SampleView:
@@ -225,8 +191,9 @@ class Predictor:
         samples are generated and kept in memory only."""
         from ..io.cache import resolve_cache
 
-        #: True when the experiment has no packaged data: predictions only, no χ² or fit
-        self.signal_only = config.experiment.name not in DATASETS
+        #: the experiment's packaged dataset (None: predictions only, no χ² or fit)
+        self.dataset = dataset_for(config.experiment.name)
+        self.signal_only = self.dataset is None
         self.config = config
         self.model = config.build_model()
         self.progress = progress
@@ -246,10 +213,11 @@ class Predictor:
             return
         for mode in config.experiment.modes:
             for obs in a.observables:
-                if obs == "cos_theta" and mode == "antineutrino":
-                    self.notes.append("antineutrino-mode cos_theta: no data packaged, skipped")
+                b = self.dataset.binning(mode, obs, a)
+                if isinstance(b, str):  # not available in this dataset: say why
+                    self.notes.append(b)
                     continue
-                self.binnings[(mode, obs)] = binning(mode, obs, a.eqe_window_MeV)
+                self.binnings[(mode, obs)] = b
 
     # --- samples ----------------------------------------------------------------------------------
     def _mass_key(self, model: Model) -> tuple:
@@ -289,25 +257,12 @@ class Predictor:
             out[(mode, obs)] = v.histogram(b, weights[mode])
         return out
 
-    def _chi2_inputs(self, signals: dict[tuple[str, str], np.ndarray]) -> dict:
-        a = self.config.analysis
-        keyed: dict = {}
-        eqe = {m: s for (m, o), s in signals.items() if o == "E_QE"}
-        combine = a.eqe_combined and set(eqe) == {"neutrino", "antineutrino"}
-        for (m, o), s in signals.items():
-            if o == "E_QE" and combine:
-                continue
-            keyed[(m, o)] = s
-        if combine:
-            keyed[("combined", "E_QE")] = {"neutrino": eqe["neutrino"], "antineutrino": eqe["antineutrino"]}
-        return keyed
-
     def chi2(self, model: Model | None = None, n_params: int = 0,
              signals: dict[tuple[str, str], np.ndarray] | None = None) -> Chi2Result:
         """Joint χ² of signal + background against data (all modes and observables of the config)."""
         self._require_data("chi2")
         sig = self.signals(model) if signals is None else signals
-        return self._chi2_of(self._chi2_inputs(sig), n_params)
+        return self.dataset.chi2(sig, self.config.analysis, n_params, self.pseudo_data or None)
 
     def _require_data(self, what: str) -> None:
         """InputError for χ²/fits on an experiment without packaged data."""
@@ -316,28 +271,6 @@ class Predictor:
                              f"an experiment with packaged data ({', '.join(DATASETS.names())}); "
                              f"{self.config.experiment.name} has no data to fit, use `darkbeam run` for its "
                              "signal-only prediction")
-
-    def _chi2_of(self, keyed: dict, n_params: int) -> Chi2Result:
-        a = self.config.analysis
-        if self.pseudo_data:
-            return self._chi2_pseudo(keyed, n_params)
-        return chi2_joint(keyed, stat=a.stat, n_params=n_params,
-                          eqe_options={"numu_constraint": a.numu_constraint, "eqe_max_MeV": a.eqe_max_MeV},
-                          spectrum_options={"frac_syst": a.frac_syst, "syst_correlation": a.syst_correlation})
-
-    def _chi2_pseudo(self, keyed: dict, n_params: int) -> Chi2Result:
-        """Joint χ² against :attr:`pseudo_data` (E_vis / cos θ pieces; same sum as chi2_joint)."""
-        a = self.config.analysis
-        total, n_bins, parts = 0.0, 0, {}
-        for (mode, obs), sig in keyed.items():
-            if obs == "E_QE":
-                raise InputError("pseudo_data", "E_QE", "E_vis and cos_theta observables only")
-            r = chi2_spectrum(sig, mode, obs, stat=a.stat, frac_syst=a.frac_syst,
-                              syst_correlation=a.syst_correlation, data=self.pseudo_data.get((mode, obs)))
-            parts[f"{mode}/{obs}"] = (r.chi2, r.n_bins)
-            total += r.chi2
-            n_bins += r.n_bins
-        return Chi2Result(total, n_bins - n_params, float(chi2_dist.sf(total, n_bins - n_params)), n_bins, parts)
 
     def totals(self, model: Model | None = None) -> dict[str, dict[str, float]]:
         """Per mode: all accepted signal events, and those in 200 < E_QE < 1250 MeV (the excess window)."""
@@ -363,22 +296,26 @@ class Predictor:
 
         pot = self.config.pot("off-target")
         v = self.view("off-target", model)
-        ref = miniboone_off_target()
+        ref = self.dataset.off_target_record() if self.dataset is not None else None
+        if ref is None:
+            return {"mode": "off-target", "pot": pot, "modelled": False,
+                    "note": f"no off-target record in the {self.config.experiment.name} data"}
         if v.sample.process == DarkNeutrinoSignal.name and len(v.sample.base_weight) == 0:
             # dark neutrinos are made by the BNB neutrino flux, which darkbeam has only for the horn modes:
             # the off-target signal is not modelled (not zero)
             return {"mode": "off-target", "pot": pot, "modelled": False,
                     "note": f"off-target signal not modelled: {v.sample.note}",
                     "observed": ref["statement"], "reference": ref["reference"]}
-        out = {"mode": "off-target", "pot": pot, "modelled": True, "signal_events": float(v.weights(model, pot).sum()),
+        out = {"mode": "off-target", "pot": pot, "modelled": True,
+               "signal_events": float(v.weights(model, pot).sum()),
                "note": v.sample.note, "observed": ref["statement"], "reference": ref["reference"],
                "pot_scaled_nu_mode_excess": ref["pot_scaled_nu_mode_excess"],
                "detector_distance_note": "darkbeam uses the 541 m target-detector geometry; the dump "
                                          f"is {ref['distance_m']:g} m from the detector"}
         run_pot = exp.pot_for("off-target")
         if not math.isclose(pot, run_pot, rel_tol=1e-9):
-            out["pot_note"] = (f"signal events for the requested {pot:.3g} POT; the off-target run that saw no "
-                               f"excess had {run_pot:.3g} POT")
+            out["pot_note"] = (f"signal events for the requested {pot:.3g} POT; the off-target run that saw "
+                               f"no excess had {run_pot:.3g} POT")
         return out
 
     def predict(self, model: Model | None = None, off_target: bool | None = None) -> dict[str, Any]:
@@ -386,29 +323,26 @@ class Predictor:
         model = self.model if model is None else model
         if self.signal_only:
             return self.predict_signal_only(model, off_target)
-        from ..detectors.catalog import get_experiment
-
         cfg = self.config
-        exp = get_experiment(cfg.experiment.name)
         notes, warnings = list(self.notes), []
         sig = self.signals(model)  # at the requested POT of each mode: the reported spectra and totals
         # the χ² against data is computed at the DATA's exposure (the catalogue POT of the release): the
         # observed counts are for that exposure, whatever POT the prediction is asked for
         pot = {mode: cfg.pot(mode) for mode in cfg.experiment.modes}
-        pot_chi2 = {mode: exp.pot_for(mode) for mode in cfg.experiment.modes}
+        pot_chi2 = {mode: self.dataset.exposure(mode) for mode in cfg.experiment.modes}
         scale = {mode: pot_chi2[mode] / pot[mode] for mode in pot}
         sig_chi2 = {(m, o): s * scale[m] for (m, o), s in sig.items()}
         for mode in cfg.experiment.modes:
             if not math.isclose(pot[mode], pot_chi2[mode], rel_tol=1e-9):
-                notes.append(f"{mode}: POT {pot[mode]:.4g} differs from the data's exposure {pot_chi2[mode]:.4g} POT; "
-                             "signal events and spectra are for the requested POT, the chi2 against data uses the "
-                             "signal at the data's exposure")
+                notes.append(f"{mode}: POT {pot[mode]:.4g} differs from the data's exposure "
+                             f"{pot_chi2[mode]:.4g} POT; signal events and spectra are for the requested "
+                             "POT, the chi2 against data uses the signal at the data's exposure")
         res = self.chi2(model, 0, sig_chi2)
         null = self.chi2(model, 0, {k: np.zeros_like(v) for k, v in sig.items()})
         if res.chi2 > null.chi2 + self.FAR_WORSE_DCHI2:
             warnings.append(f"chi2 = {res.chi2:.4g} is far worse than background only ({null.chi2:.4g}; "
-                            f"delta chi2 = {res.chi2 - null.chi2:.4g} > {self.FAR_WORSE_DCHI2:g}): the data exclude this "
-                            "model point (the signal is too large for the data)")
+                            f"delta chi2 = {res.chi2 - null.chi2:.4g} > {self.FAR_WORSE_DCHI2:g}): the data "
+                            "exclude this model point (the signal is too large for the data)")
         mc = self._mc_statistics(model, pot_chi2)
         for mode, st in mc.items():
             if st["warn"]:
@@ -423,7 +357,8 @@ class Predictor:
                     spectra[obs] = {"edges": b.edges, "signal": sig[(m, obs)], "data": b.data,
                                     "background": b.background,
                                     "eqe_window_MeV": list(b.eqe_window) if b.eqe_window else None}
-            modes[mode] = {"pot": cfg.pot(mode), "pot_for_chi2": pot_chi2[mode], "signal_events": totals[mode]["all"],
+            modes[mode] = {"pot": cfg.pot(mode), "pot_for_chi2": pot_chi2[mode],
+                           "signal_events": totals[mode]["all"],
                            "signal_events_eqe_200_1250": totals[mode]["eqe_200_1250"],
                            "spectra": spectra, "note": self.view(mode, model).sample.note,
                            "mc_statistics": mc[mode],
@@ -451,10 +386,11 @@ class Predictor:
 
     #: a prediction whose χ² exceeds background only by more than this is flagged in ``warnings``
     FAR_WORSE_DCHI2 = 25.0
-    #: MC-statistics criterion: warn when the MC error of the predicted signal (events in the analysis bins
-    #: of a mode, at the data's exposure) exceeds this fraction of the data's statistical error √N_data there
-    #: (above it the MC error inflates the statistical error by more than √(1 + 0.3²) − 1 = 4.4%), or when
-    #: fewer than MC_MIN_EVENTS MC events carry the signal (the MC error estimate itself is then unreliable)
+    #: MC-statistics criterion: warn when the MC error of the predicted signal (events in the analysis
+    #: bins of a mode, at the data's exposure) exceeds this fraction of the data's statistical error
+    #: √N_data there (above it the MC error inflates the statistical error by more than
+    #: √(1 + 0.3²) − 1 = 4.4%), or when fewer than MC_MIN_EVENTS MC events carry the signal (the MC error
+    #: estimate itself is then unreliable)
     MC_ERROR_FRACTION = 0.3
     MC_MIN_EVENTS = 10
     #: signal-only predictions (no data): warn above this relative MC error of a mode's signal
@@ -462,8 +398,8 @@ class Predictor:
 
     def _mc_statistics(self, model: Model, pot_chi2: dict[str, float]) -> dict[str, dict[str, Any]]:
         """Per mode: signal events in the analysis bins (first observable of the mode) at the data's
-        exposure, their MC error √Σw², the number of MC events, the data events and √N_data; ``warn`` and
-        ``warning`` when the MC error is not small against the data's statistical error (see
+        exposure, their MC error √Σw², the number of MC events, the data events and √N_data; ``warn``
+        and ``warning`` when the MC error is not small against the data's statistical error (see
         :attr:`MC_ERROR_FRACTION`, :attr:`MC_MIN_EVENTS`)."""
         out: dict[str, dict[str, Any]] = {}
         for (mode, obs), b in self.binnings.items():
@@ -486,8 +422,9 @@ class Predictor:
             few = 0 < n_mc < self.MC_MIN_EVENTS
             if ratio > self.MC_ERROR_FRACTION or few:
                 st["warn"] = True
-                st["warning"] = (f"MC statistics: {mode}-mode {obs} signal {n_sig:.4g} +- {err:.3g} (MC, {n_mc} MC events) "
-                                 f"is not small against the data's statistical error sqrt({n_data:.0f}) = {data_err:.3g} "
+                st["warning"] = (f"MC statistics: {mode}-mode {obs} signal {n_sig:.4g} +- {err:.3g} "
+                                 f"(MC, {n_mc} MC events) is not small against the data's statistical error "
+                                 f"sqrt({n_data:.0f}) = {data_err:.3g} "
                                  f"(criterion: MC error < {self.MC_ERROR_FRACTION:g} x data error and >= "
                                  f"{self.MC_MIN_EVENTS} MC events); the chi2 is unreliable: increase "
                                  "[simulation].n_events / n_mesons")
@@ -559,11 +496,12 @@ class Predictor:
                          "response": _response_summary(resp)},
             "simulation": cfg.simulation.model_dump(),
             "notes": [*self.notes, ("energies in MeV; events for the POT of each mode; E_QE (if requested) is the "
-                                    "CCQE electron hypothesis, not a LArTPC observable"), *self._flux_notes(model)],
+                                    "CCQE electron hypothesis, not a LArTPC observable"),
+                      *self._flux_notes(model)],
             # no data to compare with: MC statistics are judged on the signal alone (relative MC error)
-            "warnings": [f"MC statistics: {mode}-mode signal {r['signal_events']:.4g} has a relative MC error of "
-                         f"{r['mc_relative_error']:.2g} (criterion: < {self.MC_RELATIVE_ERROR_SIGNAL_ONLY:g}); increase "
-                         "[simulation].n_events / n_mesons"
+            "warnings": [f"MC statistics: {mode}-mode signal {r['signal_events']:.4g} has a relative MC "
+                         f"error of {r['mc_relative_error']:.2g} (criterion: < "
+                         f"{self.MC_RELATIVE_ERROR_SIGNAL_ONLY:g}); increase [simulation].n_events / n_mesons"
                          for mode, r in modes.items()
                          if r["mc_relative_error"] is not None
                          and r["mc_relative_error"] > self.MC_RELATIVE_ERROR_SIGNAL_ONLY],
@@ -627,7 +565,8 @@ class Predictor:
         t2 = sum(float(v.sum()) for v in self.signals(m0.replace(**{name: 2 * v0})).values())
         power = math.log2(t2 / total) if t2 > 0 else 2.0
         power = power if power > 0.1 else 2.0
-        fn = fit_normalisation(lambda s: self._chi2_of(self._chi2_inputs(s), n_params), tpl, power=power)
+        fn = fit_normalisation(lambda s: self.dataset.chi2(s, self.config.analysis, n_params, self.pseudo_data or None),
+                               tpl, power=power)
         start = float(np.clip(v0 * fn.c, lo, hi)) if fn.c > 0 else lo
 
         def f(t: float) -> float:

@@ -194,8 +194,9 @@ class DarkNeutrino(Model):
         Param("m6", "energy", 0.0, "mass of N6 (0 = absent)"),
         Param("mzprime", "energy", 1.25 * hu.GeV, "Z' mass"),
         Param("epsilon", "dimensionless", 1e-2, "kinetic mixing, DarkNews convention eps = c_W chi (Z' couples e*eps*Q)"),
-        Param("gD", "dimensionless", 1.0, "dark gauge coupling g_D (give gD or alphaD, not both)"),
-        Param("alphaD", "dimensionless", 0.0, "alpha_D = g_D^2/4pi (give gD or alphaD, not both; 0 = use gD)"),
+        Param("gD", "dimensionless", 1.0, "dark gauge coupling g_D (give gD or alphaD; both must agree)"),
+        Param("alphaD", "dimensionless", 0.0,
+              "alpha_D = g_D^2/4pi (give gD or alphaD; both must agree; 0 = use gD)"),
         *_MIX,
         Param("UD4", "dimensionless", 0.9, "dark-flavour component of N4", minimum=None),
         Param("UD5", "dimensionless", 0.0, "dark-flavour component of N5", minimum=None),
@@ -204,35 +205,36 @@ class DarkNeutrino(Model):
         Param("majorana_phases", "dimensionless", "takagi",
               "mass-matrix route: keep Takagi CP phases ('takagi') or drop them as seed 001 Table I does ('real')",
               choices=("takagi", "real")),
-        Param("preset", "dimensionless", "none", "seed 001 benchmark (fixes masses, mixings, Z', epsilon and gD: "
-              "giving any of them too is an error)", choices=("none", *PRESETS)),
+        Param("preset", "dimensionless", "none", "seed 001 benchmark (fixes masses, mixings, Z', epsilon "
+              "and gD: giving one of them with another value is an error)", choices=("none", *PRESETS)),
     )
 
     def __init__(self, **values) -> None:
         #: the parameters given explicitly (the others are defaults or derived): a preset together with a
-        #: parameter it fixes, or gD together with alphaD, is an error (see validate), never silently resolved
+        #: different value of a parameter it fixes, or gD and alphaD that disagree, is an error (see
+        #: validate), never silently resolved
         self.explicit = frozenset(values)
         super().__init__(**values)
 
     def replace(self, **changes) -> DarkNeutrino:
-        """A copy with some parameters changed. Only the explicitly given parameters are carried over:
-        values derived from a preset (masses, Z', couplings) or from alphaD are recomputed, so changing
-        a parameter the preset fixes (or gD when alphaD was given) is the same error as giving both."""
-        return type(self)(**{**{k: self.values[k] for k in self.explicit}, **changes})
+        """A copy with some parameters changed. Only the explicitly given parameters are carried over
+        (values derived from a preset or from alphaD/gD are recomputed), and changing gD (alphaD) drops
+        a given alphaD (gD); changing a parameter that a preset fixes is an error, as when giving both."""
+        base = {k: self.values[k] for k in self.explicit}
+        for a, b in (("gD", "alphaD"), ("alphaD", "gD")):
+            if a in changes and b not in changes:
+                base.pop(b, None)
+        return type(self)(**{**base, **changes})
 
     def validate(self) -> None:
         v = self.values
         preset = v["preset"]
         given = getattr(self, "explicit", frozenset())
-        if preset != "none":
-            clash = [p.name for p in self.params if p.name in given and p.name in PRESET_FIXES]
-            if clash:
-                raise InputError(f"dark-neutrino.{clash[0]}", v[clash[0]],
-                                 f"not together with preset={preset}, which fixes {', '.join(clash)}: drop "
-                                 f"{'it' if len(clash) == 1 else 'them'} or use preset = 'none'")
-        elif "gD" in given and "alphaD" in given:
+        if preset == "none" and "gD" in given and "alphaD" in given \
+                and not math.isclose(v["alphaD"], v["gD"] ** 2 / (4 * math.pi), rel_tol=1e-9, abs_tol=1e-300):
             raise InputError("dark-neutrino.alphaD", v["alphaD"],
-                             f"gD or alphaD = gD^2/4pi, not both (gD = {v['gD']:g} is given too)")
+                             f"gD or alphaD = gD^2/4pi, not both (gD = {v['gD']:g} is given too, which means "
+                             f"alphaD = {v['gD'] ** 2 / (4 * math.pi):.6g})")
         if preset != "none":
             p = PRESETS[preset]
             if v["HNLtype"] != "majorana":
@@ -242,9 +244,18 @@ class DarkNeutrino(Model):
                 p["mD"], p["M"], p["LambdaL"], p["LambdaR"], p["MX"], gD=gD, epsilon=p["epsilon"], mzprime=p["mzprime"],
                 phases=v["majorana_phases"],
             )
-            for j, m in enumerate(self.couplings.masses):
-                v[f"m{4 + j}"] = float(m)
-            v.update(mzprime=p["mzprime"], epsilon=p["epsilon"], alphaD=p["alphaD"], gD=gD)
+            # what the preset sets (masses, Z', couplings) or leaves unused (mixings: their defaults); a
+            # given value that differs is a conflict (the same value, e.g. a saved parameter set, is fine)
+            fixed = {q.name: q.default for q in self.params if q.name in PRESET_FIXES}
+            fixed.update({f"m{4 + j}": float(m) for j, m in enumerate(self.couplings.masses)})
+            fixed.update(mzprime=p["mzprime"], epsilon=p["epsilon"], alphaD=p["alphaD"], gD=gD)
+            clash = [k for k in fixed if k in given
+                     and not math.isclose(float(v[k]), float(fixed[k]), rel_tol=1e-9, abs_tol=1e-300)]
+            if clash:
+                raise InputError(f"dark-neutrino.{clash[0]}", v[clash[0]],
+                                 f"not together with preset={preset}, which fixes {', '.join(clash)}: drop "
+                                 f"{'it' if len(clash) == 1 else 'them'} or use preset = 'none'")
+            v.update(fixed)
             return
         masses = [v["m4"]]
         for j in (5, 6):
