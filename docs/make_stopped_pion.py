@@ -21,6 +21,7 @@ HERE = Path(__file__).parent
 SOURCES = ("sns", "lanl-lujan", "jparc-mlf")
 EXPERIMENTS = ("coherent-csi", "coherent-lar", "ccm", "jsns2")
 SEED = 2025
+UNIT = 1e-10  # plotted flux unit, per cm² per POT per MeV
 
 
 def _fmt(y) -> str:
@@ -101,7 +102,7 @@ def figure() -> None:
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for s, label, col in (("nu_e", r"$\nu_e$ (delayed, $\mu^+$ DAR)", "C0"),
                           ("nu_mu_bar", r"$\bar\nu_\mu$ (delayed, $\mu^+$ DAR)", "C1")):
-        ax.plot(e, sp.neutrino_flux(exp, s, e), color=col, label=label)
+        ax.plot(e, sp.neutrino_flux(exp, s, e) / UNIT, color=col, label=label)
     # sampled neutrinos, as a cross-check of the samplers (weights per POT → flux per cm² per MeV)
     out = sp.sample_dar_neutrinos(np.random.default_rng(SEED), "sns", 200_000)
     edges = np.linspace(0.0, 60.0, 31)
@@ -109,7 +110,7 @@ def figure() -> None:
     for pdg, col in ((12, "C0"), (-14, "C1")):
         sel = out.pdg == pdg
         h, _ = np.histogram(out.energy[sel], edges, weights=out.w[sel])
-        ax.step(edges[1:], h / np.diff(edges) / area, where="pre", color=col, alpha=0.5, lw=0.8)
+        ax.step(edges[1:], h / np.diff(edges) / area / UNIT, where="pre", color=col, alpha=0.5, lw=0.8)
     line = sp.neutrino_lines(exp)[0]
     ymax = ax.get_ylim()[1]
     ax.annotate("", xy=(line["energy_MeV"], 1.3 * ymax), xytext=(line["energy_MeV"], 0.0),
@@ -118,7 +119,7 @@ def figure() -> None:
             label=rf"$\nu_\mu$ line 29.8 MeV (prompt): {line['flux_per_cm2_per_pot']:.2e} cm$^{{-2}}$ POT$^{{-1}}$")
     ax.set_ylim(0, 1.4 * ymax)
     ax.set_xlabel(r"$E_\nu$ (MeV)")
-    ax.set_ylabel(r"d$\Phi$/d$E$ (cm$^{-2}$ POT$^{-1}$ MeV$^{-1}$)")
+    ax.set_ylabel(r"d$\Phi$/d$E$ ($10^{-10}$ cm$^{-2}$ POT$^{-1}$ MeV$^{-1}$)")
     ax.set_title("SNS stopped-pion neutrinos at COHERENT CsI (19.3 m)")
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()

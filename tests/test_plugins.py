@@ -209,3 +209,20 @@ def test_cache_key_includes_plugin_code(tmp_path):
     f.write_text(src + "\n# edited: a changed plugin must not reuse cached samples\n")
     k2 = sample_key(m, "miniboone", "neutrino", 1000, 100, 1)
     assert k1 != k2
+
+
+def test_plugin_models_reach_dask_workers(bl, tmp_path):
+    """A scan of the plugin model on the dask process backend (spawned workers load the plugin files the
+    submitting process loaded: PointTask.plugins)."""
+    from darkbeam.inference.scan import scan
+    from darkbeam.io.config import load_config
+
+    cfg = load_config(CONFIG).with_simulation(n_mesons=10_000, n_events=1_000)
+    env_before = os.environ.pop("DARKBEAM_PLUGINS", None)
+    try:
+        res = scan(cfg, ["m_zbl=40 MeV,60 MeV"], backend="dask", workers=2, cache=tmp_path / "cache")
+    finally:
+        if env_before is not None:
+            os.environ["DARKBEAM_PLUGINS"] = env_before
+    assert [p["point"]["m_zbl"] for p in res.points] == [40.0, 60.0]
+    assert all(np.isfinite(p["chi2"]) for p in res.points)

@@ -13,7 +13,7 @@ Yields (per POT; ``Yield.uncertainty`` is one standard deviation):
 * ``mu+_dar``: μ⁺ decaying at rest = π⁺ DAR × BR(π → μν) (μ⁺ are not captured), except at J-PARC where it
   is measured (JSNS², ν_e flux × 4π L²).
 * ``pi0``, ``eta``: produced (decaying in flight within ~10⁻⁷ ns); ``K+_dar``: kaons decaying at rest.
-* ``pi-_captured``: π⁻ captured on nuclei (no neutrinos; informational).
+* ``pi-_captured``: π⁻ captured on nuclei (no neutrinos; informational); ``pi0/pi+``: the ratio.
 
 π⁰/η production spectrum: the kinetic energy follows a gamma distribution,
 dN/dT ∝ T^(k−1) exp(−T/T₀), and the direction (1 + a cos θ)/2 about the beam (+z), with k, T₀ matched to
@@ -187,17 +187,20 @@ def _yields(name: str, entry: dict[str, Any], built: dict[str, StoppedSource]) -
     else:
         raise InputError(f"pi_plus_dar of stopped source {name}", pip,
                          "from: nu_per_flavour | scaling | mu_plus_dar")
-    # π⁰
+    # π⁰, and the π⁰/π⁺ ratio (kept as a yield: at the derived sources it is the input, not a result)
     p0 = entry["pi0"]
     if "value" in p0:
         y["pi0"] = Yield(p0["value"], p0["uncertainty"], p0["reference"])
+        r = p0["value"] / y["pi+_dar"].value  # independent simulations: relative uncertainties in quadrature
+        y["pi0/pi+"] = Yield(r, r * math.hypot(y["pi0"].relative_uncertainty, y["pi+_dar"].relative_uncertainty),
+                             "pi0 / pi+ DAR of this source")
     else:
-        other = built[p0["of"]]
-        ratio = other.yields["pi0"].value / other.yields["pi+_dar"].value
-        rel = math.sqrt(other.yields["pi0"].relative_uncertainty ** 2 + y["pi+_dar"].relative_uncertainty ** 2
-                        + p0.get("extra_relative_uncertainty", 0.0) ** 2)
-        v = ratio * y["pi+_dar"].value
-        y["pi0"] = Yield(v, v * rel, p0["reference"] + f" (pi0/pi+ = {ratio:.3f})")
+        ref = built[p0["of"]].yields["pi0/pi+"]
+        rel_r = math.hypot(ref.relative_uncertainty, p0.get("extra_relative_uncertainty", 0.0))
+        y["pi0/pi+"] = Yield(ref.value, ref.value * rel_r, p0["reference"])
+        v = ref.value * y["pi+_dar"].value
+        y["pi0"] = Yield(v, v * math.hypot(rel_r, y["pi+_dar"].relative_uncertainty),
+                         p0["reference"] + f" (pi0/pi+ = {ref.value:.3f})")
     eta = entry["eta"]
     if "value" in eta:
         y["eta"] = Yield(eta["value"], eta["uncertainty"], eta["reference"])
@@ -262,11 +265,9 @@ def yields_per_pot(source: str | StoppedSource) -> dict[str, Yield]:
 
 
 def pi0_over_pi_plus(source: str | StoppedSource) -> Yield:
-    """The π⁰ / π⁺(DAR) ratio of ``source`` with its uncertainty (uncertainties treated as independent)."""
-    y = get_source(source).yields
-    r = y["pi0"].value / y["pi+_dar"].value
-    return Yield(r, r * math.hypot(y["pi0"].relative_uncertainty, y["pi+_dar"].relative_uncertainty),
-                 "pi0 / pi+ DAR from yields_per_pot")
+    """The π⁰ / π⁺(DAR) ratio of ``source`` with its uncertainty (SNS: Geant4 π⁰ over COHERENT π⁺, relative
+    uncertainties in quadrature; Lujan, J-PARC: the SNS ratio, J-PARC with 40 % more for the extrapolation)."""
+    return get_source(source).yields["pi0/pi+"]
 
 
 # ------------------------------------------------------------------------------------------------

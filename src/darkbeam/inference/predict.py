@@ -532,7 +532,7 @@ class Predictor:
         results = []
         for point in bar if bar is not None else points:
             m0 = self.model.replace(**point) if point else self.model
-            r = self._fit_at(m0, name, lo, hi, n_params)
+            r = self.fit_at(m0, name, lo, hi, n_params)
             r.masses = dict(point)
             results.append(r)
             if len(points) > 1:
@@ -542,7 +542,7 @@ class Predictor:
             best.scan = [{"point": r.masses, "value": r.value, "chi2": r.chi2} for r in results]
         return best
 
-    def _fit_at(self, m0: Model, name: str, lo: float, hi: float, n_params: int) -> FitOutcome:
+    def fit_at(self, m0: Model, name: str, lo: float, hi: float, n_params: int) -> FitOutcome:
         """Global fit of ``name`` in [lo, hi] at the masses of ``m0`` (see :func:`fit_coupling`)."""
         self._require_data("fit")
         v0 = float(m0.values[name])

@@ -173,7 +173,7 @@ def fit_point(task: PointTask) -> dict[str, Any]:
     pred = Predictor(task.config, progress=False, cache=cache)
     m0 = pred.model.replace(**task.point)
     lo, hi = task.bounds
-    r = pred._fit_at(m0, task.parameter, lo, hi, task.n_params)  # the Predictor.fit code path, one point
+    r = pred.fit_at(m0, task.parameter, lo, hi, task.n_params)  # the Predictor.fit code path, one point
     off = None
     if task.config.experiment.off_target:
         o = pred.off_target(r.model)
