@@ -170,9 +170,29 @@ def test_registration_validates_declarations():
 
     with pytest.raises(InputError, match="DecayInVolume.visible"):
         register_model("broken-c")(ClosedVisible)
+
+    class WrongSignature(Model):
+        """lepton_coupling without the lepton argument, and a tuple of two charges."""
+
+        name = "broken-d"
+        boson, boson_kind, mass_param = "X", "vector", "m_x0"
+        params = (Param("m_x0", "energy", 10.0, "mass"),)
+        production = (MesonThreeBody(),)
+
+        def lepton_coupling(self):
+            return 1e-5
+
+        def three_body_amplitude(self):
+            return (-1.0, 0.0)
+
+    with pytest.raises(InputError, match=r"lepton_coupling\('e'\)"):
+        register_model("broken-d")(WrongSignature)
+    WrongSignature.lepton_coupling = lambda self, lepton: 1e-5
+    with pytest.raises(InputError, match="three_body_amplitude"):
+        register_model("broken-d")(WrongSignature)
     with pytest.raises(InputError, match="registered name"):
         register_model("other-name")(ClosedVisible)
-    for n in ("broken-a", "broken-b", "broken-c", "other-name"):
+    for n in ("broken-a", "broken-b", "broken-c", "broken-d", "other-name"):
         assert n not in MODELS
 
 

@@ -105,9 +105,45 @@ def validate_model_class(cls: Any, name: str) -> None:
                 raise InputError(f"{where} DecayInVolume.incoming", ch.incoming, list(decays) or "a state of decays()")
             if ch.visible not in decays[ch.incoming].widths:
                 raise InputError(f"{where} DecayInVolume.visible", ch.visible, list(decays[ch.incoming].widths))
+    _check_channel_methods(model, where)
     cp = model.coupling_product()
     if cp is not None and not (isinstance(cp, dict) and {"name", "value", "unit"} <= set(cp)):
         raise InputError(f"{where} coupling_product()", cp, "None or a dict with name, value and unit")
+
+
+def _call(where: str, what: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except InputError:
+        raise
+    except Exception as exc:  # wrong signature or a bug in the plugin: named at registration, not at event time
+        raise InputError(f"{where} {what}", type(exc).__name__, f"a method that works at the defaults ({exc})") from None
+
+
+def _check_channel_methods(model: Model, where: str) -> None:
+    """Call what the declared channels will call, at the model's defaults, and check what comes back."""
+    needs = {a for ch in (*model.production, *model.detection) for a in ch.requires}
+    if "m_x" in needs:
+        m = _call(where, "m_x", lambda: model.m_x)
+        if not (isinstance(m, (int, float)) and math.isfinite(m) and m > 0):
+            raise InputError(f"{where} m_x", m, "a finite boson mass > 0 in MeV")
+    if "lepton_coupling" in needs:
+        for lep in ("e", "mu"):
+            g = _call(where, f"lepton_coupling({lep!r})", lambda lep=lep: model.lepton_coupling(lep))
+            if not (isinstance(g, (int, float)) and math.isfinite(g)):
+                raise InputError(f"{where} lepton_coupling({lep!r})", g, "a finite dimensionless float")
+    if "three_body_amplitude" in needs and model.boson_kind == "vector":
+        amp = _call(where, "three_body_amplitude()", model.three_body_amplitude)
+        ok = isinstance(amp, str) or (isinstance(amp, tuple) and len(amp) == 3
+                                      and all(isinstance(q, (int, float)) for q in amp))
+        if not ok:
+            raise InputError(f"{where} three_body_amplitude()", amp,
+                             "a registered vector amplitude name or the charges (q_lepton, q_nu, q_meson)")
+    if "neutral_meson_mixing" in needs:
+        for parent in ("pi0", "eta"):
+            e = _call(where, f"neutral_meson_mixing({parent!r})", lambda p=parent: model.neutral_meson_mixing(p))
+            if not (isinstance(e, (int, float)) and math.isfinite(e)):
+                raise InputError(f"{where} neutral_meson_mixing({parent!r})", e, "a finite dimensionless float")
 
 
 def register_model(name: str, *, override: bool = False) -> Callable[[type[Model]], type[Model]]:
