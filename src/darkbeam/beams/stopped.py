@@ -19,7 +19,7 @@ Public API (internal units MeV, mm, ns; weights per proton on target, POT; see d
 * Timing: :func:`emission_time_cdf` (analytic; pulse ⊗ exponential decays).
 
 Kinematics: two-body lines E = (M² − m²)/(2M) (PDG 2022, "Kinematics" §49.4.2); muon decay from the V−A
-|M|² ∝ ((p_μ + m_μ s)·k_νe)(p_e·k_ν̄μ) for μ⁺ (the charge conjugate of the μ⁻ form quoted in
+|M|² ∝ ((p_μ + m_μ s)·k_νe)(p_e·k_ν̄μ) for μ⁺ (the CP conjugate of the μ⁻ form quoted in
 :mod:`darkbeam.production.sm_decays`). At rest |M|² depends on E_νe (through Q² = (p_μ − k_νe)²) and on ŝ·n̂_νe
 only, so an event is: E_νe from E²(Q² − m_e²)²/Q², the ν_e direction from (1 − ŝ·n̂), then Q → e⁺ ν̄_μ
 isotropic in the Q rest frame (flat Dalitz plot). For m_e → 0 this gives the Michel spectra 12x²(1 − x)
@@ -34,6 +34,7 @@ import math
 from typing import Any
 
 import numpy as np
+from particle import Particle
 
 from .. import constants as c
 from ..errors import ClosedChannelError, InputError
@@ -53,8 +54,8 @@ from .stopped_yields import (
 TAU_PI = c.CTAU_PI / c.C_LIGHT  # 26.03 ns
 TAU_MU = c.CTAU_MU / c.C_LIGHT  # 2197 ns
 TAU_K = c.CTAU_K / c.C_LIGHT  # 12.38 ns
-TAU_PI0 = 8.52e-8  # ns, PDG 2022 (8.52e-17 s)
-TAU_ETA = 5.02e-10  # ns, PDG 2022 (Γ_η = 1.31 keV)
+TAU_PI0 = float(Particle.from_pdgid(111).lifetime)  # ns (hepunits), 8.43e-8 ns = 8.43e-17 s
+TAU_ETA = float(Particle.from_pdgid(221).lifetime)  # ns, 5.0e-10 ns (Γ_η = 1.31 keV)
 
 # --- line energies and the Michel endpoint (MeV) ------------------------------------------------------
 E_NU_PI = float(two_body_momentum(c.M_PI, c.M_MU, 0.0))  # π⁺ → μ⁺ ν_μ: 29.79 MeV

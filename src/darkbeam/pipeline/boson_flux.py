@@ -174,7 +174,9 @@ def arrivals_from_sources(
         u = xs.p4[:, 1:] / np.linalg.norm(xs.p4[:, 1:], axis=1)[:, None]
         idx = np.flatnonzero(hits_disc(xs.x, u, exp))
         e, w = xs.p4[idx, 0], xs.w[idx] / (np.pi * exp.radius**2 / hu.cm2)
-        pts = xs.x[idx] + u[idx] * (np.linalg.norm(detector_center(exp) - xs.x[idx], axis=1))[:, None]
+        normal = detector_center(exp) / np.linalg.norm(detector_center(exp))  # the disc's plane
+        t = ((detector_center(exp) - xs.x[idx]) @ normal) / (u[idx] @ normal)
+        pts = xs.x[idx] + t[:, None] * u[idx]
     centre = detector_center(exp)
     d = centre - xs.x[idx]
     r = np.linalg.norm(d, axis=1)
