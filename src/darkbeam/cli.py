@@ -2,7 +2,9 @@
 
 Every subcommand has ``--help``. Bad input (unknown model, experiment, species or parameter,
 missing units, ...) prints a one-line error naming the field, the value and what is allowed,
-and exits with code 2.
+and exits with code 2; output paths are checked before any simulation, results are printed (and
+``-o`` written) before plots, so a plotting failure is an error line after complete results (exit
+code 2). Ctrl-C prints "darkbeam: interrupted" and exits with 130.
 """
 
 from __future__ import annotations

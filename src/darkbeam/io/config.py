@@ -1,6 +1,6 @@
 """Run configurations (TOML) for ``darkbeam run`` and ``darkbeam fit``, validated with pydantic v2.
 
-A config has five sections (all but ``[model]`` optional)::
+A config has six sections (all but ``[model]`` optional)::
 
     [model]                      # the model name and its parameters, units explicit
     name = "muphilic-scalar"
@@ -28,6 +28,10 @@ A config has five sections (all but ``[model]`` optional)::
     parameter = "g_n"                      # coupling varied (by exact re-weighting)
     bounds = [1e-6, 1.0]                   # with units for dimensionful parameters
     masses = { m_phi = ["1 MeV", "5 MeV"] } # optional mass grid (regenerated per point)
+
+    [priors]                               # optional: priors of `darkbeam posterior` (and the support of a scan)
+    g_n = { dist = "log-uniform", min = 1e-6, max = 1e-2 }
+    m_phi = { dist = "uniform", min = "0.5 MeV", max = "20 MeV" }   # also "normal" (mean, sigma)
 
 Unknown keys are errors; every error is a :class:`~darkbeam.errors.InputError` naming the key, the
 value and the allowed values. Nothing here reads files other than the one the user names.
@@ -147,6 +151,24 @@ class FitSection(_Section):
     masses: dict[str, list[str | float]] = Field(default_factory=dict)
 
 
+#: prior distributions of ``[priors]`` (see :func:`parse_priors`)
+PRIOR_DISTRIBUTIONS = ("uniform", "log-uniform", "normal")
+
+
+class PriorSpec(_Section):
+    """One entry of ``[priors]``: ``{ dist = "log-uniform", min = "1 MeV", max = "100 MeV" }``.
+
+    ``uniform`` and ``log-uniform`` need ``min`` < ``max`` (log-uniform: ``min`` > 0); ``normal`` needs
+    ``mean`` and ``sigma`` > 0 and may be truncated by ``min`` / ``max``. Values carry the parameter's
+    units (bare numbers for dimensionless couplings)."""
+
+    dist: Literal["uniform", "log-uniform", "normal"]
+    min: str | float | None = None
+    max: str | float | None = None
+    mean: str | float | None = None
+    sigma: str | float | None = None
+
+
 class RunConfig(_Section):
     """A validated run configuration."""
 
@@ -155,6 +177,9 @@ class RunConfig(_Section):
     simulation: SimulationSection = Field(default_factory=SimulationSection)
     analysis: AnalysisSection = Field(default_factory=AnalysisSection)
     fit: FitSection = Field(default_factory=FitSection)
+    #: ``[priors]``: prior of each parameter sampled by ``darkbeam posterior`` (and the support a scan
+    #: keeps); {parameter: PriorSpec}
+    priors: dict[str, PriorSpec] = Field(default_factory=dict)
 
     def build_model(self):
         """The :class:`~darkbeam.models.Model` of ``[model]`` (InputError names ``model.<key>``)."""
@@ -177,11 +202,13 @@ class RunConfig(_Section):
 
 
 _SECTIONS = {"model": ModelSection, "experiment": ExperimentSection, "simulation": SimulationSection,
-             "analysis": AnalysisSection, "fit": FitSection}
+             "analysis": AnalysisSection, "fit": FitSection, "priors": PriorSpec}
 
 
 def _allowed_at(loc: tuple) -> str:
     """Allowed keys of the (sub)section at ``loc`` (for 'extra key' errors)."""
+    if len(loc) == 3 and loc[0] == "priors":  # [priors].<parameter>.<key>
+        return "one of: " + ", ".join(PriorSpec.model_fields)
     cls: type[BaseModel] = RunConfig
     for part in loc[:-1]:
         f = cls.model_fields.get(str(part))
@@ -282,6 +309,47 @@ def _check_semantics(cfg: RunConfig) -> None:
             raise InputError("config key 'fit.masses'", name, [q.name for q in model.params if q.dimension == "energy"])
         if not values:
             raise InputError(f"config key 'fit.masses.{name}'", values, "a non-empty list of masses with units")
+    parse_priors(cfg, model)
+
+
+def parse_priors(cfg: RunConfig, model=None) -> dict[str, dict[str, Any]]:
+    """``[priors]`` in internal units: {parameter: {"dist", "min", "max", "mean", "sigma", "unit"}}.
+
+    Raises InputError naming ``priors.<parameter>`` for an unknown or non-numeric parameter, a missing or
+    wrong unit, min >= max, a log-uniform prior reaching 0 or below, or a normal prior without mean / sigma.
+    """
+    from ..units import parse_quantity
+
+    model = cfg.build_model() if model is None else model
+    spec = {p.name: p for p in model.params}
+    out: dict[str, dict[str, Any]] = {}
+    for name, pr in cfg.priors.items():
+        key = f"config key 'priors.{name}'"
+        p = spec.get(name)
+        if p is None or p.choices is not None:
+            raise InputError(key, name, "a numeric parameter of model " + model.name + ": "
+                             + ", ".join(q.name for q in model.params if q.choices is None))
+        vals = {k: (None if getattr(pr, k) is None else parse_quantity(getattr(pr, k), p.dimension, f"priors.{name}.{k}"))
+                for k in ("min", "max", "mean", "sigma")}
+        lo, hi = vals["min"], vals["max"]
+        if pr.dist in ("uniform", "log-uniform"):
+            if lo is None or hi is None:
+                raise InputError(key, pr.model_dump(exclude_none=True), f"a {pr.dist} prior with both min and max")
+            if vals["mean"] is not None or vals["sigma"] is not None:
+                raise InputError(key, pr.model_dump(exclude_none=True), f"min and max only for a {pr.dist} prior")
+        else:
+            if vals["mean"] is None or vals["sigma"] is None or not vals["sigma"] > 0:
+                raise InputError(key, pr.model_dump(exclude_none=True), "a normal prior with mean and sigma > 0 "
+                                                                       "(min / max optional: truncation)")
+        if lo is not None and hi is not None and not lo < hi:
+            raise InputError(key, pr.model_dump(exclude_none=True), "min < max")
+        if pr.dist == "log-uniform" and not lo > 0:
+            raise InputError(key, pr.model_dump(exclude_none=True), "a log-uniform prior with min > 0")
+        for k in ("min", "max", "mean", "sigma"):
+            if vals[k] is not None and not math.isfinite(vals[k]):
+                raise InputError(key, pr.model_dump(exclude_none=True), "finite values")
+        out[name] = {"dist": pr.dist, **vals, "unit": p.unit}
+    return out
 
 
 def fit_bounds(cfg: RunConfig, model) -> tuple[float, float]:
@@ -338,5 +406,5 @@ def default_config() -> RunConfig:
     return load_config(None)
 
 
-__all__ = ["DEFAULT_CONFIG_TOML", "RunConfig", "default_config", "fit_bounds", "load_config", "mass_grid",
-           "parse_config"]
+__all__ = ["DEFAULT_CONFIG_TOML", "PRIOR_DISTRIBUTIONS", "PriorSpec", "RunConfig", "default_config", "fit_bounds",
+           "load_config", "mass_grid", "parse_config", "parse_priors"]
