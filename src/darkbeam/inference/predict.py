@@ -245,23 +245,26 @@ class Predictor:
         self._views.clear()
 
     # --- spectra and χ² ---------------------------------------------------------------------------
-    def signals(self, model: Model | None = None) -> dict[tuple[str, str], np.ndarray]:
-        """Signal events per bin for every (mode, observable) of the analysis."""
+    def signals(self, model: Model | None = None, at_data_exposure: bool = False) -> dict[tuple[str, str], np.ndarray]:
+        """Signal events per bin for every (mode, observable) of the analysis, for the config's POT of each
+        mode or, with ``at_data_exposure``, for the dataset's exposure (what a χ² against data needs)."""
         model = self.model if model is None else model
         out = {}
         weights = {}
         for (mode, obs), b in self.binnings.items():
             v = self.view(mode, model)
             if mode not in weights:
-                weights[mode] = v.weights(model, self.config.pot(mode))
+                pot = self.dataset.exposure(mode) if at_data_exposure and self.dataset else self.config.pot(mode)
+                weights[mode] = v.weights(model, pot)
             out[(mode, obs)] = v.histogram(b, weights[mode])
         return out
 
     def chi2(self, model: Model | None = None, n_params: int = 0,
              signals: dict[tuple[str, str], np.ndarray] | None = None) -> Chi2Result:
-        """Joint χ² of signal + background against data (all modes and observables of the config)."""
+        """Joint χ² of signal + background against data (all modes and observables of the config); without
+        ``signals``, the model's signal at the data's exposure (whatever POT the config asks for)."""
         self._require_data("chi2")
-        sig = self.signals(model) if signals is None else signals
+        sig = self.signals(model, at_data_exposure=True) if signals is None else signals
         return self.dataset.chi2(sig, self.config.analysis, n_params, self.pseudo_data or None)
 
     def _require_data(self, what: str) -> None:
@@ -548,7 +551,7 @@ class Predictor:
         v0 = float(m0.values[name])
         if not v0 > 0:
             raise InputError(f"model.{name}", v0, "a positive reference value (the sample is re-weighted from it)")
-        tpl = self.signals(m0)
+        tpl = self.signals(m0, at_data_exposure=True)  # the fit confronts the data at its own exposure
         null_sig = {k: np.zeros_like(v) for k, v in tpl.items()}
         chi2_null = self.chi2(m0, n_params, null_sig)
         total = sum(float(v.sum()) for v in tpl.values())
@@ -562,7 +565,7 @@ class Predictor:
                               notes=notes + [f"no sensitivity: {why}; the fit has no signal to scale"])
         # k in signal ∝ coupling^k near the reference point, measured by re-weighting (2 for g_n, λ; ~2 for
         # g_μ; 4 for ε1 of a single mediator); the template normalisation fit gives one starting candidate
-        t2 = sum(float(v.sum()) for v in self.signals(m0.replace(**{name: 2 * v0})).values())
+        t2 = sum(float(v.sum()) for v in self.signals(m0.replace(**{name: 2 * v0}), at_data_exposure=True).values())
         power = math.log2(t2 / total) if t2 > 0 else 2.0
         power = power if power > 0.1 else 2.0
         fn = fit_normalisation(lambda s: self.dataset.chi2(s, self.config.analysis, n_params, self.pseudo_data or None),
