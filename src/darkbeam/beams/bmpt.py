@@ -49,7 +49,8 @@ import numpy as np
 
 from ..constants import M_K, M_K0, M_N, M_P, M_PI, M_PI0
 from ..errors import InputError
-from .production import GEV, IsospinAverage, ProductionModel
+from ..registry import Registry
+from .production import GEV, PRODUCTION_SETS, IsospinAverage, ProductionModel, ProductionSet
 
 # Beam momenta for which the BMPT formula is offered. It was fitted at 400-450 GeV/c and is used here at
 # 120 GeV/c (NuMI, LBNF) through x_R scaling; LBNF may run at 60-120 GeV/c. Outside: InputError.
@@ -132,22 +133,30 @@ class BMPT(ProductionModel):
     def invariant_be(self, x_r: np.ndarray, p_t: np.ndarray) -> np.ndarray:
         """E d³σ/dp³ on Be (mb/(GeV²/c³)) for this species at (x_R, p_T [GeV/c]); 0 for x_R ≥ 1."""
         c = self.params
-        x = np.clip(x_r, 1e-12, 1.0)
+        x_r, p_t = np.broadcast_arrays(np.asarray(x_r, float), np.asarray(p_t, float))
+        out = np.zeros(x_r.shape)
+        ok = x_r < 1.0
+        x, pt = np.clip(x_r[ok], 1e-12, None), p_t[ok]
         ap = c.a / x**c.gamma
         bp = c.a * c.a / (2.0 * x**c.delta)
         val = (c.A * (1.0 - x) ** c.alpha * (1.0 + c.B * x) * x ** (-c.beta)
-               * (1.0 + ap * p_t + bp * p_t * p_t) * np.exp(-ap * p_t))
+               * (1.0 + ap * pt + bp * pt * pt) * np.exp(-ap * pt))
         if self.charge < 0:
-            val = val / (c.r0 * np.clip(1.0 + c.ratio_sign * x, 1e-300, None) ** c.r1)
-        return np.where(x_r < 1.0, val, 0.0)
+            # kaons: K+/K− = r0 (1 − x_R)^r1 with r1 < 0, i.e. K− = K+ (1 − x_R)^|r1| / r0 (finite at x_R → 1)
+            val = val / c.r0 * (1.0 + c.ratio_sign * x) ** (-c.r1)
+        out[ok] = val
+        return out
 
     def _xs_gev(self, p: np.ndarray, theta: np.ndarray) -> np.ndarray:
         x_r, x_f, p_t = self.xr_xf_pt(p, theta)
-        inv = self.invariant_be(x_r, p_t)
+        out = np.zeros(np.shape(x_r))
+        ok = x_r < 1.0  # kinematically allowed (elsewhere: 0)
+        inv = self.invariant_be(x_r[ok], p_t[ok])
         if self.target_A != A_BERYLLIUM:
-            inv = inv * (self.target_A / A_BERYLLIUM) ** nuclear_alpha(x_f, p_t)
+            inv = inv * (self.target_A / A_BERYLLIUM) ** nuclear_alpha(x_f[ok], p_t[ok])
         m = self.mass / GEV
-        return inv * p * p / np.sqrt(p * p + m * m)
+        out[ok] = inv * p[ok] ** 2 / np.sqrt(p[ok] ** 2 + m * m)
+        return out
 
     def p_max(self) -> float:
         # forward emission at E*max
@@ -219,3 +228,14 @@ _PI0 = IsospinAverageA("pi0", 111, M_PI0, P_BEAM_MI, REF_BMPT + "; π0 = (π+ + 
 BMPT_MODELS: dict[str, ProductionModel] = {
     "pi+": _PIP, "pi-": _PIM, "K+": _KP, "K-": _KM, "K0L": _K0L, "pi0": _PI0,
 }
+
+BMPT_SPECIES: tuple[str, ...] = ("pi+", "pi-", "K+", "K-", "K0L", "pi0")
+BMPT_REGISTRY: Registry[ProductionModel] = Registry("meson species")
+for _name in BMPT_SPECIES:
+    BMPT_REGISTRY.add(_name, BMPT_MODELS[_name], BMPT_MODELS[_name].reference)
+
+PRODUCTION_SETS.add(
+    "bmpt",
+    ProductionSet("bmpt", BMPT_REGISTRY, BMPT_SPECIES, ("C",), True, REF_BMPT),
+    "p-C at 60-450 GeV/c (NuMI, LBNF): BMPT p-Be π±/K± fits scaled to carbon",
+)

@@ -299,16 +299,65 @@ MESON_PRODUCTION.add("eta", _ETA, "η: Sanford-Wang with K0 parameters (BdNMC)")
 SPECIES: tuple[str, ...] = ("pi+", "pi-", "K+", "K-", "K0L", "pi0", "eta")
 
 
+@dataclass(frozen=True, eq=False)
+class ProductionSet:
+    """The meson-production models of one kind of beam, selected by ``Beam.production`` (its name).
+
+    Attributes:
+        name: registry key (what a :class:`~darkbeam.detectors.catalog.Beam` declares).
+        models: registry species -> :class:`ProductionModel` (at a reference beam momentum).
+        species: the species it provides, in table order.
+        materials: target materials (``Beam.target_material``) it covers.
+        scale_to_target: the models are rescaled to the target nucleus with ``model.on_target(A)``
+            (False: the models are fits for their one material).
+        reference: citation.
+    """
+
+    name: str
+    models: Registry[ProductionModel]
+    species: tuple[str, ...]
+    materials: tuple[str, ...]
+    scale_to_target: bool = False
+    reference: str = ""
+
+    def model(self, beam: Beam, species: str) -> ProductionModel:
+        """The model of ``species`` for the beam's target and momentum (InputError where not covered)."""
+        model = self.models.get(species)
+        material = _target.target_material(beam)
+        if material.symbol not in self.materials:
+            raise InputError(f"target_material of beam {beam.name} (production set {self.name})",
+                             beam.target_material, self.materials)
+        if self.scale_to_target:
+            model = model.on_target(material.A)  # type: ignore[attr-defined]
+        return model.at_beam_momentum(beam.proton_momentum)
+
+
+#: production-set name -> :class:`ProductionSet`; a Beam names its set in ``Beam.production``.
+PRODUCTION_SETS: Registry[ProductionSet] = Registry("meson-production set")
+PRODUCTION_SETS.add(
+    "miniboone-sw",
+    ProductionSet("miniboone-sw", MESON_PRODUCTION, SPECIES, ("Be",), False,
+                  _REF_MB + ": Sanford-Wang / Feynman-scaling fits to p-Be data at 6.4-12.3 GeV/c"),
+    "p-Be at 6.4-12.3 GeV/c (BNB): MiniBooNE Sanford-Wang and Feynman-scaling fits",
+)
+
+
+def production_set(beam: Beam) -> ProductionSet:
+    """The production set the beam declares (``Beam.production``)."""
+    return PRODUCTION_SETS.get(beam.production)
+
+
 def production_model(beam: Beam, species: str) -> ProductionModel:
     """The production model of ``species`` at the beam's momentum (checks target and momentum).
+
+    The model comes from the production set the beam declares (``Beam.production``, see
+    :data:`PRODUCTION_SETS`).
 
     Raises:
         InputError: unknown species, target material without a model, or beam momentum
             outside the range of the fits.
     """
-    model = MESON_PRODUCTION.get(species)
-    _target.target_material(beam)
-    return model.at_beam_momentum(beam.proton_momentum)
+    return production_set(beam).model(beam, species)
 
 
 # --- deterministic integration ----------------------------------------------------------------
@@ -381,8 +430,9 @@ def mesons_per_pot(beam: Beam, species: str, p_range: tuple[float, float] | None
 
 
 def production_table(beam: Beam, theta_range: tuple[float, float] | None = None) -> dict[str, float]:
-    """Mesons per POT for every species in :data:`SPECIES` (optionally in a θ range, rad)."""
-    return {s: mesons_per_pot(beam, s, theta_range=theta_range) for s in SPECIES}
+    """Mesons per POT for every species of the beam's production set (for the BNB: :data:`SPECIES`),
+    optionally in a θ range (rad)."""
+    return {s: mesons_per_pot(beam, s, theta_range=theta_range) for s in production_set(beam).species}
 
 
 # --- sampling ------------------------------------------------------------------------------------
@@ -531,3 +581,6 @@ def iter_mesons(beam: Beam, species: str, n_total: int, chunk: int, rng: np.rand
         k = min(chunk, n_total - done)
         yield _generate(beam, species, k, n_total, rng, region, tuple(window), float(min_window_fraction))
         done += k
+
+
+from . import bmpt as _bmpt  # noqa: E402,F401  (registers the "bmpt" production set for the 120 GeV beams)

@@ -51,7 +51,12 @@ class TargetMaterial:
 
 # PDG "Atomic and nuclear properties of materials": Be, A = 9.0122 g/mol, ρ = 1.848 g/cm³.
 BERYLLIUM = TargetMaterial("Be", 9.0121831, 1.848, "PDG Atomic and Nuclear Properties (beryllium)")
-TARGET_MATERIALS: dict[str, TargetMaterial] = {"Be": BERYLLIUM}
+# Graphite of the NuMI/LBNF targets: A = 12.0107 g/mol (PDG); ρ = 1.78 g/cm³, the NuMI LE target graphite
+# (g4numi NumiDataInput.cc, woodtp/g4numi: "TargetDensity = 1.78 g/cm3", POCO ZXF-5Q). The LBNF target is
+# taken to be the same grade (its density was not checked; 1.78-1.83 g/cm³ changes P_int by < 1 %).
+GRAPHITE = TargetMaterial("C", 12.0107, 1.78, "PDG Atomic and Nuclear Properties (carbon); ρ of the NuMI "
+                          "target graphite (g4numi)")
+TARGET_MATERIALS: dict[str, TargetMaterial] = {"Be": BERYLLIUM, "C": GRAPHITE}
 
 # p-Be cross-sections of the MiniBooNE/BNB beam simulation (PRD 79, 072002 (2009), hadronic cross-sections;
 # Regge-type fits sigma(p) = c0 + c1 p^c2 + c3 ln^2 p + c4 ln p [mb], p in GeV/c, fitted to p-Be
@@ -91,7 +96,26 @@ def sigma_total_pbe(p_beam: float) -> float:
     return _regge(_PBE_TOTAL, p_beam) * hu.millibarn
 
 
-_SIGMA_INEL = {"Be": sigma_inelastic_pbe}
+# p-C inelastic cross-section at high energy: PDG "Atomic and nuclear properties of materials", carbon
+# (graphite), nuclear interaction length λ_I = 85.8 g/cm² → σ_inel = A/(N_A λ_I) = 232.5 mb (the PDG values are
+# for 60-240 GeV/c; the same table gives λ_I(Fe) = 132.1 g/cm², i.e. the 16.77 cm of beams.focusing).
+# Taken constant over 60-450 GeV/c (the hadron-nucleus cross-sections vary by ~1 % there).
+LAMBDA_I_CARBON = 85.8  # g/cm²
+PC_RANGE = (60.0 * hu.GeV, 450.0 * hu.GeV)
+
+
+def sigma_inelastic_pc(p_beam: float) -> float:
+    """p-C (graphite) inelastic cross-section σ_inel (mm²) at beam momentum ``p_beam`` (MeV/c), 60-450 GeV/c.
+
+    Source: PDG carbon λ_I = 85.8 g/cm² (see module constants): 232.5 mb.
+    """
+    if not (PC_RANGE[0] <= p_beam <= PC_RANGE[1]):
+        raise InputError("proton_momentum", p_beam,
+                         f"{PC_RANGE[0] / hu.GeV:g}-{PC_RANGE[1] / hu.GeV:g} GeV/c (range of the p-C cross-section)")
+    return GRAPHITE.A / (hu.Avogadro * LAMBDA_I_CARBON) * hu.cm2  # (g/mol)/(1/mol × g/cm²) = cm²
+
+
+_SIGMA_INEL = {"Be": sigma_inelastic_pbe, "C": sigma_inelastic_pc}
 
 
 def target_material(beam: Beam) -> TargetMaterial:
@@ -125,7 +149,10 @@ def mesons_per_pot_from_sigma(beam: Beam, sigma_meson: float) -> float:
 # Primary beam spot (Gaussian σ_x, σ_y), mm. BNB: σ_x = 1.51 mm, σ_y = 0.75 mm (MiniBooNE flux
 # paper PRD 79, 072002, primary beam; g4bnb primary-generator defaults). The angular divergence
 # (0.66, 0.40 mrad) is neglected: it is < 1 % of the meson angles that matter (≥ 30 mrad).
-BEAM_SPOTS: dict[str, tuple[float, float]] = {"bnb": (1.51 * hu.mm, 0.75 * hu.mm)}
+# NuMI: σ_x ≈ σ_y ≈ 1.1 mm on the LE target (NuMI beam paper, NIM A806, 279 (2016) arXiv:1507.06690,
+# APPROXIMATE: 1.0-1.3 mm over the runs); the 6.4 mm wide fins are modelled as a 3.2 mm radius.
+BEAM_SPOTS: dict[str, tuple[float, float]] = {"bnb": (1.51 * hu.mm, 0.75 * hu.mm),
+                                              "numi": (1.1 * hu.mm, 1.1 * hu.mm)}
 
 
 def beam_spot(beam: Beam) -> tuple[float, float]:

@@ -36,6 +36,12 @@ class Beam:
         decay_radius: radius of the decay pipe, mm (particles leaving it are absorbed).
         focusing_modes: beam mode -> default focusing model name.
         reference: citation.
+        production: name of the meson-production set for this beam (a key of
+            ``darkbeam.beams.production.PRODUCTION_SETS``; default: the MiniBooNE p-Be fits of the BNB).
+        hall_length: distance from the target centre to the upstream end of the decay pipe, mm (target
+            hall / chase with the horns); mesons may decay there too, so the decay region of the flux
+            chains runs from the target to ``hall_length + decay_length`` with radius ``decay_radius``
+            (default 0: the decay region starts at the target, as for the BNB).
     """
 
     name: str
@@ -47,6 +53,8 @@ class Beam:
     decay_radius: float
     focusing_modes: dict[str, str]
     reference: str
+    production: str = "miniboone-sw"
+    hall_length: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -181,9 +189,25 @@ BEAMS.add(
 BEAMS.add(
     "lbnf",
     Beam("lbnf", 120 * hu.GeV, "C", 150 * hu.cm, 0.8 * hu.cm, 194 * hu.m, 2.0 * hu.m,
-         {"neutrino": "horn-window", "antineutrino": "horn-window"},
-         "DUNE TDR vol. II, arXiv:2002.03005: 120 GeV protons, graphite target, 194 m decay pipe"),
+         {"neutrino": "horn-window-lbnf", "antineutrino": "horn-window-lbnf"},
+         "DUNE TDR vol. II, arXiv:2002.03005: 120 GeV protons, graphite target, 194 m decay pipe; "
+         "hall_length 22.2 m = the decay-pipe position downstream of the target in the LBNE CDR geometry "
+         "(g4lbne LBNEVolumePlacements, 'CDR-Vol2, March 2012, p. 3.130'), APPROXIMATE for the 3-horn "
+         "optimized design of the TDR; meson production BMPT (EPJ C20 (2001) 13) on carbon",
+         production="bmpt", hall_length=22.2 * hu.m),
     "LBNF/DUNE: 120 GeV protons on graphite",
+)
+BEAMS.add(
+    "numi",
+    Beam("numi", 120 * hu.GeV, "C", 94.0 * hu.cm, 3.2 * hu.mm, 676.681 * hu.m, 0.9906 * hu.m,
+         {"neutrino": "horn-window-numi-le", "antineutrino": "horn-window-numi-le"},
+         "NuMI low-energy (LE) configuration, P. Adamson et al., NIM A806, 279 (2016) arXiv:1507.06690; numbers "
+         "from g4numi (woodtp/g4numi src/NumiDataInput.cc): 47 graphite fins of 20 mm (6.4 mm wide, "
+         "1.78 g/cm3; the 0.3 mm gaps are ignored: 94 cm), decay pipe 676.681 m long, radius 0.9906 m, "
+         "starting 45.699 m downstream of horn 1 (hall_length; the LE target centre is ~0.1 m from that "
+         "origin); meson production BMPT (EPJ C20 (2001) 13) on carbon",
+         production="bmpt", hall_length=45.699 * hu.m),
+    "Fermilab NuMI beam (LE configuration): 120 GeV protons on graphite, two horns, 677 m decay pipe",
 )
 
 # ------------------------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ class Arrivals:
         origin: the parent's decay vertex (N,3), mm (lab frame, target at the origin).
         point: the point on the detector disc the flux estimator aimed at (N,3), mm: the ray
             origin → point is the particle's straight path through the detector (for chords).
+        parent_pdg, parent_p4, parent_x0 (optional, for event records): the parent meson's PDG id
+            (N,), its lab four-momentum at the decay (N,4), MeV (after focusing; on shell for prompt
+            π⁰/η), and its production point in the target (N,3), mm (None when the production
+            channel does not report it).
     """
 
     energy: np.ndarray
@@ -53,15 +57,22 @@ class Arrivals:
     parent: np.ndarray
     origin: np.ndarray | None = None
     point: np.ndarray | None = None
+    parent_pdg: np.ndarray | None = None
+    parent_p4: np.ndarray | None = None
+    parent_x0: np.ndarray | None = None
+
+    #: optional per-entry fields, concatenated when every piece has them
+    OPTIONAL = ("origin", "point", "parent_pdg", "parent_p4", "parent_x0")
 
     @staticmethod
     def concat(items: list[Arrivals]) -> Arrivals:
         if not items:
             return Arrivals(np.zeros(0), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0, dtype="<U8"),
-                            np.zeros((0, 3)), np.zeros((0, 3)))
+                            np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0, np.int64), np.zeros((0, 4)),
+                            np.zeros((0, 3)))
         fields = ["energy", "direction", "distance", "weight", "parent"]
         out = Arrivals(*(np.concatenate([getattr(a, f) for a in items]) for f in fields))
-        for f in ("origin", "point"):
+        for f in Arrivals.OPTIONAL:
             if all(getattr(a, f) is not None for a in items):
                 setattr(out, f, np.concatenate([getattr(a, f) for a in items]))
         return out
@@ -146,13 +157,20 @@ def iter_boson_sources(
             if skip:
                 continue
             if in_flight:
+                # the production point travels with each meson (extra column, no random numbers) for
+                # event records; in off-target running the mesons are made at the absorber
+                mesons.extra["x_production"] = mesons.x.copy()
                 res = foc.apply(mesons, polarity)
                 decayed, _ = _decay(rng, res.mesons, res.region, beam, foc)
+                if res.region == "absorber" and "x_production" in decayed.extra:
+                    decayed.extra["x_production"] = decayed.extra["x_production"] + np.array(
+                        [0.0, 0.0, beam.decay_length])
             else:
                 # prompt decays (cτ of π0 ~ 25 nm): at the production vertex, or at the absorber in
                 # off-target running
                 if polarity == 0 and beam.decay_length > 0:
                     mesons.x = mesons.x + np.array([0.0, 0.0, beam.decay_length])
+                mesons.extra["x_production"] = mesons.x.copy()
                 decayed = mesons
             for ch in users:
                 yield from ch.sample(rng, parent, decayed, model)
@@ -180,7 +198,18 @@ def arrivals_from_sources(
     centre = detector_center(exp)
     d = centre - xs.x[idx]
     r = np.linalg.norm(d, axis=1)
-    return Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8"), xs.x[idx], pts)
+    return Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8"), xs.x[idx], pts,
+                    **parent_fields(xs, parent_p4, idx))
+
+
+def parent_fields(xs: ParticleSample, parent_p4: np.ndarray, idx: np.ndarray) -> dict[str, np.ndarray | None]:
+    """The optional parent fields of :class:`Arrivals` for the entries ``idx`` of a production sample
+    ``xs`` (PDG id and production point from ``xs.extra`` when the channel reports them)."""
+    pdg = xs.extra.get("parent_pdg")
+    x0 = xs.extra.get("parent_x_production")
+    return {"parent_pdg": None if pdg is None else np.asarray(pdg, np.int64)[idx],
+            "parent_p4": np.asarray(parent_p4, float)[idx],
+            "parent_x0": None if x0 is None else np.asarray(x0, float)[idx]}
 
 
 def boson_flux(
