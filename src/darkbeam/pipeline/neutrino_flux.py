@@ -65,6 +65,13 @@ class BeamSetup:
     foc: object
     window: float | None
 
+    @property
+    def window_kw(self) -> dict:
+        """Sampler option: the focusing's angular window (rad) gets ≥ half of the draws (only when the
+        focusing has a window, e.g. the horn-window models; otherwise the sampler's default)."""
+        lo, hi = getattr(self.foc, "theta_min", None), getattr(self.foc, "theta_max", None)
+        return {} if lo is None or hi is None else {"window": (float(lo), float(hi))}
+
     def sampling(self, parent: str) -> tuple[bool, float | None]:
         """(skip, theta_max) for parent species: wrong-sign mesons are dropped by a horn window."""
         sign = CHARGE_SIGN[parent]
@@ -126,7 +133,7 @@ def neutrino_flux(
     bar = _progress(progress, len(parents) * int(np.ceil(n_mesons / chunk)), "mesons")
     for parent in parents:
         skip_wrong_sign, theta_max = setup.sampling(parent)
-        for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
+        for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max, **setup.window_kw):
             if bar is not None:
                 bar.update(1)
             if skip_wrong_sign:
@@ -171,8 +178,11 @@ def _decay(rng, mesons: ParticleSample, region: str, beam, foc) -> tuple[Particl
         return decay_in_region(rng, mesons, mass, ctau, avail), None
     direction = mesons.p4[:, 1:] / np.linalg.norm(mesons.p4[:, 1:], axis=1)[:, None]
     z0 = -beam.target_length / 2
-    avail = path_length_in_cylinder(mesons.x, direction, beam.decay_radius, z0, beam.decay_length)
-    return decay_in_region(rng, mesons, mass, ctau, avail), (beam.decay_radius, z0, beam.decay_length)
+    # the decay region runs from the target through the target hall (hall_length, 0 for the BNB) to the
+    # end of the decay pipe, with the pipe's radius
+    z_end = beam.hall_length + beam.decay_length
+    avail = path_length_in_cylinder(mesons.x, direction, beam.decay_radius, z0, z_end)
+    return decay_in_region(rng, mesons, mass, ctau, avail), (beam.decay_radius, z0, z_end)
 
 
 def _progress(enabled: bool, total: int, unit: str):

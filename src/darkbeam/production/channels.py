@@ -56,7 +56,8 @@ class ProductionChannel:
                ) -> Iterator[tuple[ParticleSample, np.ndarray, str]]:  # pragma: no cover - interface
         """Decay ``parents`` (all of species ``parent``; at their decay vertices, lab four-momenta in MeV)
         and yield ``(X sample at the decay vertices, parent four-momenta, source label)``; weights carry
-        the branching ratio."""
+        the branching ratio. Optional ``extra`` columns of the X sample used by event records:
+        ``parent_pdg`` and ``parent_x_production`` (the parent's production point, mm)."""
         raise NotImplementedError
 
 
@@ -87,6 +88,7 @@ class MesonThreeBody(ProductionChannel):
         for lepton in self.leptons:
             xs = three_body.sample_three_body(rng, parents, lepton, model, with_leptons=False)
             if len(xs):
+                _add_parent_origin(xs, parents)
                 yield xs, parents.p4[xs.extra["parent_index"]], f"{parent} {lepton}"
 
 
@@ -120,7 +122,17 @@ class NeutralMesonToGammaX(ProductionChannel):
         on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
         xs = neutral_meson.sample_neutral_meson(rng, parents, model)
         if len(xs):
+            _add_parent_origin(xs, parents)
             yield xs, on_shell[xs.extra["parent_index"]], mes.name
+
+
+def _add_parent_origin(xs: ParticleSample, parents: ParticleSample) -> None:
+    """Extra information for event records (no random numbers): the parent's production point
+    ``parent_x_production`` (mm) when the parents carry it (``extra["x_production"]``, set by
+    :func:`darkbeam.pipeline.boson_flux.iter_boson_sources`). ``parent_pdg`` is already there."""
+    x0 = parents.extra.get("x_production")
+    if x0 is not None:
+        xs.extra["parent_x_production"] = np.asarray(x0)[xs.extra["parent_index"]]
 
 
 def production_coupling2(model: Any, labels: np.ndarray) -> np.ndarray:
