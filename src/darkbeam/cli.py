@@ -621,55 +621,122 @@ def fit_cmd(
 def scan_cmd(
     config: ConfigArg = None,
     grid: Annotated[list[str] | None, typer.Option(
-        "--grid", help="Mass axis NAME=VALUES with units: a list (m_phi='1 MeV,5 MeV,10 MeV') or N log-spaced "
-                       "points (m_phi='1 MeV..100 MeV/5'). Repeat for more axes; replaces [fit].masses.")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="serial | dask | dask-distributed")] = "serial",
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes of the dask backends.")] = 2,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the table (atomically): .json or "
-                                                                         ".csv by suffix.")] = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG of delta chi^2 over the grid.")] = None,
+        "--grid", help="Axis NAME=VALUES with units: a list (m_phi='1 MeV,5 MeV,10 MeV'), N log-spaced points "
+                       "(m_phi='1 MeV..100 MeV/5'), N linear points (g_n='1e-4..1e-3/10:lin'); masses, couplings "
+                       "(re-weighted), settings, or experiment=miniboone,sbnd. Repeat for more axes (a product grid); "
+                       "replaces [fit].masses.")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="local (default: all cores) | serial | dask | "
+                                                           "dask-distributed")] = "local",
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default: the number of "
+                                                                  "cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on a Dask cluster: the scheduler's "
+                                                                      "address, tcp://HOST:PORT.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the table: .parquet (one row per "
+                                                                         "point, written incrementally and "
+                                                                         "atomically, resumable), .json or .csv.")
+                      ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the -o FILE.parquet of a killed scan (same "
+                                                          "config and grid, checked by hashes).")] = False,
+    background: Annotated[list[str] | None, typer.Option(
+        "--background", help="Expected background events for the significance at experiments without data: N, "
+                             "or EXPERIMENT=N (repeatable).")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG of delta chi^2 (or signal) over the "
+                                                             "grid.")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Sample cache directory (default: "
                                                                "$DARKBEAM_CACHE or ~/.cache/darkbeam).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the sample cache.")] = False,
+    status_every: Annotated[float, typer.Option("--status-every", help="Seconds between status lines when stderr "
+                                                                       "is not a terminal.")] = 30.0,
     as_json: JsonOpt = False,
     n_mesons: NMesonsOpt = None,
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
 ) -> None:
-    """Fit fit.parameter at every point of a mass grid (samples cached on disk; serial or dask)."""
-    from .inference.scan import check_output_path, scan
+    """Scan model parameters (masses, couplings, settings) and experiments: chi^2 (and the fit of fit.parameter)
+    at experiments with data, expected signal and significance elsewhere. Samples are generated once per mass
+    point and cached on disk; couplings re-weight. See docs/scans.md."""
+    from .inference.scan import check_output_path, parse_background, scan
 
     if cache is not None and no_cache:
         raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
-    check_output_path(output)
+    if workers is not None and workers < 1:
+        raise InputError("--workers", workers, "a positive number of worker processes")
+    if not status_every > 0:
+        raise InputError("--status-every", status_every, "a positive number of seconds")
+    check_output_path(output, resume)
     _check_output_file(output, "--output")
     _check_output_file(plot, "--plot")
+    bkg = parse_background(background)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
-    res = scan(cfg, grid or None, backend=backend, workers=workers,
-               cache=False if no_cache else (cache if cache is not None else True), progress=_progress())
+    # every input check (grid, priors, resume table, scheduler) happens in scan() before any simulation
+    res = scan(cfg, grid or None, backend=backend, workers=workers, scheduler=scheduler,
+               cache=False if no_cache else (cache if cache is not None else True), output=output, resume=resume,
+               background=bkg, progress=True, status_every=status_every)
     out = res.to_dict()
     if output is not None:
-        res.write(output)
         out["output"] = str(output)
     if plot is not None:
         out["plot"] = str(plot)  # written after the results (a plotting failure never loses them)
-    best = res.best
-    cp = res.coupling_product_name
-    axes = " x ".join(f"{k} ({len(v)})" for k, v in res.axes.items())
-    lines = [f"scan of {res.parameter} over {axes} [{res.backend}, {res.seconds:.1f} s]"]
-    for p in res.points:
-        lines.append("  " + ", ".join(f"{k} = {p['point'][k]:g} MeV" for k in res.axes)
-                     + f": {res.parameter} = {p['value']:.4g}" + (f", {cp} = {p['coupling_product']:.3g}" if cp else "")
-                     + f", chi2 = {p['chi2']:.2f}, dchi2 = {p['delta_chi2']:.2f}")
-    lines.append("best: " + ", ".join(f"{k} = {best['point'][k]:g} MeV" for k in res.axes)
-                 + f", {res.parameter} = {best['value']:.4g}, chi2 = {best['chi2']:.2f} / ndof {best['ndof']}")
-    st = res.cache_stats()
-    if st is not None:
-        lines.append(f"cache {res.cache_dir}: {st['hits']} samples loaded, {st['misses']} generated")
-    _emit(out, as_json, "\n".join(lines))
+    _emit(out, as_json, _scan_text(res))
     if plot is not None:
         with _plot_failure(plot):
             res.plot(plot)
+
+
+def _scan_text(res) -> str:
+    """Plain-text report of a scan: the points (at most 40 lines), then the summary."""
+
+    def fmt(v) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    axes = " x ".join(f"{k} ({len(v)})" for k, v in res.axes.items())
+    fitted = f"{res.parameter} fitted at each point; " if res.parameter else ""
+    lines = [f"scan of {res.model} over {axes}: {fitted}{len(res.points)} points [{res.backend}, {res.seconds:.1f} s"
+             + (f", {res.resumed_points} resumed from {res.output}" if res.resumed_points else "") + "]"]
+    shown = res.points if len(res.points) <= 40 else res.points[:20] + [None] + res.points[-19:]
+    for p in shown:
+        if p is None:
+            lines.append(f"  ... ({len(res.points) - 39} points not shown: see -o / --json)")
+            continue
+        desc = ", ".join(f"{k} = {fmt(v)}" for k, v in p["point"].items())
+        if p.get("value") is not None:
+            desc += f": {res.parameter} = {p['value']:.4g}"
+        if p.get("chi2") is not None:
+            desc += f", chi2 = {p['chi2']:.2f}, dchi2 = {p['delta_chi2']:.2f}"
+        else:
+            desc += f", signal = {p['signal_total']:.4g}"
+            if p.get("significance") is not None:
+                desc += f", Z = {p['significance']:.3g}"
+        if p.get("status") not in ("ok", "fit"):
+            desc += f" [{p['status']}]"
+        lines.append("  " + desc)
+    summ = res.summary()
+    for exp, b in summ["best"].items():
+        desc = ", ".join(f"{k} = {fmt(v)}" for k, v in b["point"].items() if k != "experiment")
+        if "chi2" in b:
+            line = f"best at {exp}: {desc}"
+            if "fitted" in b:
+                f = b["fitted"]
+                lo, hi = f["interval_68"]
+                line += (f", {f['parameter']} = {f['value']:.4g} (68%: {'-' if lo is None else f'{lo:.3g}'} .. "
+                         f"{'-' if hi is None else f'{hi:.3g}'})")
+            line += f", chi2 = {b['chi2']:.2f} / ndof {b['ndof']} (background only {b['chi2_null']:.2f})"
+            lines.append(line)
+            for name, (lo, hi) in b["intervals_68"].items():
+                lines.append(f"  {name}: 68% (profile, dchi2 < 1) {'<' if lo is None else f'{lo:.4g}'} .. "
+                             f"{'>' if hi is None else f'{hi:.4g}'}  (grid resolution)")
+        else:
+            z = b.get("significance")
+            lines.append(f"largest signal at {exp}: {desc}: {b['signal_total']:.4g} events"
+                         + (f", significance {z:.3g} over {b['background']:g} background events" if z is not None
+                            else " (no --background: no significance)"))
+    lines += [f"warning: {w}" for w in summ["warnings"]]
+    st = res.cache_stats()
+    if st is not None:
+        lines.append(f"cache {res.cache_dir}: {st['hits']} samples loaded, {st['misses']} generated")
+    if res.output:
+        lines.append(f"table: {res.output}")
+    return "\n".join(lines)
 
 
 @app.command("xsec")

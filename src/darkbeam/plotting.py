@@ -8,7 +8,45 @@ import numpy as np
 
 from .io.atomic import atomic_path
 
-LABELS = {"nu_mu": r"$\nu_\mu$", "nu_mu_bar": r"$\bar\nu_\mu$", "nu_e": r"$\nu_e$", "nu_e_bar": r"$\bar\nu_e$"}
+LABELS = {"nu_mu": r"$\nu_\mu$", "nu_mu_bar": r"$\bar\nu_\mu$", "nu_e": r"$\nu_e$", "nu_e_bar": r"$\bar\nu_e$",
+          # dark bosons of the built-in models (others: their name, as plain text)
+          "phi": r"$\phi$", "a": r"$a$", "V": r"$V$", "V1": r"$V_1$", "Zprime": r"$Z'$"}
+
+#: coupling products of the built-in models (``Model.coupling_product()["name"]``) in mathtext
+PRODUCT_LABELS = {
+    "g_mu*g_n*lam": r"$g_\mu g_n \lambda$",
+    "eps1*eps2*g_prime^2/(4pi)": r"$\epsilon_1 \epsilon_2 g'^2/4\pi$",
+    "epsilon^2*alpha_D": r"$\epsilon^2 \alpha_D$",
+}
+_UNIT_LABELS = {"1/MeV": r"MeV$^{-1}$", "MeV": "MeV", "": ""}
+
+
+def plain(text: str) -> str:
+    """``text`` shown literally by matplotlib: "$" escaped (an odd "$" would start mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def species_label(species: str) -> str:
+    """Plot label of a flux species: mathtext for the known ones, else the name as plain text."""
+    return LABELS.get(species, plain(species))
+
+
+def number_label(x: float) -> str:
+    """``1.35e-09`` as mathtext (1.35 x 10^-9); plain ``.3g`` format between 1e-3 and 1e4."""
+    if x == 0 or not np.isfinite(x) or 1e-3 <= abs(x) < 1e4:
+        return f"{x:.3g}"
+    mant, exp = f"{x:.2e}".split("e")
+    mant = mant.rstrip("0").rstrip(".")
+    return rf"${mant}\times10^{{{int(exp)}}}$"
+
+
+def product_label(cp: dict | None) -> str:
+    """`` (g_mu g_n lambda = 1.35x10^-9 MeV^-1)`` for a title, from a coupling product dict; "" if None."""
+    if not cp:
+        return ""
+    name = PRODUCT_LABELS.get(cp["name"], plain(cp["name"]))
+    unit = _UNIT_LABELS.get(cp.get("unit", ""), plain(cp.get("unit", "")))
+    return f" ({name} = {number_label(float(cp['value']))}{' ' + unit if unit else ''})"
 
 
 def _plt():
@@ -40,7 +78,7 @@ def plot_flux(
     fig, axes = plt.subplots(nrows, 1, figsize=(7, 6 if nrows == 2 else 4.5), sharex=True,
                              gridspec_kw={"height_ratios": [3, 1.3][:nrows]}, squeeze=False)
     ax = axes[0, 0]
-    lab = LABELS.get(species, species)
+    lab = species_label(species)
     ax.stairs(flux, edges, label=f"darkbeam {lab}", color="C0")
     if error is not None:
         centres = 0.5 * (edges[1:] + edges[:-1])
@@ -52,7 +90,7 @@ def plot_flux(
     if top > 0:
         ax.set_ylim(top * 1e-4, top * 3)
     ax.set_ylabel(r"flux [cm$^{-2}$ POT$^{-1}$ GeV$^{-1}$]")
-    ax.set_title(f"{lab} flux at {experiment}, {mode} mode" + (f"\n({note})" if note else ""))
+    ax.set_title(f"{lab} flux at {plain(experiment)}, {mode} mode" + (f"\n({plain(note)})" if note else ""))
     ax.legend()
     if official is not None:
         r = axes[1, 0]
@@ -73,6 +111,21 @@ def plot_flux(
 
 
 OBS_LABELS = {"E_vis": r"$E_{\rm vis}$ [MeV]", "cos_theta": r"$\cos\theta$", "E_QE": r"$E_\nu^{\rm QE}$ [MeV]"}
+#: observables in MeV: drawn per MeV when their bins have different widths (E_QE release bins, LArTPC E_vis)
+ENERGY_OBSERVABLES = ("E_vis", "E_QE")
+
+
+def bin_scale(edges: np.ndarray, observable: str) -> tuple[np.ndarray, str]:
+    """Divisor of the events per bin and the y label: events per MeV for an energy observable with
+    variable bins, else events per bin (the bin width in the label when all bins are equal)."""
+    w = np.diff(np.asarray(edges, float))
+    uniform = len(w) > 0 and np.allclose(w, w[0], rtol=1e-6)
+    if observable in ENERGY_OBSERVABLES and not uniform:
+        return w, "events / MeV (variable bins)"
+    if uniform:
+        unit = " MeV" if observable in ENERGY_OBSERVABLES else ""
+        return np.ones_like(w), f"events / bin ({w[0]:.3g}{unit})"
+    return np.ones_like(w), "events / bin"
 
 
 def _spectrum_panel(ax, spec: dict, observable: str, title: str) -> None:
@@ -81,9 +134,11 @@ def _spectrum_panel(ax, spec: dict, observable: str, title: str) -> None:
     Signal-only predictions (experiments without packaged data: no ``data``/``background`` keys, or
     None) show the signal alone."""
     edges = np.asarray(spec["edges"], float)
-    sig = np.asarray(spec["signal"], float)
-    bkg = None if spec.get("background") is None else np.asarray(spec["background"], float)
-    data = None if spec.get("data") is None else np.asarray(spec["data"], float)
+    scale, ylabel = bin_scale(edges, observable)
+    sig = np.asarray(spec["signal"], float) / scale
+    bkg = None if spec.get("background") is None else np.asarray(spec["background"], float) / scale
+    counts = None if spec.get("data") is None else np.asarray(spec["data"], float)
+    data = None if counts is None else counts / scale
     base = bkg if bkg is not None else np.zeros_like(sig)
     ax.stairs(base + sig, edges, fill=True, color="C3", alpha=0.55, label="signal")
     if bkg is not None:
@@ -91,9 +146,10 @@ def _spectrum_panel(ax, spec: dict, observable: str, title: str) -> None:
     ax.stairs(base + sig, edges, color="C3", lw=1.2)
     centres = 0.5 * (edges[1:] + edges[:-1])
     if data is not None:
-        ax.errorbar(centres, data, yerr=np.sqrt(np.maximum(data, 0)), fmt="o", ms=3, color="k", label="data")
-    ax.set_xlabel(OBS_LABELS.get(observable, observable))
-    ax.set_ylabel("events / bin")
+        ax.errorbar(centres, data, yerr=np.sqrt(np.maximum(counts, 0)) / scale, fmt="o", ms=3, color="k",
+                    label="data")
+    ax.set_xlabel(OBS_LABELS.get(observable, plain(observable)))
+    ax.set_ylabel(ylabel)
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(0, None)
     ax.set_title(title, fontsize=10)
@@ -127,9 +183,10 @@ def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
     panels = [(mode, obs, spec) for mode, r in prediction["modes"].items() for obs, spec in r["spectra"].items()]
     if not panels:
         return []
-    name = prediction["model"]["name"]
-    cp = prediction.get("coupling_product")
-    sub = f" ({cp['name']} = {cp['value']:.3g} {cp['unit']})" if cp else ""
+    name = plain(prediction["model"]["name"])
+    sub = product_label(prediction.get("coupling_product"))
+    if prediction.get("best_fit") is not None:  # a prediction at darkbeam's best fit (run --fit, default run)
+        sub += ", best fit"
     figs = []
     for mode, obs, spec in panels:
         fig, ax = plt.subplots(figsize=(5.5, 4.2))
@@ -143,7 +200,7 @@ def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
         _spectrum_panel(ax, spec, obs, f"{mode} mode")
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
-    fig.suptitle(f"{name} at {prediction['experiment']}{sub}", fontsize=11)
+    fig.suptitle(f"{name} at {plain(prediction['experiment'])}{sub}", fontsize=11)
     fig.tight_layout()
     figs.append((directory / "fig2_panels.png", fig))
     written = []

@@ -170,3 +170,17 @@ def get_focusing(name: str, **options: float | str) -> Focusing:
         return cls(**options)  # type: ignore[arg-type]
     except TypeError as exc:
         raise InputError(f"options of focusing {name}", options, str(exc)) from None
+
+
+@FOCUSING.register("horn-window-numi-le")
+class HornWindowNuMILE(HornWindow):
+    """Horn window tuned to the NuMI LE beam (placeholder, being tuned)."""
+
+    name = "horn-window-numi-le"
+
+
+@FOCUSING.register("horn-window-lbnf")
+class HornWindowLBNF(HornWindow):
+    """Horn window tuned to the LBNF beam (placeholder, being tuned)."""
+
+    name = "horn-window-lbnf"

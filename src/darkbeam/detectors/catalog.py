@@ -262,6 +262,22 @@ COHERENT_CSI = Cylinder(5.5 * hu.cm, 17.0 * hu.cm, axis="y")
 # exact fiducial cuts were not checked).
 DUNE_ND_LAR = Box.from_size(7.0 * hu.m, 3.0 * hu.m, 5.0 * hu.m)
 DUNE_ND_LAR_FIDUCIAL = Box.from_size(6.0 * hu.m, 2.0 * hu.m, 4.0 * hu.m)
+# NuMI detectors. Positions in the NuMI beam frame from g4numi (woodtp/g4numi src/NumiDataInput.cc, "Near &
+# Far Detector locations", origin at the upstream face of horn 1, ~0.1 m from the LE target centre):
+# MINERvA (-0.563, -0.533, 1032.319) m (centre of the tracker), NOvA ND (11.717, -3.315, 992.935) m,
+# MicroBooNE (53, 76, 679) m, MiniBooNE (26.04, 78.64, 744.87) m. darkbeam places a detector at
+# ``distance`` from the target and ``off_axis_angle`` from the beam axis in the horizontal plane; the
+# azimuth of the real position does not matter for an azimuthally symmetric beam.
+# MINERvA, NIM A743, 130 (2014) arXiv:1305.5199: the tracker fiducial region is a hexagonal prism of 85 cm
+# apothem (face 2.50 m², the disc of equal area has r = 0.893 m); 62 tracker modules × 2 planes × 1.7 cm of
+# polystyrene scintillator (1.043 g/cm³) → 2.11 m of CH, 5.5 t. Modelled as ONE cylinder (axis z) of that
+# radius and 2.11 m length (the plane gaps and the passive side/downstream calorimeters are left out):
+# APPROXIMATE (analyses use 5-6 t fiducial masses depending on the z range).
+MINERVA_TRACKER = Cylinder(0.893 * hu.m, 1.055 * hu.m, axis="z")
+# NOvA ND (NOvA TDR FERMILAB-DESIGN-2007-01 and DarkNews's nova_le_fhc card): 3.9 m × 3.9 m planes of
+# 6.6 cm deep PVC cells of liquid scintillator, the fully active region of 193 t; modelled as a
+# 3.9 × 3.9 × 12.7 m box (192 planes × 6.6 cm; mean density ≈ 1.0 t/m³). APPROXIMATE (muon catcher left out).
+NOVA_ND_ACTIVE = Box.from_size(3.9 * hu.m, 3.9 * hu.m, 12.7 * hu.m)
 
 EXPERIMENTS.add(
     "miniboone",
@@ -368,6 +384,67 @@ EXPERIMENTS.add(
         geometry=DUNE_ND_LAR, fiducial_geometry=DUNE_ND_LAR_FIDUCIAL,
     ),
     "DUNE near detector ND-LAr at 574 m on the LBNF beam",
+)
+
+# CH (polystyrene scintillator, MINERvA) and the NOvA liquid scintillator (mineral oil + PVC, taken as CH2).
+CH = Material("CH (polystyrene scintillator)", (("C12", 6, 12, 1), ("H1", 1, 1, 1)), 13.019)
+EXPERIMENTS.add(
+    "minerva",
+    Experiment(
+        "minerva", "numi", 1032.3 * hu.m, 0.75e-3, 0.893 * hu.m, 0.893 * hu.m, 5.5, CH,
+        {"neutrino": 3.43e20},
+        "MINERvA, NIM A743, 130 (2014) arXiv:1305.5199; position from g4numi (centre of the tracker at "
+        "1032.3 m, 0.775 m = 0.75 mrad off the NuMI axis); tracker fiducial hexagon of 85 cm apothem "
+        "(equal-area disc r = 0.893 m), 5.5 t of CH (APPROXIMATE, see MINERVA_TRACKER); POT 3.43e20 = the "
+        "LE neutrino-mode exposure of the nu-e scattering flux constraint, PRD 93, 112007 (2016) "
+        "arXiv:1512.07699. The flux-validation reference: MINERvA LE flux, PRD 94, 092005 (2016) arXiv:1607.00704",
+        geometry=MINERVA_TRACKER, fiducial_geometry=MINERVA_TRACKER,
+    ),
+    "MINERvA: 5.5 t CH tracker on the NuMI axis at 1.03 km",
+)
+EXPERIMENTS.add(
+    "nova-nd",
+    Experiment(
+        "nova-nd", "numi", 993.0 * hu.m, 12.27e-3, 2.2 * hu.m, 2.2 * hu.m, 193.0, CH2,
+        {"neutrino": 13.6e20, "antineutrino": 12.5e20},
+        "NOvA near detector: position from g4numi (11.717, -3.315, 992.935) m, i.e. 993.0 m from the target and "
+        "12.3 mrad off axis as seen from the target. NOvA quotes 14.6 mrad (the far-detector angle, 11.8 km / "
+        "810 km; the ND sees 14.6 mrad from a decay point ~160 m downstream of the target): the angle from the "
+        "target is what the flux chain needs. 193 t fully active region, 3.9 x 3.9 m face (equal-area disc "
+        "2.2 m), APPROXIMATE geometry (NOVA_ND_ACTIVE); POT 13.6e20 (nu) + 12.5e20 (nubar): NOvA, PRD 106, "
+        "032004 (2022) arXiv:2108.08219",
+        geometry=NOVA_ND_ACTIVE, fiducial_geometry=NOVA_ND_ACTIVE,
+    ),
+    "NOvA near detector: 193 t liquid scintillator ~1 km from the NuMI target, 12 mrad off axis",
+)
+EXPERIMENTS.add(
+    "microboone-numi",
+    Experiment(
+        "microboone-numi", "numi", 685.3 * hu.m, 0.1356, 1.375 * hu.m, 1.3 * hu.m, 85.0, LAR,
+        {"neutrino": 1.93e20},
+        "MicroBooNE seen from the NuMI target: position from g4numi (53, 76, 679) m, i.e. 685.3 m and "
+        "135.6 mrad (7.8 deg; MicroBooNE quotes 679 m and 8 deg) off the NuMI axis, uncertain by ~1 m and "
+        "~1 mrad; same TPC as 'microboone' (JINST 12, P02017 (2017)) with its long axis taken along the line of "
+        "sight (in reality it lies along the BNB, ~27 deg from it): chords are APPROXIMATE. POT 1.93e20 = the "
+        "NuMI exposure of the MicroBooNE Higgs-portal search, PRL 127, 151803 (2021) arXiv:2106.00568 "
+        "(its split between horn polarities is not kept here)",
+        geometry=MICROBOONE_TPC, fiducial_geometry=MICROBOONE_TPC,
+    ),
+    "MicroBooNE in the NuMI beam: 85 t LArTPC 685 m from the NuMI target, 8 deg off axis",
+)
+EXPERIMENTS.add(
+    "icarus-numi",
+    Experiment(
+        "icarus-numi", "numi", 803.7 * hu.m, 0.1004, 2.46 * hu.m, 2.3 * hu.m, 476.0, LAR,
+        {"neutrino": 2.41e20},
+        "ICARUS seen from the NuMI target: 5.75 deg (100.4 mrad) far off axis (ICARUS, arXiv:2411.02727); "
+        "distance 803.7 m derived here from the g4numi positions of MicroBooNE and MiniBooNE (470 m and 541 m "
+        "on the BNB axis) extrapolated along the BNB axis to ICARUS at 600 m, which also gives 101 mrad: "
+        "uncertain by ~5 m and ~2 mrad; same TPCs as 'icarus' (long axis taken along the line of sight, "
+        "APPROXIMATE); POT 2.41e20 (NuMI, neutrino mode) of the same search",
+        geometry=ICARUS_TPCS, fiducial_geometry=ICARUS_TPCS,
+    ),
+    "ICARUS in the NuMI beam: 476 t LArTPC 804 m from the NuMI target, 5.75 deg off axis",
 )
 
 

@@ -125,6 +125,7 @@ def _positive(name: str, value: float) -> float:
 
 class _Shape:
     """Common interface: ``chord``, ``contains``, ``volume``, ``face_area``, ``sample_points``,
+    ``sample_face`` / ``face_contains`` (the face projected along local z, where flux estimators aim),
     ``bounding_radius``, ``describe``."""
 
     def chord(self, origin: Any, direction: Any) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
@@ -174,6 +175,18 @@ class Sphere(_Shape):
         g = rng.standard_normal((n, 3))
         g /= np.linalg.norm(g, axis=1)[:, None]
         return g * (self.radius * np.cbrt(rng.random(n)))[:, None]
+
+    def sample_face(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """n points (local x, y) uniform on the face projected along local z (the disc of ``radius``).
+        Drawn as r = R√u, then φ, and returned as (−r cos φ, −r sin φ): the convention of the flux
+        estimator's original disc, so MiniBooNE's random stream and numbers are unchanged."""
+        r = self.radius * np.sqrt(rng.random(n))
+        phi = rng.uniform(0.0, 2.0 * np.pi, n)
+        return np.stack([-r * np.cos(phi), -r * np.sin(phi)], axis=1)
+
+    def face_contains(self, xy: np.ndarray) -> np.ndarray:
+        """True for local (x, y) inside the projected face."""
+        return np.sum(np.asarray(xy, float) ** 2, axis=-1) <= self.radius**2
 
     def describe(self) -> dict[str, Any]:
         return {"shape": "sphere", "radius_m": self.radius / _M, "volume_m3": self.volume / _M**3,
@@ -238,6 +251,14 @@ class Box(_Shape):
     def sample_points(self, rng: np.random.Generator, n: int) -> np.ndarray:
         h = self.half_sizes
         return rng.uniform(-h, h, size=(n, 3))
+
+    def sample_face(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """n points (local x, y) uniform on the face projected along local z (the x-y rectangle)."""
+        return np.stack([rng.uniform(-self.half_x, self.half_x, n), rng.uniform(-self.half_y, self.half_y, n)], axis=1)
+
+    def face_contains(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, float)
+        return (np.abs(xy[..., 0]) <= self.half_x) & (np.abs(xy[..., 1]) <= self.half_y)
 
     def describe(self) -> dict[str, Any]:
         return {"shape": "box", "size_m": [float(s) / _M for s in self.size],
@@ -306,6 +327,21 @@ class Cylinder(_Shape):
         out[:, j] = rr * np.sin(phi)
         out[:, self._k] = rng.uniform(-self.half_length, self.half_length, n)
         return out
+
+    def sample_face(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """n points (local x, y) uniform on the face projected along local z: the disc (axis z) or the
+        2R x 2L rectangle (axis x or y)."""
+        if self.axis == "z":
+            return Sphere(self.radius).sample_face(rng, n)
+        half = {"x": (self.half_length, self.radius), "y": (self.radius, self.half_length)}[self.axis]
+        return np.stack([rng.uniform(-half[0], half[0], n), rng.uniform(-half[1], half[1], n)], axis=1)
+
+    def face_contains(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, float)
+        if self.axis == "z":
+            return np.sum(xy**2, axis=-1) <= self.radius**2
+        hx, hy = {"x": (self.half_length, self.radius), "y": (self.radius, self.half_length)}[self.axis]
+        return (np.abs(xy[..., 0]) <= hx) & (np.abs(xy[..., 1]) <= hy)
 
     def describe(self) -> dict[str, Any]:
         return {"shape": "cylinder", "radius_m": self.radius / _M, "length_m": 2.0 * self.half_length / _M,

@@ -508,7 +508,13 @@ class Predictor:
                          f"{self.MC_RELATIVE_ERROR_SIGNAL_ONLY:g}); increase [simulation].n_events / n_mesons"
                          for mode, r in modes.items()
                          if r["mc_relative_error"] is not None
-                         and r["mc_relative_error"] > self.MC_RELATIVE_ERROR_SIGNAL_ONLY],
+                         and r["mc_relative_error"] > self.MC_RELATIVE_ERROR_SIGNAL_ONLY]
+                        + [f"MC statistics: no accepted MC event carries the {mode}-mode signal out of "
+                           f"{len(self.view(mode, model).sample.base_weight)} sampled; the zero is not a measurement "
+                           "(increase [simulation].n_events / n_mesons)"
+                           for mode, r in modes.items()
+                           if r["signal_events"] == 0 and 0 < len(self.view(mode, model).sample.base_weight)
+                           < self.MC_MIN_EVENTS * 100],
         }
         self._effective_parameters(model, out)
         if cfg.experiment.off_target if off_target is None else off_target:

@@ -387,7 +387,7 @@ def run_task(task: PointTask) -> dict[str, Any]:
         and pred.dataset is not None and pred.dataset.off_target_record() is not None
     if off:
         pred.view("off-target", m_ref)
-    cols = dict(task.columns)
+    cols = {name: col for name, (col, _u) in task.columns}
     chi2_null = None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     rows = []
@@ -406,14 +406,15 @@ def run_task(task: PointTask) -> dict[str, Any]:
             status, valid = r.status, bool(r.valid)
             notes += list(r.notes)
             unc = r.uncertainty or (None, None)
-            col = cols.get(name, name)
+            col = cols[name]
             row[f"{col}_lo68"] = None if unc[0] is None else float(unc[0])
             row[f"{col}_hi68"] = None if unc[1] is None else float(unc[1])
             row["at_edge"] = r.at_edge
-        for name, (col, _u) in ((k, v) for k, v in task.columns_items()):
-            v = best.values.get(name) if name != EXPERIMENT_AXIS else None
-            if name != EXPERIMENT_AXIS:
-                row[col] = v if isinstance(v, str) else (None if v is None else float(v))
+        for name, (col, _u) in task.columns:
+            v = best.values.get(name)
+            row[col] = v if isinstance(v, str) else (None if v is None or not math.isfinite(v) else float(v))
+        if task.fit is not None and not pred.signal_only and status == "no sensitivity":
+            row[cols[task.fit[0]]] = None  # no signal to scale: no fitted value
         cp = coupling_product(best)
         row["coupling_product"] = None if cp is None else float(cp["value"])
         sig = pred.signals(best)
@@ -451,16 +452,11 @@ def run_task(task: PointTask) -> dict[str, Any]:
         row["valid"] = bool(valid)
         row["notes"] = "; ".join(dict.fromkeys(n for n in notes if n))
         row["worker"] = worker
-        rows.append(row)
+        head = ["index", "task", EXPERIMENT_AXIS, *(c for _n, (c, _u) in task.columns)]
+        rows.append({**{k: row[k] for k in head if k in row}, **row})
     return {"task": task.task, "rows": rows, "cache": None if cache is None else cache.stats(),
             "seconds": time.perf_counter() - t0, "worker": worker, "worker_pid": os.getpid()}
 
-
-def _columns_items(self: PointTask):
-    return [(k, tuple(v) if isinstance(v, (list, tuple)) else (v, "")) for k, v in self.columns]
-
-
-PointTask.columns_items = _columns_items  # type: ignore[attr-defined]
 
 #: the old name of :func:`run_task` (one task = one mass point)
 fit_point = run_task
@@ -514,12 +510,12 @@ class ScanProgress:
             self._last = now
             print(self.line(), file=self.stream, flush=True)
 
-    def close(self) -> None:
+    def close(self, final_line: bool = True) -> None:
         if not self.enabled:
             return
         if self._bar is not None:
             self._bar.close()
-        else:
+        elif final_line:
             print(self.line(), file=self.stream, flush=True)
 
 
@@ -576,7 +572,7 @@ def _run_on_client(client, tasks: list[PointTask], on_result) -> None:
     futures = client.map(run_task, tasks, key=[f"darkbeam-task-{tag}-{t.task}" for t in tasks], pure=False,
                          retries=RETRIES)
     try:
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             on_result(fut.result())
             fut.release()
     finally:
@@ -606,15 +602,16 @@ def _dask_distributed(tasks, workers, on_result, scheduler=None) -> None:
     import logging
 
     distributed = _distributed()
-    if scheduler is not None:
-        client = connect_scheduler(scheduler)
+    if scheduler is not None:  # an address, or a Client connected by scan()
+        client = connect_scheduler(scheduler) if isinstance(scheduler, str) else scheduler
+        name = scheduler if isinstance(scheduler, str) else str(client.scheduler.address)
         try:
             try:
                 client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
             except (TimeoutError, OSError):
-                raise InputError("--scheduler", scheduler, f"a scheduler with workers (none joined within "
-                                                           f"{WORKER_TIMEOUT:g} s: start some with `dask worker "
-                                                           f"{scheduler}`)") from None
+                raise InputError("--scheduler", name, f"a scheduler with workers (none joined within "
+                                                      f"{WORKER_TIMEOUT:g} s: start some with `dask worker "
+                                                      f"{name}`)") from None
             _run_on_client(client, tasks, on_result)
         finally:
             client.close()
@@ -1098,7 +1095,8 @@ def plan_scan(config: RunConfig, grid: dict[str, Sequence] | Sequence[str] | Non
                                                                                    "bounds": [fit[1], fit[2]]},
             "experiments": experiments, "n_tasks": len(tasks), "n_points": len(kept),
             "coupling_product": None if cp is None else {"name": cp["name"], "unit": cp["unit"]},
-            "columns": {c: u for _n, (c, u) in columns}, "background": background,
+            "columns": {c: u for _n, (c, u) in columns}, "param_columns": {n: c for n, (c, _u) in columns},
+            "background": background,
             "priors": {k: {kk: vv for kk, vv in v.items() if vv is not None} for k, v in priors.items()}}
     return axes, tasks, meta
 
@@ -1116,7 +1114,8 @@ def scan(config: RunConfig, grid: dict[str, Sequence] | Sequence[str] | None = N
          workers: int | None = None, cache: SampleCache | str | Path | bool | None = True,
          progress: bool | ScanProgress = False, output: str | Path | None = None, resume: bool = False,
          scheduler: str | None = None, background: float | dict[str, float] | None = None,
-         flush_seconds: float = 5.0, on_result: Callable[[dict], None] | None = None) -> ScanResult:
+         flush_seconds: float = 5.0, on_result: Callable[[dict], None] | None = None,
+         status_every: float = 30.0) -> ScanResult:
     """Run a scan (see the module docstring).
 
     Args:
@@ -1134,6 +1133,7 @@ def scan(config: RunConfig, grid: dict[str, Sequence] | Sequence[str] | None = N
             experiments without a dataset.
         flush_seconds: rewrite the Parquet table at most this often while running (parts are written per task).
         on_result: called in this process with each task's result as it arrives (progress hooks, tests).
+        status_every: seconds between status lines when the progress stream is not a terminal.
     """
     run = SCAN_BACKENDS.get(backend)
     if scheduler is not None and backend not in ("local", "dask-distributed"):
@@ -1161,7 +1161,8 @@ def scan(config: RunConfig, grid: dict[str, Sequence] | Sequence[str] | None = N
     todo = [t for t in tasks if t.task not in done_rows]
     resumed = sum(len(r) for r in done_rows.values())
     n_points = meta["n_points"]
-    bar = progress if isinstance(progress, ScanProgress) else ScanProgress(n_points, resumed, enabled=bool(progress))
+    bar = progress if isinstance(progress, ScanProgress) else ScanProgress(n_points, resumed, enabled=bool(progress),
+                                                                                 interval=status_every)
     cache_tot = {"hits": 0, "misses": 0, "rejected": 0}
 
     def got(result: dict) -> None:
@@ -1177,19 +1178,21 @@ def scan(config: RunConfig, grid: dict[str, Sequence] | Sequence[str] | None = N
         if on_result is not None:
             on_result(result)
 
+    client = connect_scheduler(scheduler) if (scheduler is not None and todo) else None  # fails fast
     t0 = time.perf_counter()
+    ok = False
     try:
         if todo:
-            if backend == "local" and scheduler is None and len(todo) > 1 and min(n_workers, len(todo)) > 1:
-                run(todo, min(n_workers, len(todo)), got, None)
-            else:
-                run(todo, n_workers, got, scheduler)
+            run(todo, n_workers, got, client)
+        ok = True
     except BaseException:
         if table is not None and table.done:
             table.flush()  # everything finished is in FILE.parquet (the parts stay for a later --resume)
         raise
     finally:
-        bar.close()
+        bar.close(final_line=ok)
+        if client is not None:
+            client.close()
     seconds = time.perf_counter() - t0
     rows = sorted((r for rs in done_rows.values() for r in rs), key=lambda r: int(r["index"]))
     missing = n_points - len(rows)
@@ -1218,13 +1221,9 @@ def scan(config: RunConfig, grid: dict[str, Sequence] | Sequence[str] | None = N
 
 def _finish_rows(rows: list[dict], axes: list[Axis], meta: dict) -> None:
     """Add ``delta_chi2`` (per experiment) and the convenience keys ``point``, ``value``, ``signal_events``."""
-    cols = meta["columns"]
-    by_col = {}
     params_cols = {a.name: a.column for a in axes}
     fit = meta["fit"]
-    fit_col = None
-    if fit:
-        fit_col = next((c for c in cols if c == fit["parameter"] or c.startswith(fit["parameter"] + "_")), fit["parameter"])
+    fit_col = meta["param_columns"][fit["parameter"]] if fit else None
     mins: dict[str, float] = {}
     for r in rows:
         c2 = r.get("chi2")
@@ -1241,7 +1240,6 @@ def _finish_rows(rows: list[dict], axes: list[Axis], meta: dict) -> None:
         r["_fit_column"] = fit_col
         r["signal_events"] = {k[len("signal_"):]: v for k, v in r.items()
                               if k.startswith("signal_") and k.count("_") == 1 and k != "signal_total"}
-    del by_col
 
 
 def load_table(path: str | Path) -> ScanResult:
@@ -1266,8 +1264,7 @@ def load_table(path: str | Path) -> ScanResult:
     fit = meta.get("fit")
     unit = ""
     if fit:
-        col = next((c for c in meta["columns"] if c == fit["parameter"] or c.startswith(fit["parameter"] + "_")), None)
-        unit = meta["columns"].get(col, "") if col else ""
+        unit = meta["columns"].get(meta["param_columns"][fit["parameter"]], "")
     return ScanResult(meta.get("model", ""), fit["parameter"] if fit else None, unit,
                       {a.name: list(a.values) for a in axes}, rows, None if cp is None else cp["name"],
                       None if cp is None else cp["unit"], [], "table", 0, None, 0.0, axis_info=axes, meta=meta,

@@ -10,7 +10,7 @@ A config has six sections (all but ``[model]`` optional)::
 
     [experiment]
     name = "miniboone"
-    modes = ["neutrino", "antineutrino"]
+    modes = ["neutrino", "antineutrino"]   # default: the experiment's modes (catalogue POT keys but off-target)
     pot = { neutrino = 18.75e20 }          # optional; default: the experiment's POT (detectors/catalog.py)
     off_target = true                      # also predict the off-target (beam-dump) run
 
@@ -49,7 +49,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
 
@@ -102,15 +102,42 @@ class ModelSection(BaseModel):
         return {k: (v if isinstance(v, str) else repr(v)) for k, v in (self.model_extra or {}).items()}
 
 
+def experiment_modes(name: str) -> list[str] | None:
+    """The beam modes of experiment ``name``: its catalogue POT keys other than "off-target" (which
+    ``off_target = true`` adds), e.g. ["neutrino", "antineutrino"] at MiniBooNE, ["neutrino"] at
+    MicroBooNE; None for an unknown experiment (reported by the config check naming ``experiment.name``)."""
+    from ..detectors.catalog import get_experiment
+
+    try:
+        exp = get_experiment(name)
+    except InputError:
+        return None
+    return [m for m in exp.pot if m != "off-target"]
+
+
 class ExperimentSection(_Section):
-    """``[experiment]``: where, which beam modes, how many protons on target."""
+    """``[experiment]``: where, which beam modes, how many protons on target.
+
+    Without ``modes`` the experiment's own modes are run (:func:`experiment_modes`: the catalogue's POT
+    keys other than "off-target"), not a fixed neutrino/antineutrino pair."""
 
     name: str = "miniboone"
-    modes: list[Literal["neutrino", "antineutrino"]] = Field(default_factory=lambda: ["neutrino", "antineutrino"],
-                                                             min_length=1)
+    modes: list[Literal["neutrino", "antineutrino", "stopped"]] = Field(
+        default_factory=lambda: ["neutrino", "antineutrino"], min_length=1)
     #: strict: a string such as "1e20" is an error, not silently converted
     pot: dict[str, Annotated[float, Strict()]] = Field(default_factory=dict)
     off_target: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_modes(cls, data: Any) -> Any:
+        """No ``modes``: the experiment's modes (catalogue), whatever the experiment."""
+        if isinstance(data, dict) and "modes" not in data:
+            name = data.get("name", "miniboone")
+            modes = experiment_modes(name) if isinstance(name, str) else None
+            if modes:
+                data = {**data, "modes": modes}
+        return data
 
     @field_validator("modes")
     @classmethod
@@ -406,5 +433,5 @@ def default_config() -> RunConfig:
     return load_config(None)
 
 
-__all__ = ["DEFAULT_CONFIG_TOML", "PRIOR_DISTRIBUTIONS", "PriorSpec", "RunConfig", "default_config", "fit_bounds",
-           "load_config", "mass_grid", "parse_config", "parse_priors"]
+__all__ = ["DEFAULT_CONFIG_TOML", "PRIOR_DISTRIBUTIONS", "PriorSpec", "RunConfig", "default_config",
+           "experiment_modes", "fit_bounds", "load_config", "mass_grid", "parse_config", "parse_priors"]

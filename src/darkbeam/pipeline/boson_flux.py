@@ -27,7 +27,7 @@ from ..kinematics.fourvec import dot
 from ..models.base import Model
 from ..sample import ParticleSample
 from .estimators import forced_flux
-from .geometry import detector_center, hits_disc
+from .geometry import detector_center, face_area, hits_disc
 from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress, beam_setup
 
 
@@ -191,7 +191,7 @@ def arrivals_from_sources(
     else:
         u = xs.p4[:, 1:] / np.linalg.norm(xs.p4[:, 1:], axis=1)[:, None]
         idx = np.flatnonzero(hits_disc(xs.x, u, exp))
-        e, w = xs.p4[idx, 0], xs.w[idx] / (np.pi * exp.radius**2 / hu.cm2)
+        e, w = xs.p4[idx, 0], xs.w[idx] / (face_area(exp) / hu.cm2)
         normal = detector_center(exp) / np.linalg.norm(detector_center(exp))  # the disc's plane
         t = ((detector_center(exp) - xs.x[idx]) @ normal) / (u[idx] @ normal)
         pts = xs.x[idx] + t[:, None] * u[idx]

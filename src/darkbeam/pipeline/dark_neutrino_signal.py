@@ -211,9 +211,15 @@ class DarkNeutrinoSignal(SignalProcess):
             return _empty(model, experiment, mode, "no HNL is upscattered or none decays to e+e- "
                           f"with BR > {MIN_BR}", self.name)
         cat = {k: np.concatenate(v) for k, v in cols.items()}
+        # event-record column (no random numbers): the integrated ν_μ + ν̄_μ flux the generator folds
+        # (per cm² per POT, the same value in every row), for the flux-averaged cross-section of event files
+        from .dark_neutrino import flux_nodes
+
+        flux = float(sum(np.sum(flux_nodes(experiment, mode, sp)[1]) for sp in ("nu_mu", "nu_mu_bar")))
         return DarkNeutrinoSample(model, experiment, mode, cat["E_vis"], cat["cos_theta"], cat["E_QE"],
                                   cat["base_weight"], cat["source"], cat["target"], process=self.name,
-                                  particles={k: np.concatenate(v) for k, v in parts.items()}, chains=chains)
+                                  particles={k: np.concatenate(v) for k, v in parts.items()}, chains=chains,
+                                  columns={"flux_total": np.full(len(cat["E_vis"]), flux)})
 
     def coupling_factor(self, model, source):
         """Not used: :class:`DarkNeutrinoSample` re-weights event by event (see module docstring)."""

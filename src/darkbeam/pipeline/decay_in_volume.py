@@ -11,10 +11,10 @@ c, e.g. Z_BL → e⁺e⁻):
        P = exp(−t_in/λ) − exp(−t_out/λ),   λ = (p/m) ħc/Γ_tot
    (decay law along a straight path; e.g. PDG RPP "Kinematics", and the same formula as the
    dark-neutrino chain), so that the expected decays per POT are
-       N = Σ w_flux · A_disc · P · BR(X → c),
-   with A_disc the disc's area (the disc through the detector centre normal to the line of sight,
-   radius ``exp.radius``: for a sphere, the projection of the volume, so every ray through the volume
-   crosses it exactly once);
+       N = Σ w_flux · A · P · BR(X → c),
+   with A the area of the detector's face through its centre normal to the line of sight (the
+   projection of the volume, :mod:`.geometry`: a disc for MiniBooNE, a rectangle for a LArTPC), so that
+   every ray through the volume crosses it exactly once (for a distant source);
 3. arrivals are resampled in proportion to that expectation to a fixed number of events; the decay
    point is drawn along the chord (truncated exponential) and X → c is isotropic in the X rest frame
    (X unpolarised: an approximation for a vector from π/K decays); the visible pair goes through the
@@ -43,8 +43,9 @@ from ..particles import TWO_BODY_FINAL_STATES, boson_pdg
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_inside_probability, decay_probability
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
+from .geometry import face_area
 from .signal import (SIGNAL_PROCESSES, SignalProcess, SignalSample, _assemble, _empty, _particles, _resample,
-                     _response, detection_channel)
+                     _response, arrival_columns, detection_channel)
 
 
 @SIGNAL_PROCESSES.register("decay-in-volume", "a long-lived state decaying inside the detector volume")
@@ -84,7 +85,7 @@ class DecayInVolumeSignal(SignalProcess):
         u = ray / np.linalg.norm(ray, axis=1)[:, None]
         t_in, t_out = exp.chord(arrivals.origin, u)
         p = np.sqrt(np.clip(arrivals.energy**2 - m_x**2, 0.0, None))
-        area_cm2 = np.pi * exp.radius**2 / hu.cm2
+        area_cm2 = face_area(exp) / hu.cm2
         p_in = decay_inside_probability(t_in, t_out, p / m_x * HBARC / dec.total)
         br = dec.widths[ch.visible] / dec.total
         idx, wfac = _resample(rng, base_flux * area_cm2 * p_in * br * prod, n_events)
@@ -113,6 +114,10 @@ class DecayInVolumeSignal(SignalProcess):
         out = _assemble(model, experiment, mode, [piece], self.name)
         out.columns = {"t_in": t_in[idx], "t_out": t_out[idx], "p_lab": p[idx], "x_prod": arrivals.origin[idx],
                        "x_dec": x_dec}
+        # event-record columns (no random numbers): the parent meson and the flux of X at the detector disc
+        # (per cm² per POT at the reference couplings, before X decays; the same value in every row)
+        out.columns.update({k: v for k, v in arrival_columns(arrivals, idx, float(np.sum(arrivals.weight))).items()
+                            if k not in out.columns})
         return out
 
     def event_factor(self, sample: SignalSample, model: Model) -> np.ndarray:

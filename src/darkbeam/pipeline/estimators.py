@@ -20,7 +20,7 @@ import numpy as np
 
 from ..detectors.catalog import Experiment
 from ..kinematics.fourvec import boost
-from .geometry import hits_disc, sample_disc_points
+from .geometry import face_area, hits_disc, sample_disc_points
 
 
 def forced_flux(
@@ -104,5 +104,5 @@ def hit_flux(p4: np.ndarray, x: np.ndarray, w: np.ndarray, exp: Experiment) -> t
     """
     direction = p4[:, 1:] / np.linalg.norm(p4[:, 1:], axis=1)[:, None]
     hit = hits_disc(x, direction, exp)
-    area_cm2 = np.pi * exp.radius**2 / hu.cm2
+    area_cm2 = face_area(exp) / hu.cm2
     return p4[hit, 0], w[hit] / area_cm2

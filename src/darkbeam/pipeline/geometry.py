@@ -1,12 +1,15 @@
-"""Detector geometry seen from the target: the disc through the detector centre, normal to the
-line of sight, over which fluxes are averaged (the convention of the MiniBooNE flux release:
-flux averaged over a disc of radius 610.6 cm at the detector)."""
+"""Detector geometry seen from the target: the face through the detector centre, normal to the line of
+sight, over which fluxes are averaged — the projection of the detector volume along the line of sight
+(``exp.geometry.sample_face``: MiniBooNE's disc of radius 610.6 cm, the convention of the MiniBooNE flux
+release; a LArTPC's rectangular face), or the disc of radius ``exp.radius`` for an experiment without a
+geometry. :func:`face_area` is the area the averages refer to."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..detectors.catalog import Experiment
+from ..detectors.geometry import from_detector_frame, to_detector_frame
 
 
 def detector_center(exp: Experiment) -> np.ndarray:
@@ -15,8 +18,16 @@ def detector_center(exp: Experiment) -> np.ndarray:
     return exp.distance * np.array([np.sin(a), 0.0, np.cos(a)])
 
 
+def face_area(exp: Experiment) -> float:
+    """Area (mm²) of the face fluxes are averaged over (see module docstring)."""
+    return float(exp.geometry.face_area) if exp.geometry is not None else float(np.pi * exp.radius**2)
+
+
 def sample_disc_points(rng: np.random.Generator, exp: Experiment, n: int) -> np.ndarray:
-    """n points uniform on the detector's disc (radius ``exp.radius``), normal to the line of sight."""
+    """n points (lab, mm) uniform on the detector's face normal to the line of sight (module docstring)."""
+    if exp.geometry is not None:
+        xy = exp.geometry.sample_face(rng, n)
+        return from_detector_frame(exp, np.concatenate([xy, np.zeros((n, 1))], axis=1))
     centre = detector_center(exp)
     normal = centre / np.linalg.norm(centre)
     u = np.cross(normal, [0.0, 1.0, 0.0])
@@ -36,4 +47,8 @@ def hits_disc(x: np.ndarray, direction: np.ndarray, exp: Experiment) -> np.ndarr
     with np.errstate(divide="ignore", invalid="ignore"):
         t = ((centre - x) @ normal) / denom
     hit_pt = x + t[:, None] * direction
-    return (denom > 0) & (t > 0) & (np.linalg.norm(hit_pt - centre, axis=1) < exp.radius)
+    if exp.geometry is not None:
+        inside = exp.geometry.face_contains(to_detector_frame(exp, np.nan_to_num(hit_pt))[:, :2])
+    else:
+        inside = np.linalg.norm(hit_pt - centre, axis=1) < exp.radius
+    return (denom > 0) & (t > 0) & inside

@@ -38,7 +38,7 @@ from ..models.base import Model
 from ..propagation.decay import decay_length, survival_probability
 from ..registry import Registry
 from ..particles import BOSON_PDG, CHI_PDG, NUCLEUS_PDG
-from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
+from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, parent_fields
 
 OBSERVABLES = ("E_vis", "cos_theta", "E_QE")
 
@@ -221,7 +221,7 @@ class DarkPrimakoffSignal(SignalProcess):
         # production couplings are divided out (per channel) so that re-weighting can restore them
         prod = self.coupling_factor(model, arrivals.parent, detection=False)
         base_flux = np.where(prod > 0, arrivals.weight / np.where(prod > 0, prod, 1.0), 0.0)
-        pieces = []
+        pieces, picked = [], []
         for target, n_t in exp.targets().items():
             cur = str(model.zprime_current)
             sig = _sigma_interp(lambda e: primakoff.sigma_all(model, target, e, coupling=cur)["total"],
@@ -241,7 +241,13 @@ class DarkPrimakoffSignal(SignalProcess):
                                **_particles(_p4(arrivals.energy[idx], m_x, arrivals.direction[idx]),
                                             BOSON_PDG[model.boson_kind], ev.p4_gamma, 22, None, 0,
                                             ev.p4_recoil, _recoil_pdg(target, ev.component), None, 0)))
-        return _assemble(model, experiment, mode, pieces, self.name)
+            picked.append(idx)
+        out = _assemble(model, experiment, mode, pieces, self.name)
+        if pieces:  # event-record columns (no random numbers): parents, vertices, the flux at the detector
+            p_all = np.sqrt(np.clip(arrivals.energy**2 - m_x**2, 0, None))
+            flux = float(np.sum(arrivals.weight * self.survival(model, p_all, arrivals.distance)))
+            out.columns = arrival_columns(arrivals, np.concatenate(picked), flux)
+        return out
 
     def coupling_factor(self, model, source, detection: bool = True):
         """g_ℓ² of each source's lepton (×(g_n λ)² when ``detection``)."""
@@ -281,7 +287,7 @@ class InelasticDMSignal(SignalProcess):
         # arrivals carry ε1² (production BR) but not BR(V1→χχ): divide ε1² out
         base_flux = arrivals.weight / float(model.eps1) ** 2
         sc2 = _scattering_coupling2(model)
-        pieces = []
+        pieces, picked = [], []
         for target, n_t in exp.targets().items():
             e_thr = up.threshold_energy(m_chi, float(model.m_chi_prime), _target_mass(target))
             sig = _sigma_interp(lambda e: up.sigma_all(model, target, e)["total"], arrivals.energy,
@@ -303,7 +309,12 @@ class InelasticDMSignal(SignalProcess):
                                **_particles(p4_chi, CHI_PDG, dec.p4_em, 11, dec.p4_ep, -11,
                                             ev.p4_recoil, _recoil_pdg(target, ev.component), dec.p4_chi,
                                             CHI_PDG)))
-        return _assemble(model, experiment, mode, pieces, self.name)
+            picked.append(idx)
+        out = _assemble(model, experiment, mode, pieces, self.name)
+        if pieces:  # event-record columns (no random numbers); χ flux = V1-decay arrivals × BR(V1 → χχ)
+            flux = float(np.sum(arrivals.weight)) * float(model.br_v1_chichi)
+            out.columns = arrival_columns(arrivals, np.concatenate(picked), flux)
+        return out
 
     def coupling_factor(self, model, source):
         """ε1² · BR(V1→χχ) · (ε_s g')² · BR(χ'→χ e⁺e⁻), the coupling dependence of each event."""
@@ -356,7 +367,22 @@ def _chi_arrivals(v1, parent_p4, label, m_chi, exp, rng) -> list[Arrivals]:
         e, w, idx = forced_flux(parent_p4, v1.x, v1.w, e_star, m_chi, exp, rng)
         d = detector_center(exp) - v1.x[idx]
         r = np.linalg.norm(d, axis=1)
-        out.append(Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8")))
+        out.append(Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8"), v1.x[idx], None,
+                            **parent_fields(v1, parent_p4, idx)))
+    return out
+
+
+def arrival_columns(arrivals: Arrivals, idx: np.ndarray, flux_total: float) -> dict[str, np.ndarray]:
+    """Per-event columns for event records, from the arrivals ``idx`` the events were drawn from:
+    ``x_prod`` (the dark state's production point = the parent's decay point, mm), ``parent_pdg``,
+    ``parent_p4`` (MeV, at the decay), ``parent_x0`` (the parent's production point in the target, mm),
+    and ``flux_total``: the integrated flux of the incoming dark state at the detector (per cm² per POT at
+    the reference couplings, survival included; the same value in every row), for the flux-averaged
+    cross-section of event files. Fields the production channel does not report are left out."""
+    cols = {"x_prod": arrivals.origin, "parent_pdg": arrivals.parent_pdg, "parent_p4": arrivals.parent_p4,
+            "parent_x0": arrivals.parent_x0}
+    out = {k: np.asarray(v)[idx] for k, v in cols.items() if v is not None}
+    out["flux_total"] = np.full(len(idx), float(flux_total))
     return out
 
 
