@@ -137,37 +137,30 @@ def test_killed_worker_loses_no_point(cluster, serial, tmp_path):
     assert killed.get("tasks"), "the victim worker never held a task: nothing was killed mid-task"
     assert victim.poll() is not None
     assert _numbers(res) == _numbers(serial)  # every point, the same numbers
-    assert all(not p["worker"].endswith(f":{victim.pid}") or True for p in res.points)
 
 
-def test_unreachable_scheduler_is_a_clear_error_within_10_s():
+def test_unreachable_scheduler_is_a_one_line_error_within_10_s(monkeypatch, capsys, tmp_path):
+    from darkbeam.cli import main
+
     with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    t0 = time.monotonic()
-    with pytest.raises(InputError, match=r"--scheduler.*reachable Dask scheduler"):
-        scan(_cfg(), ["m_phi=1 MeV"], scheduler=f"tcp://127.0.0.1:{port}", cache=None)
-    assert time.monotonic() - t0 < 10.0
-    with pytest.raises(InputError, match="scheduler address"):
-        scan(_cfg(), ["m_phi=1 MeV"], scheduler="not an address", cache=None)
-    with pytest.raises(InputError, match="--backend"):
-        scan(_cfg(), ["m_phi=1 MeV"], scheduler=f"tcp://127.0.0.1:{port}", backend="dask", cache=None)
-
-
-def test_cli_unreachable_scheduler_one_line(tmp_path):
-    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cfg = tmp_path / "c.toml"
     cfg.write_text((ROOT / "examples" / "scalar.toml").read_text())
+    monkeypatch.setattr(sys, "argv", ["darkbeam", "scan", str(cfg), "--grid", "m_phi=1 MeV", "--no-cache",
+                                      "--scheduler", f"tcp://127.0.0.1:{port}"])
     t0 = time.monotonic()
-    r = subprocess.run([sys.executable, "-c", "from darkbeam.cli import main; main()", "scan", str(cfg),
-                        "--grid", "m_phi=1 MeV", "--scheduler", f"tcp://127.0.0.1:{port}", "--no-cache"],
-                       capture_output=True, text=True, timeout=60, env=_env())
-    assert time.monotonic() - t0 < 30.0  # interpreter start-up included; the connection gives up after 5 s
-    assert r.returncode == 2, r.stderr
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "--scheduler" in lines[0] and "reachable" in lines[0], r.stderr
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert time.monotonic() - t0 < 10.0
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "--scheduler" in lines[0] and "reachable Dask scheduler" in lines[0], err
+    with pytest.raises(InputError, match="scheduler address"):
+        scan(_cfg(), ["m_phi=1 MeV"], scheduler="not an address", cache=None)
+    with pytest.raises(InputError, match="--backend"):
+        scan(_cfg(), ["m_phi=1 MeV"], scheduler=f"tcp://127.0.0.1:{port}", backend="dask", cache=None)
 
 
 def test_user_plugins_reach_the_workers(cluster, tmp_path):

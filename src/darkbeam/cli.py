@@ -195,6 +195,28 @@ def widths_cmd(
     _emit(out, as_json, "\n".join(lines))
 
 
+@app.command("predict")
+def predict_cmd(
+    config: Annotated[Path | None, typer.Argument(help="TOML run config (its [model] and [simulation] are used); "
+                                                       "none: the embedded default.")] = None,
+    experiments: Annotated[str, typer.Option("--experiments", help="Comma-separated experiments, e.g. "
+                                             "microboone,sbnd,icarus,ccm,coherent-csi,jsns2,dune-nd.")] = "",
+    as_json: JsonOpt = False,
+    n_mesons: Annotated[int | None, typer.Option("--n-mesons", help="Override [simulation].n_mesons.")] = None,
+    n_events: Annotated[int | None, typer.Option("--n-events", help="Override [simulation].n_events.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override [simulation].seed.")] = None,
+) -> None:
+    """Expected signal events of one model point at several experiments (each in its own default modes
+    and catalogue exposure), with the reason for every zero and the chi2 where data are packaged."""
+    from .inference.multi_experiment import experiments_text, predict_experiments
+    from .io.config import load_config
+
+    names = [e.strip() for e in experiments.split(",") if e.strip()]
+    cfg = load_config(config).with_simulation(n_mesons=n_mesons, n_events=n_events, seed=seed)
+    res = predict_experiments(cfg, names, progress=sys.stderr.isatty())
+    _emit(res, as_json, experiments_text(res))
+
+
 @app.command("mesons")
 def mesons_cmd(
     beam: Annotated[str, typer.Option(help="Beam line (see `darkbeam list beams`).")] = "bnb",

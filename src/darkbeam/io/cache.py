@@ -320,5 +320,81 @@ def resolve_cache(cache: SampleCache | str | Path | bool | None) -> SampleCache 
     raise InputError("cache", cache, "a directory, True (default directory), or None/False (no cache)")
 
 
-__all__ = ["CACHE_ENV", "CACHE_FORMAT", "SampleCache", "default_cache_dir", "key_document", "load_sample",
-           "resolve_cache", "sample_key", "save_sample"]
+# ------------------------------------------------------------------------------------------------
+# inspecting and clearing a cache directory (``darkbeam cache info`` / ``darkbeam cache clear``)
+# ------------------------------------------------------------------------------------------------
+
+
+def _cache_files(directory: Path) -> tuple[list[Path], list[Path]]:
+    """(sample files, temporaries ``.*.part`` of interrupted or running writers) under ``directory/samples``."""
+    d = directory / "samples"
+    if not d.is_dir():
+        return [], []
+    return sorted(d.glob("*.npz")), sorted(d.glob(".*.part"))
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:  # removed meanwhile (a concurrent clear or writer)
+        return 0
+
+
+def cache_info(directory: str | Path | None = None) -> dict[str, Any]:
+    """Where the sample cache is and how big it is: ``directory`` (default :func:`default_cache_dir`),
+    ``source`` (how it was chosen), ``samples`` (number of sample files), ``bytes`` (their total size),
+    ``temporaries`` (partial files of interrupted or running writers) and ``temporary_bytes``."""
+    d = Path(directory).expanduser() if directory is not None else default_cache_dir()
+    if directory is not None:
+        source = "--cache option"
+    elif os.environ.get(CACHE_ENV, "").strip():
+        source = f"${CACHE_ENV}"
+    else:
+        source = "default (~/.cache/darkbeam; set $" + CACHE_ENV + " to move it)"
+    files, tmps = _cache_files(d)
+    return {"directory": str(d), "samples_directory": str(d / "samples"), "source": source, "exists": d.is_dir(),
+            "samples": len(files), "bytes": sum(_size(p) for p in files), "temporaries": len(tmps),
+            "temporary_bytes": sum(_size(p) for p in tmps)}
+
+
+def clear_cache(directory: str | Path | None = None) -> dict[str, Any]:
+    """Remove every cached sample file, and the temporaries left by writers that no longer run (those of
+    live writers are kept), from ``directory`` (default :func:`default_cache_dir`). Nothing else in the
+    directory is touched. Returns ``directory``, ``removed`` (file names), ``samples_removed``,
+    ``temporaries_removed`` and ``bytes_freed``."""
+    import re
+
+    from .atomic import _pid_alive
+
+    d = Path(directory).expanduser() if directory is not None else default_cache_dir()
+    files, tmps = _cache_files(d)
+    removed: list[str] = []
+    freed = 0
+    n_samples = n_tmp = 0
+    for p in files:
+        size = _size(p)
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(p.name)
+        freed += size
+        n_samples += 1
+    for p in tmps:
+        m = re.search(r"\.darkbeam-(\d+)-[^/]*\.part$", p.name)
+        if m is None or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+            continue
+        size = _size(p)
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(p.name)
+        freed += size
+        n_tmp += 1
+    return {"directory": str(d), "removed": removed, "samples_removed": n_samples, "temporaries_removed": n_tmp,
+            "bytes_freed": freed}
+
+
+__all__ = ["CACHE_ENV", "CACHE_FORMAT", "SampleCache", "cache_info", "clear_cache", "default_cache_dir",
+           "key_document", "load_sample", "resolve_cache", "sample_key", "save_sample"]

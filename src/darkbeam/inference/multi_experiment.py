@@ -1,0 +1,119 @@
+"""Predictions of one model point at several experiments, with the reason for every zero.
+
+:func:`predict_experiments` runs the config's model at each requested experiment of the catalog in its
+own default beam modes (the catalogue's exposures, off-target runs left out) and returns, per experiment,
+the expected signal events per mode with their split by topology/parent/component, the χ² where the
+experiment has a packaged dataset, and — for every experiment that yields nothing — the reason: the beam
+cannot be run yet (no meson-production model), the detector has no response model, the model's detection
+channel gives no event there (the sample's note), or the input does not apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..beams.target import target_material
+from ..detectors.catalog import BEAMS, get_experiment
+from ..detectors.response import RESPONSES
+from ..errors import InputError
+from ..io.config import RunConfig, parse_config
+from .predict import Predictor
+
+
+def experiment_status(name: str) -> tuple[bool, str]:
+    """(runnable, reason): can darkbeam simulate signals at experiment ``name`` today?"""
+    exp = get_experiment(name)
+    try:
+        target_material(BEAMS.get(exp.beam))
+    except InputError as exc:
+        return False, f"beam {exp.beam!r} has no meson-production model yet ({exc.allowed})"
+    if name not in RESPONSES:
+        return False, f"no detector response model for {name} yet"
+    return True, ""
+
+
+def default_modes(name: str) -> list[str]:
+    """The beam modes an experiment runs by default: its catalogue exposures without the off-target run."""
+    return [m for m in get_experiment(name).pot if m != "off-target"]
+
+
+def _config_at(config: RunConfig, name: str) -> RunConfig:
+    data = config.model_dump(mode="python")
+    data["experiment"] = {"name": name, "modes": default_modes(name), "pot": {}, "off_target": False}
+    return parse_config(data)
+
+
+def _summary(out: dict[str, Any]) -> dict[str, Any]:
+    """Per-experiment summary of a full prediction (``Predictor.predict`` output)."""
+    modes = {}
+    for mode, r in out["modes"].items():
+        row = {"pot": r["pot"], "signal_events": r["signal_events"], "note": r.get("note", "")}
+        for k in ("by_topology", "by_parent", "by_component", "by_protons"):
+            if k in r:
+                row[k] = r[k]
+        if not r["signal_events"] > 0:
+            row["reason"] = r.get("note") or "the detection channel yields no accepted event at this point"
+        modes[mode] = row
+    summ: dict[str, Any] = {"experiment": out["experiment"], "status": "predicted", "modes": modes,
+                            "signal_events": out["signal_events"], "analysis": out.get("analysis", "dataset"),
+                            "warnings": out.get("warnings", [])}
+    if "chi2" in out:
+        summ.update(chi2=out["chi2"], ndof=out["ndof"], chi2_background_only=out["chi2_background_only"])
+    return summ
+
+
+def predict_experiments(config: RunConfig, experiments: list[str], progress: bool = False,
+                        cache: Any = None, full: bool = False) -> dict[str, Any]:
+    """Expected signal of ``config``'s model at each of ``experiments`` (see module docstring).
+
+    Returns ``{"model": ..., "experiments": [summary, ...]}``; each summary has ``experiment``, ``status``
+    ("predicted", "not runnable" or "not applicable"), ``reason`` when nothing was predicted, ``modes`` with
+    ``signal_events`` (events for the catalogue POT of the mode) and their splits, and the χ² where the
+    experiment has data. ``full``: also keep each experiment's complete prediction under ``prediction``.
+    """
+    if not experiments:
+        raise InputError("--experiments", "", "a comma-separated list of experiments (see `darkbeam list experiments`)")
+    rows = []
+    model_info = None
+    for name in experiments:
+        get_experiment(name)  # unknown names: InputError listing the catalog
+        ok, why = experiment_status(name)
+        if not ok:
+            rows.append({"experiment": name, "status": "not runnable", "reason": why, "signal_events": None})
+            continue
+        try:
+            pred = Predictor(_config_at(config, name), progress=progress, cache=cache)
+            out = pred.predict()
+        except InputError as exc:
+            rows.append({"experiment": name, "status": "not applicable", "reason": str(exc), "signal_events": None})
+            continue
+        model_info = model_info or out["model"]
+        row = _summary(out)
+        if full:
+            row["prediction"] = out
+        rows.append(row)
+    return {"model": model_info or {"name": config.model.name}, "experiments": rows}
+
+
+def experiments_text(res: dict[str, Any]) -> str:
+    """Plain-text table of :func:`predict_experiments` (events for each experiment's catalogue POT)."""
+    lines = [f"model {res['model']['name']}: expected signal events (catalogue exposure of each experiment)"]
+    for r in res["experiments"]:
+        if r["status"] != "predicted":
+            lines.append(f"  {r['experiment']:14s} {r['status']}: {r['reason']}")
+            continue
+        for mode, m in r["modes"].items():
+            line = f"  {r['experiment']:14s} {mode:13s} POT {m['pot']:.3g}: {m['signal_events']:.4g} events"
+            if "by_topology" in m:
+                line += "  [" + ", ".join(f"{k} {v:.3g}" for k, v in m["by_topology"].items()) + "]"
+            if "reason" in m:
+                line += f"  (zero: {m['reason']})"
+            lines.append(line)
+        if "chi2" in r:
+            lines.append(f"  {'':14s} chi2 = {r['chi2']:.2f} / ndof {r['ndof']} (background only: "
+                         f"{r['chi2_background_only']:.2f})")
+        lines.extend(f"  {'':14s} warning: {w}" for w in r["warnings"])
+    return "\n".join(lines)
+
+
+__all__ = ["default_modes", "experiment_status", "experiments_text", "predict_experiments"]
