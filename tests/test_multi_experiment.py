@@ -34,7 +34,7 @@ def test_zero_signal_carries_its_reason():
     cfg = {**CFG, "model": {**CFG["model"], "m_phi": "200 MeV"}}  # no π/K decays to a 200 MeV scalar + μ
     res = predict_experiments(parse_config(cfg), ["microboone"])
     m = res["experiments"][0]["modes"]["neutrino"]
-    assert m["signal_events"] == 0 and m["reason"]
+    assert m["signal_events"] == 0 and "decays before it reaches the detector" in m["reason"]
 
 
 def test_cli_predict_json_and_bad_input():

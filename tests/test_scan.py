@@ -153,9 +153,10 @@ def test_coupling_axes_reweight_one_sample_per_mass(cache_dir):
         assert p["chi2"] == pytest.approx(pred.chi2(m, 3).chi2, rel=1e-10)  # ndof: 3 scanned axes
         assert p["signal_neutrino"] == pytest.approx(pred.totals(m)["neutrino"]["all"], rel=1e-10)
         assert p["ndof"] == pred.chi2(m, 3).ndof
-    # the signal scales as g_mu² g_n² exactly (production and detection couplings)
-    a, b = res.points[0], res.points[1]  # g_mu 2e-3 → 5e-3 at the same g_n
-    assert b["signal_total"] / a["signal_total"] == pytest.approx(6.25, rel=1e-9)
+    # the signal scales as g_n² exactly (detection coupling; g_mu also changes the lifetime)
+    a, b = res.points[0], res.points[2]  # g_n 1e-4 → 10^-3.5 at the same g_mu
+    assert b["signal_total"] / a["signal_total"] == pytest.approx(10.0, rel=1e-9)
+    assert res.points[1]["signal_total"] / a["signal_total"] == pytest.approx(6.25, rel=2e-3)  # g_mu², ~
     _, _, d = res.delta_chi2_grid()
     assert d.shape == (2, 5) and np.nanmin(d) == 0.0  # g_mu profiled away
 
@@ -303,7 +304,8 @@ def test_cli_scan(tmp_path, monkeypatch):
     out = json.loads(r.stdout)
     assert out["cache"]["directory"] == str(tmp_path / "cache") and out["cache"]["misses"] == 2
     assert [q["point"]["m_phi"] for q in out["points"]] == [1.0, 8.0]  # 20 MeV: outside the prior
-    assert all(q["off_target_events"] is None and q["log_prior"] < 0 for q in out["points"])
+    assert all(q["off_target_events"] is None and q["log_prior"] == pytest.approx(-math.log(q["point"]["m_phi"]))
+               for q in out["points"])  # log-uniform prior density 1/m
     assert (tmp_path / "o.parquet").is_file() and (tmp_path / "o.png").is_file()
     r = runner.invoke(app, [*args, "-o", str(tmp_path / "o.parquet"), "--resume"])
     assert r.exit_code == 0 and "2 resumed" in r.stdout and "best at miniboone" in r.stdout, r.output

@@ -224,7 +224,7 @@ def run_prediction(cfg, *, fit: bool = False, seed_comparison: bool = False, pro
     else:
         at = res.model  # "no sensitivity": the config's model (value NaN)
         out = pred.predict(at)
-        fd = res.to_dict()
+        fd = {"parameter": res.parameter, "masses": dict(res.masses), **res.to_dict()}
         if cfg.experiment.off_target and "off_target" in out:
             fd["off_target"] = out["off_target"]
         out["best_fit"] = fd

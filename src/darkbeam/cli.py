@@ -250,11 +250,14 @@ def flux_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Flux of neutrinos at a detector, or of a dark boson arriving at it before decays in flight (no
-    survival probability applied), per cm² per POT per GeV."""
+    survival probability applied), per cm² per POT per GeV, with its integral (per cm² per POT)."""
+    from .api import flux as compute_flux
     from .production.sm_decays import NU_SPECIES
 
     # options that do not apply are errors, checked before any simulation
     _check_seed(seed, "--seed")
+    if n_mesons < 1:
+        raise InputError("--n-mesons", n_mesons, "a positive integer")
     if species in NU_SPECIES and (model is not None or settings):
         opt = "--model" if model is not None else "--set"
         raise InputError(opt, model if model is not None else " ".join(settings or []),
@@ -263,75 +266,62 @@ def flux_cmd(
     if compare:
         _check_compare(experiment, mode, species, NU_SPECIES)
     _check_output_file(plot, "--plot")
-    if species in NU_SPECIES:
-        from .pipeline.neutrino_flux import neutrino_flux
-
-        res = neutrino_flux(experiment, mode, focusing, n_mesons=n_mesons, seed=seed, progress=sys.stderr.isatty())
-        edges, flux, err = res.edges_GeV, res.flux[species], res.error[species]
-    else:
-        if model is None:
-            raise InputError("species", species, list(NU_SPECIES) + ["<boson of --model>"])
+    if species not in NU_SPECIES and model is None:
+        raise InputError("species", species, list(NU_SPECIES) + ["<boson of --model>"])
+    m = None
+    if model is not None:
         from .models import get_model
-        from .pipeline.boson_flux import boson_flux
 
         m = get_model(model, parse_settings(settings))
         if species != m.boson:
             raise InputError(f"species of model {model}", species, list(NU_SPECIES) + [str(m.boson)])
-        bres = boson_flux(m, experiment, mode, focusing, n_mesons=n_mesons, seed=seed, progress=sys.stderr.isatty())
-        edges, flux, err = bres.edges_GeV, bres.flux, bres.error
-    out = {"experiment": experiment, "mode": mode, "species": species, "units": "per cm^2 per POT per GeV",
-           "edges_GeV": edges, "flux": flux, "error": err}
-    if species not in NU_SPECIES:
-        out["note"] = BOSON_FLUX_NOTE
-        # the flux scales with the production coupling squared: give it per unit coupling² when the
-        # model has a single production coupling (g_mu, g_e or e*epsilon), so users can rescale
-        out["coupling2"] = bres.coupling2
-        out["flux_per_coupling2"] = bres.flux_per_coupling2
-        out["by_parent"] = bres.by_parent
-    ratio = None
-    if compare:
-        ratio = _compare_official(edges, flux, mode, species)
-        out["official_ratio"] = ratio
+    with _CommandStatus("flux") as status:
+        status.stage(f"{species} flux at {experiment} ({n_mesons} mesons per parent species)", 0, 1)
+        out = compute_flux(species, experiment, mode, m, focusing=focusing, n_mesons=n_mesons, seed=seed,
+                           compare=compare, progress=status.progress)
     if plot is not None:
         out["plot"] = str(plot)
-    rows = [f"# {species} flux at {experiment}, {mode} mode, per cm^2 per POT per GeV"
-            + (f" ({BOSON_FLUX_NOTE})" if species not in NU_SPECIES else "")]
-    for i, (lo, hi, f) in enumerate(zip(edges[:-1], edges[1:], flux)):
-        row = f"{lo:6.3f}-{hi:6.3f} GeV  {f:.4e}"
-        if ratio is not None:
-            row += "  ratio " + ("  n/a" if ratio[i] is None else f"{ratio[i]:.3f}")
-        rows.append(row)
-    text = "\n".join(rows)
-    _emit(out, as_json, text)  # results first: a plotting failure never loses them
+    _emit(out, as_json, _flux_text(out))  # results first: a plotting failure never loses them
     if plot is not None:
         from .plotting import plot_flux
 
         # the official flux is overlaid only where it is the reference (MiniBooNE, neutrino species)
+        edges = np.asarray(out["edges_GeV"])
         with _plot_failure(plot):
-            plot_flux(plot, edges, flux, err, species, experiment, mode,
+            plot_flux(plot, edges, np.asarray(out["flux"]), np.asarray(out["error"]), species, experiment, mode,
                       official=_official_or_none(mode, species, experiment, edges),
                       note=None if species in NU_SPECIES else "before decays in flight")
 
 
-#: what the flux of a dark boson is (``darkbeam flux --species <boson>``)
-BOSON_FLUX_NOTE = ("flux arriving at the detector before decays in flight: no survival probability applied; "
-                   "the signal stage applies it with the model's width")
-#: experiments with a reference (official) flux to compare with: the MiniBooNE flux release
-#: (PRD 79, 072002) is the flux at MiniBooNE (541 m), no other detector's
-REFERENCE_FLUX_EXPERIMENTS = ("miniboone",)
+def _flux_text(out: dict) -> str:
+    """Text of ``darkbeam flux``: a header stating the unit, the integrated flux and what "ratio" means,
+    then one row per energy bin (flux and its MC error, and the ratio to the official flux with --compare)."""
+    species, boson = out["species"], "note" in out
+    sim = out.get("simulation", {})
+    integ = out["integrated"]
+    lo, hi = integ["range_GeV"]
+    rows = [f"# {species} flux at {out['experiment']}, {out['mode']} mode, {out['units']}"
+            + (f" ({out['note']})" if boson else "")
+            + (f"; {sim['n_mesons']} mesons per parent species, seed {sim['seed']}" if sim else ""),
+            f"# integrated over {lo:g}-{hi:g} GeV: {integ['value']:.4e} +- {integ['error']:.2e} {species} "
+            f"{integ['unit']}",
+            "# columns: energy bin [GeV], flux [" + out["units"] + "], MC error [same unit]"
+            + ("; ratio = " + out["ratio_definition"] if "official_ratio" in out else "")]
+    ratio = out.get("official_ratio")
+    edges = out["edges_GeV"]
+    for i, (a, b, f, e) in enumerate(zip(edges[:-1], edges[1:], out["flux"], out["error"])):
+        row = f"{a:6.3f}-{b:6.3f} GeV  {f:.4e} +- {e:.2e}"
+        if ratio is not None:
+            row += "  ratio " + ("  n/a" if ratio[i] is None else f"{ratio[i]:.3f}")
+        rows.append(row)
+    return "\n".join(rows)
 
 
-def _check_compare(experiment: str, mode: str, species: str, nu_species) -> None:
-    """``flux --compare`` only where a reference flux exists (before any simulation)."""
-    if experiment not in REFERENCE_FLUX_EXPERIMENTS:
-        raise InputError("--experiment for --compare", experiment,
-                         f"{', '.join(REFERENCE_FLUX_EXPERIMENTS)} (the official BNB flux is MiniBooNE's at "
-                         f"541 m; there is no reference flux for {experiment})")
-    if mode not in ("neutrino", "antineutrino"):
-        raise InputError("--mode for --compare", mode, "neutrino or antineutrino (the official flux's modes)")
-    if species not in nu_species:
-        raise InputError("--species for --compare", species,
-                         f"a neutrino species ({', '.join(nu_species)}): no reference flux of a dark boson")
+# the flux helpers live in darkbeam.api (shared with ``darkbeam.flux`` in Python); names kept here
+from .api import BOSON_FLUX_NOTE, REFERENCE_FLUX_EXPERIMENTS  # noqa: E402,F401
+from .api import check_compare as _check_compare  # noqa: E402
+from .api import compare_official as _compare_official  # noqa: E402,F401
+from .api import official_or_none as _official_or_none  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -344,27 +334,6 @@ def _plot_failure(where: Path):
     except Exception as exc:  # noqa: BLE001  (results are out; report, do not lose them to a traceback)
         raise DarkbeamError(f"plotting failed ({type(exc).__name__}: {exc}); the results above are complete, "
                             f"no plot written to {where}") from exc
-
-
-def _official_or_none(mode: str, species: str, experiment: str, edges: np.ndarray):
-    from .data import official_bnb_flux
-
-    if experiment != "miniboone" or mode not in ("neutrino", "antineutrino"):
-        return None
-    off = official_bnb_flux(mode)
-    if len(off["edges_GeV"]) != len(edges) or not np.allclose(off["edges_GeV"], edges):
-        return None
-    return off.get(species)  # None for dark bosons: no official flux
-
-
-def _compare_official(edges, flux, mode, species):
-    # callers check first (_check_compare) that the experiment is MiniBooNE, whose official flux this is
-    off = _official_or_none(mode, species, "miniboone", edges)
-    if off is None:
-        raise InputError("--compare", mode, "neutrino or antineutrino mode at miniboone with default binning")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(off > 0, flux / off, np.nan)
-    return [None if not np.isfinite(x) else float(x) for x in r]
 
 
 ConfigArg = Annotated[
@@ -400,7 +369,54 @@ def _write_json(path: Path, obj: dict) -> None:
     write_text_atomic(path, json.dumps(obj, indent=1, default=_json_default) + "\n")
 
 
+def _best_fit_text(out: dict) -> list[str]:
+    """Header of a prediction at darkbeam's best fit (``run --fit``, the default run): the fitted
+    coupling with its 68% interval, the chi^2, and the comparison with the seed's (or the config's)
+    coupling product."""
+    f = out["best_fit"]
+    b = f["best_fit"]
+    name = f.get("parameter") or next(iter(b))
+    unit = f" {b['unit']}" if b.get("unit") else ""
+    if f["status"] == "no sensitivity":
+        lines = [f"no sensitivity to {name}: {f['reason']}; the prediction below is at the config's couplings"]
+    else:
+        iv = b.get("interval_68")
+        if iv is None:
+            ivtext = ""
+        elif iv[0] is None and iv[1] is None:
+            ivtext = " (chi2 stays within 1 of its minimum over the whole range: not constrained)"
+        else:
+            ivtext = (" (68% interval " + " to ".join("the range's end" if x is None else f"{x:.3g}" for x in iv)
+                      + ")")
+        masses = "".join(f", {k} = {b[k]:g} MeV" for k in (f.get("masses") or {}))
+        lines = [f"darkbeam's best fit: {name} = {b[name]:.4g}{unit}{ivtext}{masses}, chi2 = {f['chi2']:.2f} for "
+                 f"ndof = {f['ndof']} (background only: {f['chi2_background_only']:.2f})"
+                 + (f" [{f['status']}]" if f["status"] != "fit" else "")]
+    sc = out.get("seed_comparison")
+    if sc:
+        u = f" {sc['unit']}" if sc["unit"] else ""
+        lines += [f"compared with seed 000 (arXiv:2110.11944, Table I scalar benchmark; `darkbeam run --no-fit` "
+                  "predicts at the seed's couplings):",
+                  f"  {sc['name']}: seed {sc['seed_product']:.3g}{u}, darkbeam's best fit "
+                  f"{sc['darkbeam_product']:.3g}{u}, ratio darkbeam/seed = {sc['ratio']:.3g}"]
+        if sc.get("excess_eqe_200_1250"):
+            lines.append(f"  {sc['mode']} mode, 200 < E_QE < 1250 MeV: data excess over background "
+                         f"{sc['excess_eqe_200_1250']:.4g} events; darkbeam predicts "
+                         f"{sc['signal_events_eqe_200_1250_at_best_fit']:.4g} at its best fit and "
+                         f"{sc['signal_events_eqe_200_1250_at_seed_product']:.4g} "
+                         f"({sc['excess_ratio_at_seed_product']:.0f}x the excess) at the seed's product")
+        lines.append(f"  why darkbeam's rate at the seed's couplings is ~170x the seed's: {sc['doc']}")
+    cc = out.get("config_comparison")
+    if cc:
+        u = f" {cc['unit']}" if cc["unit"] else ""
+        lines.append(f"  {cc['name']}: config {cc['config_product']:.4g}{u}, best fit {cc['darkbeam_product']:.4g}{u} "
+                     f"(ratio best fit/config = {cc['ratio']:.3g})")
+    lines.append("prediction at the best fit:" if f["status"] != "no sensitivity" else "prediction:")
+    return lines
+
+
 def _run_text(out: dict) -> str:
+    head = _best_fit_text(out) if out.get("best_fit") else []
     if out.get("analysis") == "signal-only":  # experiment without packaged data (inference.predict)
         from .inference.predict import signal_only_text
 
@@ -432,7 +448,7 @@ def _run_text(out: dict) -> str:
         lines.append(f"  note: {n}")
     for w in out.get("warnings", []):
         lines.append(f"  WARNING: {w}")
-    return "\n".join(lines)
+    return "\n".join(head + lines)
 
 
 EventsOpt = Annotated[Path | None, typer.Option("--events", help="Also write the signal events of the run's "
@@ -440,14 +456,22 @@ EventsOpt = Annotated[Path | None, typer.Option("--events", help="Also write the
                                                                   "file: .parquet, .hepmc3 or .hepmc.")]
 
 
-def _check_events_path(path: Path | None, option: str = "--events") -> None:
-    """Fail on a bad suffix or an unwritable path before any simulation runs."""
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing events file (without it, "
+                                                                  "an existing file is an error, reported before "
+                                                                  "the simulation).")]
+
+
+def _check_events_path(path: Path | None, option: str = "--events", overwrite: bool = False) -> None:
+    """Fail on a bad suffix, an existing file (without ``overwrite``) or an unwritable path before any
+    simulation runs."""
     if path is not None:
         from .io.events import EVENT_WRITERS
 
         if path.suffix.lower() not in EVENT_WRITERS:
             raise InputError("events file suffix", path.suffix or str(path), EVENT_WRITERS.names())
         _check_output_file(path, option)
+        if not overwrite and (path.exists() or path.is_symlink()):
+            raise InputError(option, str(path), "a file that does not exist yet (pass --overwrite to replace it)")
 
 
 def _check_seed(seed: int | None, option: str = "--seed") -> None:
@@ -489,20 +513,45 @@ def _check_output_dir(path: Path | None, option: str) -> None:
     _writable_ancestor(path, option, path)
 
 
-def _write_run_events(pred, path: Path, mode: str | None = None) -> dict:
-    """Write the (cached) signal sample of ``mode`` at the run's model and POT; a summary dict."""
-    from .io.events import write_events
+def _write_run_events(pred, path: Path, mode: str | None = None, model=None, overwrite: bool = True,
+                      unweight: bool = False, config: Path | None = None) -> dict:
+    """Write the (cached) signal sample of ``mode`` at ``model`` (default: the run's) for the config's POT
+    (docs/events.md: full records, NuHepMC, zero-weight events left out, optional unweighting); a summary.
+    Interaction points and unweighting draw from ``[simulation].seed``. The caller checks the path before
+    the simulation (:func:`_check_events_path`); ``overwrite=False`` also refuses a file that appeared since."""
+    from .io.events import event_record, write_record
 
     cfg = pred.config
     modes = cfg.experiment.modes
     mode = mode if mode is not None else ("neutrino" if "neutrino" in modes else modes[0])
     if mode not in modes:
         raise InputError("--mode", mode, modes)
-    sample = pred.view(mode).sample
+    model = pred.model if model is None else model
+    sample = pred.view(mode, model).sample
     pot = cfg.pot(mode)
-    write_events(sample, path, model=pred.model, pot=pot, rng=np.random.default_rng(cfg.simulation.seed))
-    return {"path": str(path), "format": path.suffix.lower().lstrip("."), "mode": mode, "pot": pot,
-            "n_events": len(sample.E_vis), "expected_events": float(sample.total(pred.model, pot))}
+    sim = cfg.simulation
+    prov = {"config": str(config) if config is not None else "embedded default", "seed": sim.seed,
+            "n_mesons": sim.n_mesons, "n_events": sim.n_events, "experiment": cfg.experiment.name, "mode": mode}
+    rec = event_record(sample, model, pot, np.random.default_rng(sim.seed), unweight=unweight, provenance=prov)
+    write_record(rec, path, overwrite=overwrite)
+    meta = rec.metadata
+    info = {"path": str(path), "format": path.suffix.lower().lstrip("."), "mode": mode, "pot": pot,
+            "n_events": len(rec), "n_sample": meta["n_sample"], "n_zero_weight_dropped": meta["n_zero_weight"],
+            "expected_events": float(np.sum(rec.weights["expected_events"])),
+            "flux_averaged_total_cross_section": meta["flux_averaged_total_cross_section"],
+            "seed": sim.seed, "n_mesons": sim.n_mesons, "n_events_per_target": sim.n_events}
+    if meta["unweighting"] is not None:
+        info["unweighting_efficiency"] = meta["unweighting"]["efficiency"]
+    return info
+
+
+def _events_text(info: dict) -> str:
+    text = (f"{info['n_events']} {info['mode']}-mode events ({info['expected_events']:.4g} expected for "
+            f"{info['pot']:.3g} POT) written to {info['path']}; {info['n_zero_weight_dropped']} of "
+            f"{info['n_sample']} sampled events had weight 0 (rejected by the detector response) and were left out")
+    if "unweighting_efficiency" in info:
+        text += f"; unweighted (accept-reject efficiency {info['unweighting_efficiency']:.3g})"
+    return text
 
 
 @app.command("run")
@@ -516,20 +565,35 @@ def run_cmd(
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
     events: EventsOpt = None,
+    overwrite: OverwriteOpt = False,
+    fit: Annotated[bool | None, typer.Option(
+        "--fit/--no-fit", "--best-fit",
+        help="--fit (or --best-fit): fit [fit].parameter first and give the prediction, spectra, chi^2, "
+             "off-target run, events and plots at darkbeam's best fit. --no-fit: at the config's couplings. "
+             "Default: --fit without CONFIG (darkbeam's best fit of the embedded seed-000 benchmark, compared "
+             "with the seed's couplings), --no-fit with a CONFIG.")] = None,
 ) -> None:
-    """Predict the signal of a config, its spectra against data, the chi^2 and the off-target run."""
-    from .inference.predict import Predictor
+    """Predict the signal of a config, its spectra against data, the chi^2 and the off-target run.
+
+    Without CONFIG: darkbeam's best fit of the embedded default (seed 000's scalar benchmark at MiniBooNE),
+    with the seed's coupling product, darkbeam's and their ratio (docs/validation.md explains the
+    difference); `darkbeam run --no-fit` predicts at the seed's couplings instead.
+    """
+    from .api import run_prediction
 
     # output paths are checked before the simulation; results (text/JSON, -o) are written before the
     # plots, so that a plotting failure never loses them (it is then a one-line error, exit code 2)
-    _check_events_path(events)
+    _check_events_path(events, overwrite=overwrite)
     _check_output_file(output, "--output")
     _check_output_dir(plot, "--plot")
     cfg = _load_run_config(config, n_mesons, n_events, seed)
-    pred = Predictor(cfg, progress=_progress())
-    out = pred.predict()
-    if events is not None:
-        out["events_file"] = _write_run_events(pred, events)
+    do_fit = (config is None) if fit is None else fit
+    with _CommandStatus("run") as status:
+        pred, out, res = run_prediction(cfg, fit=do_fit, seed_comparison=do_fit and config is None,
+                                        progress=status.progress, stage=status.stage)
+        if events is not None:
+            status.stage(f"writing events to {events}", 0, 1)
+            out["events_file"] = _write_run_events_at(pred, events, None if res is None else res.model)
     if plot is not None:
         from .plotting import spectra_panel_paths
 
@@ -559,17 +623,27 @@ def events_cmd(
     n_mesons: NMesonsOpt = None,
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
+    overwrite: OverwriteOpt = False,
+    unweight: Annotated[bool, typer.Option("--unweight", help="Unit-weight events: keep each event with "
+                                                               "probability w/w_max (accept-reject), all kept "
+                                                               "events get the same weight; the efficiency is "
+                                                               "reported.")] = False,
 ) -> None:
-    """Generate the signal sample of a config and write its events (no chi^2): Parquet or HepMC3."""
+    """Generate the signal sample of a config and write its events (no chi^2): Parquet or HepMC3 (NuHepMC).
+
+    Each event holds the beam proton, the parent meson with its production and decay points, the dark
+    state(s) with their interaction or decay points and times of flight, the target and recoil, and every
+    final-state particle (docs/events.md). Weights: CV (events per POT) and expected_events (config POT).
+    """
     from .inference.predict import Predictor
 
-    _check_events_path(output, "--output")
+    _check_events_path(output, "--output", overwrite)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     if mode is not None and mode not in cfg.experiment.modes:
         raise InputError("--mode", mode, cfg.experiment.modes)
-    info = _write_run_events(Predictor(cfg, progress=_progress()), output, mode)
-    _emit(info, as_json, f"{info['n_events']} {info['mode']}-mode events ({info['expected_events']:.4g} expected "
-                         f"for {info['pot']:.3g} POT) written to {info['path']}")
+    info = _write_run_events(Predictor(cfg, progress=_progress()), output, mode, overwrite=overwrite,
+                             unweight=unweight, config=config)
+    _emit(info, as_json, _events_text(info))
 
 
 @app.command("fit")
@@ -835,6 +909,167 @@ def constraints_cmd(
     lines.append("limits at 90% CL, flat over each range (no limit-vs-mass curve available; docs/constraints.md)")
     lines += [f"[{i + 1}] {c}" for i, c in enumerate(cites)]
     _emit(rows, as_json, "\n".join(lines))
+
+
+def _write_run_events_at(pred, path: Path, model=None) -> dict:
+    """``run --events``: the signal events of the run's neutrino mode (else its first) weighted at ``model``
+    (the best fit of ``run --fit``; None: the config's model) for the mode's POT; a summary dict."""
+    if model is None:
+        return _write_run_events(pred, path)
+    from .io.events import write_events
+
+    cfg = pred.config
+    modes = cfg.experiment.modes
+    mode = "neutrino" if "neutrino" in modes else modes[0]
+    sample = pred.view(mode, model).sample
+    pot = cfg.pot(mode)
+    write_events(sample, path, model=model, pot=pot, rng=np.random.default_rng(cfg.simulation.seed))
+    return {"path": str(path), "format": path.suffix.lower().lstrip("."), "mode": mode, "pot": pot,
+            "n_events": len(sample.E_vis), "expected_events": float(sample.total(model, pot)),
+            "at": "best fit"}
+
+
+#: environment variable: seconds between status lines of long commands when stderr is not a terminal
+STATUS_INTERVAL_ENV = "DARKBEAM_STATUS_INTERVAL"
+
+
+class _CommandStatus:
+    """Progress of a long command (``run``, ``flux``) on stderr.
+
+    On a terminal: tqdm progress bars, as before. Otherwise (a log file, a pipe, a batch job): one line
+    every ``$DARKBEAM_STATUS_INTERVAL`` seconds (default 10; 0 turns it off) such as
+    ``darkbeam run: 20 s, stage 2/4 antineutrino-mode signal sample (flux (mesons) 45%), 36% done``;
+    the tqdm bars then run silently and only feed the fraction done.
+    """
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.tty = sys.stderr.isatty()
+        raw = os.environ.get(STATUS_INTERVAL_ENV, "").strip()
+        try:
+            self.interval = float(raw) if raw else 10.0
+        except ValueError:
+            raise InputError(STATUS_INTERVAL_ENV, raw, "a number of seconds (0: no status lines)") from None
+        self.active = not self.tty and self.interval > 0
+        #: whether the pipeline should make progress bars (shown on a terminal, counted silently otherwise)
+        self.progress = self.tty or self.active
+        self._stage = ("starting", 0, 1)
+        self._t0 = 0.0
+        self._stop = None
+        self._thread = None
+        self._tqdm = None
+
+    def stage(self, name: str, index: int, total: int) -> None:
+        """Stage ``index`` (0-based) of ``total`` starts."""
+        self._stage = (name, index, max(total, 1))
+
+    def line(self) -> str:
+        """The status line now."""
+        import time
+
+        name, i, n = self._stage
+        inner, bar = 0.0, ""
+        cls = self._tqdm
+        if cls is not None:
+            try:
+                bars = [b for b in list(getattr(cls, "_instances", ())) if getattr(b, "total", None)]
+            except RuntimeError:  # the set of bars changed meanwhile
+                bars = []
+            if bars:
+                b = bars[-1]
+                inner = min(max(b.n / b.total, 0.0), 1.0)
+                bar = f" ({b.desc or 'progress'} {inner:.0%})"
+        done = min((i + inner) / n, 1.0)
+        return (f"darkbeam {self.command}: {time.monotonic() - self._t0:.0f} s, stage {i + 1}/{n} {name}{bar}, "
+                f"{done:.0%} done")
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                sys.stderr.write(self.line() + "\n")
+                sys.stderr.flush()
+            except (OSError, ValueError):  # stderr closed
+                return
+
+    def __enter__(self) -> _CommandStatus:
+        import threading
+        import time
+
+        self._t0 = time.monotonic()
+        if not self.active:
+            return self
+        import tqdm as tqdm_module
+
+        original = tqdm_module.tqdm
+        devnull = open(os.devnull, "w")  # noqa: SIM115  (closed in __exit__)
+
+        class _Counted(original):  # bars of the pipeline: counted, not drawn
+            def __init__(self, *args, **kwargs):
+                kwargs["file"] = devnull
+                super().__init__(*args, **kwargs)
+
+        self._original, self._devnull, self._tqdm = original, devnull, _Counted
+        tqdm_module.tqdm = _Counted  # the pipeline imports tqdm.tqdm when it makes a bar
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"darkbeam-{self.command}-status", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self.active or self._thread is None:
+            return
+        import tqdm as tqdm_module
+
+        self._stop.set()
+        self._thread.join(timeout=5)
+        tqdm_module.tqdm = self._original
+        self._devnull.close()
+        self._thread = None
+
+
+cache_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None,
+    help="The on-disk sample cache ($DARKBEAM_CACHE or ~/.cache/darkbeam): `darkbeam cache info` (where, how "
+         "big), `darkbeam cache clear` (remove every cached sample; asks nothing).",
+)
+app.add_typer(cache_app, name="cache")
+CacheDirOpt = Annotated[Path | None, typer.Option("--cache", help="Cache directory (default: $DARKBEAM_CACHE or "
+                                                                  "~/.cache/darkbeam).")]
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+@cache_app.command("info")
+def cache_info_cmd(cache: CacheDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Where the sample cache is, how many samples it holds and their size."""
+    from .io.cache import cache_info
+
+    info = cache_info(cache)
+    text = "\n".join([
+        f"sample cache: {info['samples_directory']} ({info['source']})",
+        f"  {info['samples']} samples, {_mb(info['bytes'])}"
+        + ("" if info["exists"] else " (the directory does not exist yet)")
+        + (f"; {info['temporaries']} partial files of interrupted or running writes ({_mb(info['temporary_bytes'])})"
+           if info["temporaries"] else ""),
+        "  written by `darkbeam scan` (and Predictor(cfg, cache=...)); `darkbeam cache clear` empties it",
+    ])
+    _emit(info, as_json, text)
+
+
+@cache_app.command("clear")
+def cache_clear_cmd(cache: CacheDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Remove every cached sample (and partial files of writers that no longer run); prints what it
+    removed. Asks nothing."""
+    from .io.cache import clear_cache
+
+    res = clear_cache(cache)
+    lines = [f"removed {res['samples_removed']} samples"
+             + (f" and {res['temporaries_removed']} partial files" if res["temporaries_removed"] else "")
+             + f" ({_mb(res['bytes_freed'])}) from {res['directory']}"]
+    lines += [f"  {name}" for name in res["removed"]]
+    _emit(res, as_json, "\n".join(lines))
 
 
 def main() -> None:

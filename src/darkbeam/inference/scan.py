@@ -1236,7 +1236,7 @@ def _finish_rows(rows: list[dict], axes: list[Axis], meta: dict) -> None:
         r["delta_chi2"] = (c2 - mins[e]) if (c2 is not None and math.isfinite(c2) and e in mins) else None
         r["point"] = {a.name: (r[EXPERIMENT_AXIS] if a.kind == "experiment" else r.get(params_cols[a.name]))
                       for a in axes}
-        r["value"] = r.get(fit_col) if fit_col else None
+        r["value"] = r.get(fit_col) if (fit_col and r.get("chi2") is not None) else None  # fitted only with data
         r["_fit_column"] = fit_col
         r["signal_events"] = {k[len("signal_"):]: v for k, v in r.items()
                               if k.startswith("signal_") and k.count("_") == 1 and k != "signal_total"}

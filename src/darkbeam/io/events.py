@@ -72,7 +72,7 @@ WEIGHT_NAMES = ("CV", "expected_events")
 OBSERVABLES = ("E_vis", "cos_theta", "E_QE")
 _META_KEY = b"darkbeam"
 #: speed of light in mm/s (lab_pos time, E.C.5)
-_C_MM_PER_S = C_LIGHT / hu.s
+_C_MM_PER_S = C_LIGHT * hu.s
 #: nuclei of the proton targets (Beam.target_material; steel for off-target running): (Z, A)
 TARGET_NUCLEI = {"Be": (4, 9), "C": (6, 12), "Fe": (26, 56), "W": (74, 184), "Hg": (80, 200)}
 #: parent-meson PDG ids by source-label name (fallback when a production channel does not report them)
@@ -717,7 +717,7 @@ def _text_chunk(lines: list[list], sl: slice) -> bytes:
 
 
 def _header(rec: EventRecord) -> list[str]:
-    return ["HepMC::Version " + _HEPMC_VERSION, "HepMC::Asciiv3-START_EVENT_LISTING", "W " + " ".join(WEIGHT_NAMES),
+    return ["HepMC::Version " + _HEPMC_VERSION, "HepMC::Asciiv3-START_EVENT_LISTING", "W " + "\\|".join(WEIGHT_NAMES),
             f"T darkbeam\\|{__version__}\\|dark-sector signal events (https://arxiv.org/abs/2110.11944)",
             *nuhepmc.header_lines(rec.run_info)]
 
@@ -886,8 +886,8 @@ def read_hepmc3(path: str | Path) -> EventTable:
         if t.startswith("A "):
             k, _, v = t[2:].partition(" ")
             run_info[k] = v
-        elif t.startswith("W "):
-            weight_names = t.split()[1:]
+        elif t.startswith("W "):  # names separated by "\|" (HepMC3 writers) or blanks
+            weight_names = t[2:].replace("\\|", " ").split()
     if "darkbeam.Record" not in run_info:
         raise InputError("events file", str(path), "a HepMC3 file written by darkbeam (run info with "
                          "darkbeam.Record); read other HepMC3 files with pyhepmc")

@@ -145,6 +145,22 @@ class SignalProcess:
     def survival(self, model: Model, p: np.ndarray, path: np.ndarray) -> np.ndarray:
         return np.ones_like(p)
 
+    def zero_reason(self, sample: SignalSample, model: Model) -> str:
+        """Why a sample with events has zero weight at ``model`` (the note of an all-zero sample)."""
+        if not np.any(sample.base_weight > 0):
+            return "no sampled event passes the detector response (threshold, topology or efficiency)"
+        if sample.path is not None and "labels" in sample.meta:
+            f = self.coupling_factor(model, sample.meta["labels"])[sample.meta["codes"]]
+            if np.any(sample.base_weight * f > 0):
+                try:
+                    d = model.boson_decays()
+                    ctau = HBARC / d.total if d.total > 0 else float("inf")
+                    return (f"{model.boson} decays before it reaches the detector (c*tau = {ctau:.3g} mm, "
+                            f"channels: {', '.join(k for k, v in d.widths.items() if v > 0)})")
+                except InputError:
+                    return "the incoming state decays before it reaches the detector"
+        return "the coupling factors of the detection channel are zero at these couplings"
+
 
 #: detection processes by process name (what a model's detection declaration names; never a model name)
 SIGNAL_PROCESSES: Registry[type[SignalProcess]] = Registry("detection process")
@@ -453,8 +469,11 @@ def build_signal(
     if n_events <= 0:
         raise InputError("n_events", n_events, "a positive integer")
     rng = np.random.default_rng(seed)
-    return SIGNAL_PROCESSES.get(channel.process)().build(model, experiment, mode, n_mesons, n_events, rng, progress,
-                                                         detector)
+    proc = SIGNAL_PROCESSES.get(channel.process)()
+    sample = proc.build(model, experiment, mode, n_mesons, n_events, rng, progress, detector)
+    if not sample.note and len(sample.base_weight) and not np.any(sample.weights() > 0):
+        sample.note = proc.zero_reason(sample, model)
+    return sample
 
 
 def detection_channel(model: Model):
