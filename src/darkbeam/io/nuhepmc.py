@@ -363,9 +363,37 @@ def check_file(path: str | Path, max_events: int | None = None) -> list[str]:
                     bad(f"P.R.1: outgoing particle (pdg {p.pid}) with status {s}, need 1", no)
                 if p.pid not in info["pdgs"] and not _is_standard_pdg(p.pid):
                     bad(f"G.R.11: particle number {p.pid} is not a PDG number and not declared", no)
-    if info is None:
-        v.insert(0, "G.R.1: no events, so no GenRunInfo could be read")
+    if info is None:  # no events: the run info of the header (pyhepmc only gives it with an event)
+        ri = _header_run_info(path)
+        if ri is None:
+            v.append("G.R.1: no GenRunInfo (no HepMC3 run-info header)")
+        else:
+            _check_run_info(ri, v)
     return v
+
+
+def _header_run_info(path: Path):
+    """The run info of an Asciiv3 header (W, T and A lines before the first event), as a namespace with
+    ``attributes`` (text), ``tools`` and ``weight_names``; None without a START_EVENT_LISTING line."""
+    from types import SimpleNamespace
+
+    attrs, tools, names, started = {}, [], [], False
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if line.startswith("HepMC::Asciiv3-START_EVENT_LISTING"):
+                started = True
+            elif line.startswith("E ") or line.startswith("HepMC::Asciiv3-END_EVENT_LISTING"):
+                break
+            elif line.startswith("A "):
+                k, _, val = line[2:].partition(" ")
+                attrs[k] = val
+            elif line.startswith("T "):
+                f = line[2:].split("\\|")
+                tools.append(SimpleNamespace(name=f[0], version=f[1] if len(f) > 1 else ""))
+            elif line.startswith("W "):
+                names = line[2:].replace("\\|", " ").split()
+    return SimpleNamespace(attributes=attrs, tools=tools, weight_names=names) if started else None
 
 
 __all__ = ["CITATIONS", "NUHEPMC_VERSION", "OTHER_PROCESS", "PARTICLE_STATUS", "PROCESSES", "VERTEX_STATUS",
