@@ -18,7 +18,13 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from darkbeam.beams import interaction_probability, mesons_per_pot, production_table, sample_mesons, sigma_inelastic
+from darkbeam.beams import (
+    interaction_probability,
+    mesons_per_pot,
+    production_table,
+    sample_mesons,
+    sigma_inelastic,
+)
 from darkbeam.beams.bmpt import BMPT_MODELS
 from darkbeam.beams.production import integrate_cross_section, production_model
 from darkbeam.constants import M_K, M_N, M_P, M_PI
@@ -91,12 +97,18 @@ def test_k0l_and_pi0_combinations():
 # π+, π−, K+, K− in mb/(GeV²/c³). Its kaon functions use the PION A (62.3) and K+/K− = r0 (1 + x_R)^r1;
 # its x_R uses M_X = 1.88 GeV for every species.
 BDNMC = {
-    450.0: [(5, 0.01, 609.2072, 559.9457, 242.3997, 236.8179), (10, 0.02, 346.3802, 308.6157, 197.3071, 192.7803),
-            (20, 0.005, 295.4016, 250.1245, 197.0507, 200.8296), (3, 0.05, 564.2260, 517.6981, 180.1499, 184.9938),
-            (40, 0.003, 180.4210, 136.8734, 134.4011, 154.7463), (60, 0.001, 131.9873, 90.08717, 104.8948, 136.6180)],
-    120.0: [(5, 0.01, 295.5332, 250.7674, 170.9497, 183.4908), (10, 0.02, 159.6782, 121.7585, 114.0210, 133.9480),
-            (20, 0.005, 104.4912, 65.72963, 82.02947, 119.0327), (3, 0.05, 341.9917, 298.9817, 151.0495, 164.1837),
-            (15, 0.0, 135.7581, 94.14502, 106.1604, 137.9621), (60, 0.001, 13.92453, 4.479976, 14.76937, 47.18965)],
+    450.0: [(5, 0.01, 609.2072, 559.9457, 242.3997, 236.8179),
+            (10, 0.02, 346.3802, 308.6157, 197.3071, 192.7803),
+            (20, 0.005, 295.4016, 250.1245, 197.0507, 200.8296),
+            (3, 0.05, 564.2260, 517.6981, 180.1499, 184.9938),
+            (40, 0.003, 180.4210, 136.8734, 134.4011, 154.7463),
+            (60, 0.001, 131.9873, 90.08717, 104.8948, 136.6180)],
+    120.0: [(5, 0.01, 295.5332, 250.7674, 170.9497, 183.4908),
+            (10, 0.02, 159.6782, 121.7585, 114.0210, 133.9480),
+            (20, 0.005, 104.4912, 65.72963, 82.02947, 119.0327),
+            (3, 0.05, 341.9917, 298.9817, 151.0495, 164.1837),
+            (15, 0.0, 135.7581, 94.14502, 106.1604, 137.9621),
+            (60, 0.001, 13.92453, 4.479976, 14.76937, 47.18965)],
 }
 
 
@@ -129,7 +141,10 @@ def test_seagull_and_charge_ratios():
         return np.sum(f * pt) / np.sum(f)
 
     assert mean_pt(0.05) < mean_pt(0.1) < mean_pt(0.3)
-    assert mean_pt(0.1) == pytest.approx(0.38, abs=0.01)  # 20/6 / a' with a' = 6.10/0.1^0.153
+    # analytic: f(u) = (1 + u + c u²) e^(−u), u = a' p_T, c = b'/a'²: ⟨u⟩ = (2 + 6 + 24c)/(1 + 2 + 6c)
+    ap, bp = 6.10 / 0.1**0.153, 6.10**2 / (2 * 0.1**0.478)
+    c = bp / ap**2
+    assert mean_pt(0.1) == pytest.approx((8 + 24 * c) / (3 + 6 * c) / ap, rel=1e-4)  # 0.399 GeV/c
     xr = np.array([0.1, 0.5, 0.9])
     r_pi = BMPT_MODELS["pi+"].invariant_be(xr, 0.3) / BMPT_MODELS["pi-"].invariant_be(xr, 0.3)
     r_k = BMPT_MODELS["K+"].invariant_be(xr, 0.3) / BMPT_MODELS["K-"].invariant_be(xr, 0.3)
@@ -226,7 +241,8 @@ def minerva_fhc():
 
 def test_dune_nd_flux_within_factor_1p5():
     """ν_μ at DUNE ND-LAr vs the DUNE TDR ND FHC flux: every 0.5 GeV bin of 1-5 GeV within ×1.5 (with a 3σ MC
-    allowance). The reference is tabulated per 0.25 GeV (bin centres): the mean of two entries is the 0.5 GeV bin."""
+    allowance). The reference is tabulated per 0.25 GeV (bin centres): the mean of two entries is the
+    0.5 GeV bin."""
     e, numu, _ = _reference("DUNE_ND_FHC.dat")
     ref = np.array([numu[(e > lo) & (e < hi)].mean() for lo, hi in zip(EDGES[:-1], EDGES[1:])])
     res = neutrino_flux("dune-nd", "neutrino", n_mesons=100_000, chunk=100_000, seed=12, edges_GeV=EDGES)
@@ -282,9 +298,9 @@ def test_inverse_square_law_far_from_the_source(far_detectors):
 def test_off_axis_nova_nd_spectrum_is_softer():
     """12 mrad off axis (NOvA ND) the ν_μ spectrum is softer than on axis (MINERvA)."""
     edges = np.arange(0.0, 10.0001, 0.5)
-    on = neutrino_flux("minerva", "neutrino", n_mesons=30_000, chunk=30_000, seed=15, parents=("pi+",), edges_GeV=edges)
-    off = neutrino_flux("nova-nd", "neutrino", n_mesons=30_000, chunk=30_000, seed=15, parents=("pi+",),
-                        edges_GeV=edges)
+    kw = dict(n_mesons=30_000, chunk=30_000, seed=15, parents=("pi+",), edges_GeV=edges)
+    on = neutrino_flux("minerva", "neutrino", **kw)
+    off = neutrino_flux("nova-nd", "neutrino", **kw)
     c = 0.5 * (edges[1:] + edges[:-1])
 
     def mean_e(r):

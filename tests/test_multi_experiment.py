@@ -23,7 +23,8 @@ def test_each_experiment_in_its_own_modes_with_reasons():
     assert list(rows["miniboone"]["modes"]) == ["neutrino", "antineutrino"] == default_modes("miniboone")
     assert list(rows["microboone"]["modes"]) == ["neutrino"]
     assert "chi2" in rows["miniboone"] and "chi2" not in rows["microboone"]  # data only where packaged
-    assert rows["ccm"]["status"] == "not runnable" and "lanl-lujan" in rows["ccm"]["reason"]
+    # stopped-pion sources run in their own mode (the beam declares source = "stopped")
+    assert rows["ccm"]["status"] == "predicted" and list(rows["ccm"]["modes"]) == ["stopped"]
     # the same numbers as a prediction configured for that experiment alone
     one = Predictor(parse_config({**CFG, "experiment": {"name": "microboone", "modes": ["neutrino"],
                                                          "off_target": False}})).predict()
@@ -38,12 +39,14 @@ def test_zero_signal_carries_its_reason():
 
 
 def test_cli_predict_json_and_bad_input():
-    r = subprocess.run([sys.executable, "-m", "darkbeam.cli", "predict", "--experiments", "sbnd,jsns2",
+    r = subprocess.run([sys.executable, "-m", "darkbeam.cli", "predict", "--experiments", "sbnd,dune-nd",
                         "--n-mesons", "20000", "--n-events", "1000", "--json"], capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert [e["experiment"] for e in out["experiments"]] == ["sbnd", "jsns2"]
+    assert [e["experiment"] for e in out["experiments"]] == ["sbnd", "dune-nd"]
+    assert out["experiments"][1]["status"] in ("predicted", "not runnable")
+    assert out["experiments"][1]["status"] == "predicted" or out["experiments"][1]["reason"]
     r = subprocess.run([sys.executable, "-m", "darkbeam.cli", "predict", "--experiments", "nosuch"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "nosuch" in r.stderr and "Traceback" not in r.stderr

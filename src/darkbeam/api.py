@@ -209,7 +209,7 @@ def run_prediction(cfg, *, fit: bool = False, seed_comparison: bool = False, pro
     total = len(samples) + (1 if fit else 0) + 1
     for i, mode in enumerate(samples):
         if stage is not None:
-            stage(f"{mode}-mode signal sample", i, total)
+            stage(f"{mode}{'' if mode == 'off-target' else '-mode'} signal sample", i, total)
         pred.view(mode)
     res = None
     if fit:

@@ -306,7 +306,7 @@ def _flux_text(out: dict) -> str:
             f"# integrated over {lo:g}-{hi:g} GeV: {integ['value']:.4e} +- {integ['error']:.2e} {species} "
             f"{integ['unit']}",
             "# columns: energy bin [GeV], flux [" + out["units"] + "], MC error [same unit]"
-            + ("; ratio = " + out["ratio_definition"] if "official_ratio" in out else "")]
+            + ("; ratio = " + out["ratio_definition"].replace("null", "n/a") if "official_ratio" in out else "")]
     ratio = out.get("official_ratio")
     edges = out["edges_GeV"]
     for i, (a, b, f, e) in enumerate(zip(edges[:-1], edges[1:], out["flux"], out["error"])):
@@ -954,6 +954,7 @@ class _CommandStatus:
         #: whether the pipeline should make progress bars (shown on a terminal, counted silently otherwise)
         self.progress = self.tty or self.active
         self._stage = ("starting", 0, 1)
+        self._inner = 0.0  # fraction of the current stage done (from its progress bars; never goes back)
         self._t0 = 0.0
         self._stop = None
         self._thread = None
@@ -962,6 +963,7 @@ class _CommandStatus:
     def stage(self, name: str, index: int, total: int) -> None:
         """Stage ``index`` (0-based) of ``total`` starts."""
         self._stage = (name, index, max(total, 1))
+        self._inner = 0.0
 
     def line(self) -> str:
         """The status line now."""
@@ -979,6 +981,7 @@ class _CommandStatus:
                 b = bars[-1]
                 inner = min(max(b.n / b.total, 0.0), 1.0)
                 bar = f" ({b.desc or 'progress'} {inner:.0%})"
+        self._inner = inner = max(self._inner, inner)
         done = min((i + inner) / n, 1.0)
         return (f"darkbeam {self.command}: {time.monotonic() - self._t0:.0f} s, stage {i + 1}/{n} {name}{bar}, "
                 f"{done:.0%} done")
@@ -1070,6 +1073,194 @@ def cache_clear_cmd(cache: CacheDirOpt = None, as_json: JsonOpt = False) -> None
              + f" ({_mb(res['bytes_freed'])}) from {res['directory']}"]
     lines += [f"  {name}" for name in res["removed"]]
     _emit(res, as_json, "\n".join(lines))
+
+
+@app.command("regions")
+def regions_cmd(
+    table: Annotated[Path, typer.Argument(help="A Parquet scan table (darkbeam scan -o FILE.parquet).")],
+    x: Annotated[str, typer.Option("--x", help="Grid axis on the x axis (e.g. m_phi).")],
+    y: Annotated[str, typer.Option("--y", help="Grid axis on the y axis (e.g. g_n).")],
+    y_column: Annotated[str | None, typer.Option("--y-column", help="Show y as this table column (e.g. "
+                                                                    "coupling_product).")] = None,
+    cl: Annotated[list[float] | None, typer.Option("--cl", help="Confidence levels (default 0.68 and 0.95).")] = None,
+    experiment: Annotated[str | None, typer.Option("--experiment", help="Experiment of the chi^2 (default: the "
+                                                                        "first with data).")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG of the regions.")] = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delta-chi^2 confidence regions (68 %, 95 %; 2 parameters of interest) of a scan in two of its axes, profiled
+    over the others. See docs/regions.md."""
+    from .inference.regions import DEFAULT_CLS, delta_chi2_region, plot_regions
+
+    if not table.is_file():
+        raise InputError("scan table", str(table), "an existing Parquet scan table (darkbeam scan -o FILE.parquet)")
+    _check_output_file(plot, "--plot")
+    _check_output_file(output, "--output")
+    reg = delta_chi2_region(table, x, y, tuple(cl) if cl else DEFAULT_CLS, experiment, y_column)
+    out = reg.to_dict()
+    lines = [f"delta chi^2 regions in ({reg.x_label}, {reg.y_label}) at {reg.experiment}: {reg.note}",
+             f"  best point: {reg.x} = {reg.best[0]:.4g}, {reg.y_label} = {reg.best[1]:.4g}"]
+    for lev in out["levels"]:
+        lines.append(f"  {100 * lev['cl']:.0f}%: delta chi^2 <= {lev['threshold']:.3f}, "
+                     f"{100 * lev['grid_fraction']:.1f}% of the grid, {len(lev['contours'])} contour line(s)")
+    if output is not None:
+        _write_json(output, out)
+    _emit(out, as_json, "\n".join(lines))
+    if plot is not None:
+        with _plot_failure(plot):
+            plot_regions(plot, [reg], ["darkbeam"], title=f"{reg.experiment}: {reg.note.split(';')[0]}")
+
+
+@app.command("posterior")
+def posterior_cmd(
+    config: ConfigArg = None,
+    grid: Annotated[list[str] | None, typer.Option("--grid", help="Mass nodes NAME=VALUES (as for scan) of the "
+                                                                  "masses with a prior; replaces [fit].masses.")
+                    ] = None,
+    sampler: Annotated[str, typer.Option("--sampler", help="dynesty (nested sampling, default) | emcee.")] = "dynesty",
+    nlive: Annotated[int, typer.Option("--nlive", help="dynesty live points.")] = 200,
+    dlogz: Annotated[float, typer.Option("--dlogz", help="dynesty stopping criterion.")] = 0.5,
+    x: Annotated[str | None, typer.Option("--x", help="Parameter on the x axis of --plot.")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Parameter (or coupling_product) on the y axis of --plot.")
+                 ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="PNG of the 68 %/95 % credible regions in (x, y).")
+                    ] = None,
+    samples: Annotated[Path | None, typer.Option("--samples", help="Write the equal-weight samples (.parquet or "
+                                                                   ".csv).")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="How the node samples are generated (as for scan).")
+                       ] = "local",
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default: cores).")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Sample cache directory.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the sample cache.")] = False,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+    n_mesons: NMesonsOpt = None,
+    n_events: NEventsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Bayesian posterior of the [priors] parameters (dynesty nested sampling; masses interpolated between mass
+    nodes, couplings exact by re-weighting): medians, 68 %/95 % intervals, evidence, credible regions."""
+    from .inference.posterior import run_posterior
+    from .inference.regions import plot_regions
+
+    if cache is not None and no_cache:
+        raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
+    if plot is not None and (x is None or y is None):
+        raise InputError("--plot", str(plot), "--x and --y naming the parameters of the plane")
+    if samples is not None and samples.suffix.lower() not in (".parquet", ".csv"):
+        raise InputError("--samples suffix", samples.suffix or str(samples), (".parquet", ".csv"))
+    for p, opt in ((plot, "--plot"), (samples, "--samples"), (output, "--output")):
+        _check_output_file(p, opt)
+    cfg = _load_run_config(config, n_mesons, n_events, seed)
+    res = run_posterior(cfg, grid or None, sampler=sampler, nlive=nlive, dlogz=dlogz, backend=backend, workers=workers,
+                        cache=False if no_cache else (cache if cache is not None else True), progress=_progress())
+    if plot is not None:
+        for name in (x, y):
+            res.column(name)  # InputError naming the parameters before anything is written
+    out = res.to_dict()
+    summ = out["parameters"]
+    lines = [f"posterior of {', '.join(res.parameters)} ({res.model} at {res.experiment}; {res.sampler}, "
+             f"{res.n_calls} likelihood calls, {res.seconds:.1f} s)"]
+    if res.logz is not None:
+        lines.append(f"  log evidence {res.logz:.2f} +- {res.logz_err:.2f}")
+    for name, s in summ.items():
+        u = f" {s['unit']}" if s["unit"] else ""
+        lines.append(f"  {name}: median {s['median']:.4g}{u}, 68% [{s['interval_68'][0]:.4g}, "
+                     f"{s['interval_68'][1]:.4g}], 95% [{s['interval_95'][0]:.4g}, {s['interval_95'][1]:.4g}]")
+    lines.append("  best fit: " + ", ".join(f"{k} = {v:.4g}" for k, v in out["best_fit"].items()))
+    lines += [f"  note: {n}" for n in res.notes]
+    if samples is not None:
+        res.write(samples)
+        out["samples"] = str(samples)
+    if output is not None:
+        _write_json(output, out)
+    _emit(out, as_json, "\n".join(lines))
+    if plot is not None:
+        with _plot_failure(plot):
+            plot_regions(plot, [res.credible_region(x, y)], ["credible"],
+                         title=f"{res.model} at {res.experiment}: posterior ({res.sampler})")
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(
+    config: ConfigArg = None,
+    experiment: Annotated[list[str] | None, typer.Option("--experiment", help="Experiment(s) of the catalog "
+                                                                              "(default: the config's).")] = None,
+    grid: Annotated[str | None, typer.Option("--grid", help="The mass axis NAME=VALUES (x axis; default "
+                                                            "[fit].masses).")] = None,
+    coupling: Annotated[str | None, typer.Option("--coupling", help="The coupling on the y axis (default "
+                                                                    "fit.parameter).")] = None,
+    bounds: Annotated[str | None, typer.Option("--bounds", help="Range of the coupling LOW,HIGH (units as the "
+                                                                "parameter's).")] = None,
+    background: Annotated[float, typer.Option("--background", help="Expected background events at the exposure.")
+                          ] = 0.0,
+    pot: Annotated[float | None, typer.Option("--pot", help="Exposure in protons on target (default: the "
+                                                            "experiment's).")] = None,
+    method: Annotated[str, typer.Option("--method", help="fc (Feldman-Cousins) | poisson.")] = "fc",
+    cl: Annotated[float, typer.Option("--cl", help="Confidence level.")] = 0.9,
+    observed: Annotated[int | None, typer.Option("--observed", help="Observed events (default: the median "
+                                                                    "expected limit, a sensitivity).")] = None,
+    constraints: Annotated[bool, typer.Option("--constraints/--no-constraints", help="Overlay the exotic pi/K "
+                                                                                     "decay limits.")] = True,
+    product: Annotated[bool, typer.Option("--product", help="Draw the coupling product on the y axis.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="PNG of the curve(s).")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="How the samples are generated (as for scan).")] = "local",
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default: cores).")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Sample cache directory.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the sample cache.")] = False,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+    n_mesons: NMesonsOpt = None,
+    n_events: NEventsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Exclusion / sensitivity curve in a mass-coupling plane at any experiment of the catalog: expected signal by
+    re-weighting, Poisson or Feldman-Cousins limit for a background and an exposure. See docs/sensitivity.md."""
+    from .inference.sensitivity import constraint_bounds, plot_sensitivity, sensitivity_curve
+    from .units import parse_quantity
+
+    if cache is not None and no_cache:
+        raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
+    _check_output_file(plot, "--plot")
+    _check_output_file(output, "--output")
+    cfg = _load_run_config(config, n_mesons, n_events, seed)
+    model = cfg.build_model()
+    b = None
+    if bounds is not None:
+        parts = [t.strip() for t in bounds.split(",")]
+        name = coupling or cfg.fit.parameter
+        dims = {p.name: p.dimension for p in model.params}
+        if len(parts) != 2 or name not in dims:
+            raise InputError("--bounds", bounds, "LOW,HIGH of the coupling given with --coupling")
+        b = tuple(parse_quantity(t if dims[name] != "dimensionless" else float(t), dims[name], "--bounds")
+                  for t in parts)
+    curves = [sensitivity_curve(cfg, e, [grid] if grid else None, coupling, b, background, pot, method, cl, observed,
+                                cache=False if no_cache else (cache if cache is not None else True), backend=backend,
+                                workers=workers, progress=_progress())
+              for e in (experiment or [cfg.experiment.name])]
+    c0 = curves[0]
+    cons = constraint_bounds(cfg, c0.mass_parameter, c0.masses, c0.coupling, c0.bounds) if constraints else {}
+    out = {"curves": [c.to_dict() for c in curves],
+           "constraints": {k: {"lower": [None if not np.isfinite(v) else float(v) for v in d["lower"]],
+                               "citation": d["citation"], "cl": d["cl"]} for k, d in cons.items()}}
+    lines = []
+    for c in curves:
+        lines.append(f"{c.label()}: s_up = {c.s_up:.3g} events, POT {', '.join(f'{m} {p:.3g}' for m, p in c.pot.items())}")
+        for m, lo, hi, s in zip(c.masses, c.lower, c.upper, c.signal_ref):
+            rng = ("not reached within the bounds" if not np.isfinite(lo) else
+                   f"{c.coupling} > {lo:.3g}" + (f" and < {hi:.3g}" if np.isfinite(hi) else ""))
+            lines.append(f"  {c.mass_parameter} = {m:.4g} MeV: {rng}   (signal at the config's couplings {s:.3g})")
+        lines += [f"  note: {n}" for n in c.notes]
+    for k, d in cons.items():
+        lines.append(f"exotic-decay limit {k}: excludes {c0.coupling} above "
+                     + ", ".join("-" if not np.isfinite(v) else f"{v:.2g}" for v in d["lower"]))
+    if output is not None:
+        _write_json(output, out)
+    _emit(out, as_json, "\n".join(lines))
+    if plot is not None:
+        with _plot_failure(plot):
+            plot_sensitivity(plot, curves, cons, y_as_product=product, title=f"{c0.model}")
 
 
 def main() -> None:

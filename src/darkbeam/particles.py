@@ -43,6 +43,11 @@ TWO_BODY_FINAL_STATES = MappingProxyType({
     "mu+ mu-": ((-13, 13), (M_MU, M_MU)),
     "pi+ pi-": ((211, -211), (M_PI, M_PI)),
     "gamma gamma": ((22, 22), (0.0, 0.0)),
+    # heavy neutral lepton N -> l pi (darkbeam.models.hnl): charge-summed channels (a Majorana N decays to
+    # l-pi+ and l+pi-), recorded as pi+ l-. The pion comes first so that the decay-in-volume process, which
+    # labels its first daughter with max(pdg_1, pdg_2), writes 211 on the pion and 11/13 on the lepton.
+    "e pi": ((211, 11), (M_PI, M_E)),
+    "mu pi": ((211, 13), (M_PI, M_MU)),
 })
 
 

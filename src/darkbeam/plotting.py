@@ -101,7 +101,7 @@ def plot_flux(
         for y in (1 / 1.5, 1.5):
             r.axhline(y, color="grey", ls=":", lw=0.8)
         r.set_ylim(0, 2.5)
-        r.set_ylabel("ratio")
+        r.set_ylabel("darkbeam / official")
     axes[-1, 0].set_xlabel(r"$E$ [GeV]")
     axes[-1, 0].set_xlim(edges[0], min(edges[-1], 4.0))
     fig.tight_layout()

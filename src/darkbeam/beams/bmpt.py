@@ -10,7 +10,9 @@ et al., NA56/SPY) with one formula in the radial-scaling variable x_R = E*/E*max
 
     π+/π− = r0 (1 + x_R)^r1,   K+/K− = r0 (1 − x_R)^r1                                 (charge ratios)
 
-in mb/(GeV²/c³) for p_T in GeV/c. Parameters (BMPT fit table; the kaon δ is fixed to 2γ, B to 0):
+in mb/(GeV²/c³) for p_T in GeV/c. Parameters (BMPT fit table; the kaon δ is fixed to 2γ, B to 0; the values
+were transcribed from the two public ports named below, which agree on every number — the paper's table itself
+could not be read here):
 
     pions: A = 62.3, B = 1.57, α = 3.45, β = 0.517, a = 6.10, γ = 0.153, δ = 0.478, r0 = 1.05, r1 = 2.65
     kaons: A = 7.74, B = 0,    α = 2.45, β = 0.444, a = 5.04, γ = 0.121, δ = 2γ,    r0 = 1.15, r1 = −3.17
@@ -24,15 +26,16 @@ Choices made here (see docs/meson_production.md, "120 GeV beams"):
   E*max = (s + m² − M_X²)/(2√s) and M_X the lightest recoil allowed by baryon number, charge and
   strangeness: p n (π+), p p π+ (π−), Λ p (K+), K+ p p (K−). The independent implementation in BdNMC
   (pgdeniverville/BdNMC src/BMPT_dist.cpp) uses M_X = 1.88 GeV for every species: E*max differs by
-  < 1 % at 120 GeV.
+  < 1 % at 120 GeV, d²σ by ≤ 1.1 % (p ≤ 60 GeV/c).
 * x_F = 2 p_L*/√s (Feynman x) in α(x_F, p_T).
-* The two public ports disagree where the paper is not copied here: BdNMC multiplies the kaon formula by
-  the *pion* A (a bug: its kaon A is never used), takes A_Be = 8 and (0.98 + 0.21 p_T) in α; the
-  msci-project port (pyosccalc/BMPTFlux.py) uses a′ = a x_R^γ. We use the kaon A, A_Be = 9.012 (Be),
+* The two public ports differ in form: BdNMC multiplies its kaon formula by the *pion* A (a bug: its kaon
+  A is never used), writes K+/K− = r0 (1 + x_R)^r1, takes A_Be = 8 and (0.98 + 0.21 p_T) in α; the
+  msci-project port (pyosccalc/BMPTFlux.py) uses a′ = a x_R^γ and (1 − x_R) in the kaon ratio. We use the
+  kaon A, (1 − x_R) (with r1 < 0 the other sign makes K− outnumber K+ at large x_R), A_Be = 9.012,
   p_T² in α and a′ = a/x_R^γ. The last one is the only form for which δ = 2γ makes b′ = a′²/2 (the
   fixed-δ kaon fit) and for which ⟨p_T⟩ grows with x_R (the "seagull" effect): at x_R = 0.1 it gives
-  ⟨p_T⟩ = 0.38 GeV/c for pions. tests/test_beams_120gev.py checks the p-Be values against numbers
-  computed with BdNMC's code (π±: to 1e-6; K±: after undoing its A bug and ratio sign).
+  ⟨p_T⟩ = 0.40 GeV/c for pions (0.89 GeV/c with a′ = a x_R^γ). tests/test_beams_120gev.py checks the
+  p-Be values against numbers computed with BdNMC's code (2e-6; K± after undoing its A bug and ratio sign).
 * K0_L = K0_S = (K+ + 3 K−)/4 (quark counting; BdNMC samples K0 + K̄0 = (K+ + 3K−)/2); π0 = (π+ + π−)/2.
 
 Not included: the BMPT thick-target (re-interaction) corrections; the yields are primary interactions

@@ -42,6 +42,11 @@ class Beam:
             hall / chase with the horns); mesons may decay there too, so the decay region of the flux
             chains runs from the target to ``hall_length + decay_length`` with radius ``decay_radius``
             (default 0: the decay region starts at the target, as for the BNB).
+        source: how the beam makes the parents of new particles, read by the generic flux code
+            (:func:`darkbeam.pipeline.boson_flux.iter_boson_sources`): "decay-in-flight" (default: mesons
+            from ``production`` on the target, focused and decaying in flight) or "stopped" (a stopped-pion
+            source: π⁺/K⁺ decaying at rest and π⁰/η in flight from :mod:`darkbeam.beams.stopped`, whose
+            registry uses this beam's name).
     """
 
     name: str
@@ -55,6 +60,7 @@ class Beam:
     reference: str
     production: str = "miniboone-sw"
     hall_length: float = 0.0
+    source: str = "decay-in-flight"
 
 
 @dataclass(frozen=True)
@@ -171,19 +177,21 @@ BEAMS.add(
 BEAMS.add(
     "lanl-lujan",
     Beam("lanl-lujan", 1.463 * hu.GeV, "W", 10 * hu.cm, 5 * hu.cm, 0.0, 0.0, {"stopped": "none"},
-         "CCM: 800 MeV kinetic-energy protons on the Lujan W target (arXiv:2105.14020)"),
+         "CCM: 800 MeV kinetic-energy protons on the Lujan W target (arXiv:2105.14020)", source="stopped"),
     "LANSCE Lujan center: 800 MeV protons on tungsten (stopped-pion source)",
 )
 BEAMS.add(
     "sns",
     Beam("sns", 1.696 * hu.GeV, "Hg", 50 * hu.cm, 5 * hu.cm, 0.0, 0.0, {"stopped": "none"},
-         "COHERENT: ~1 GeV kinetic-energy protons on the SNS mercury target (arXiv:1708.01294)"),
+         "COHERENT: ~1 GeV kinetic-energy protons on the SNS mercury target (arXiv:1708.01294)",
+         source="stopped"),
     "ORNL Spallation Neutron Source: 1 GeV protons on mercury",
 )
 BEAMS.add(
     "jparc-mlf",
     Beam("jparc-mlf", 3.825 * hu.GeV, "Hg", 50 * hu.cm, 5 * hu.cm, 0.0, 0.0, {"stopped": "none"},
-         "JSNS2: 3 GeV kinetic-energy protons on the MLF mercury target (arXiv:2104.13169)"),
+         "JSNS2: 3 GeV kinetic-energy protons on the MLF mercury target (arXiv:2104.13169)",
+         source="stopped"),
     "J-PARC MLF: 3 GeV protons on mercury",
 )
 BEAMS.add(

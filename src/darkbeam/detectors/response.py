@@ -493,6 +493,9 @@ for _name in LAR_EXPERIMENTS:
                   "LArTPC: 1g / 1e / 2-shower topologies, 30 MeV showers, 5 deg separation, 100 MeV E_vis, "
                   "flat 7 % efficiency (MicroBooNE arXiv:2502.06064), 15 %/sqrt(E) and 3 deg smearing")
 
+# the stopped-pion experiments (CCM, COHERENT CsI and LAr, JSNS²): calorimetric responses, registered on import
+from . import response_stopped as _response_stopped  # noqa: E402,F401
+
 
 def get_response(experiment: str, **options) -> ShowerResponse | LArTPCResponse:
     """Response object for ``experiment`` with optional attribute overrides (see ShowerResponse)."""

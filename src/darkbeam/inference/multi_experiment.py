@@ -12,21 +12,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..beams.stopped_yields import STOPPED_SOURCES
 from ..beams.target import target_material
 from ..detectors.catalog import BEAMS, get_experiment
 from ..detectors.response import RESPONSES
 from ..errors import InputError
 from ..io.config import RunConfig, parse_config
+from ..pipeline.stopped_sources import beam_source
 from .predict import Predictor
 
 
 def experiment_status(name: str) -> tuple[bool, str]:
     """(runnable, reason): can darkbeam simulate signals at experiment ``name`` today?"""
     exp = get_experiment(name)
-    try:
-        target_material(BEAMS.get(exp.beam))
-    except InputError as exc:
-        return False, f"beam {exp.beam!r} has no meson-production model yet ({exc.allowed})"
+    beam = BEAMS.get(exp.beam)
+    if beam_source(beam) == "stopped":
+        # a stopped-pion source: the parents come from darkbeam.beams.stopped (its registry of sources)
+        if beam.name not in STOPPED_SOURCES:
+            return False, (f"beam {exp.beam!r} declares a stopped-pion source but darkbeam.beams.stopped has none "
+                           f"of that name ({', '.join(STOPPED_SOURCES.names())})")
+    else:
+        try:
+            target_material(beam)
+        except InputError as exc:
+            return False, f"beam {exp.beam!r} has no meson-production model yet ({exc.allowed})"
     if name not in RESPONSES:
         return False, f"no detector response model for {name} yet"
     return True, ""

@@ -389,6 +389,7 @@ def run_task(task: PointTask) -> dict[str, Any]:
         pred.view("off-target", m_ref)
     cols = {name: col for name, (col, _u) in task.columns}
     chi2_null = None
+    same_exposure = pred.dataset is not None and all(pred.dataset.exposure(m) == cfg.pot(m) for m in modes)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     rows = []
     for index, cpoint in task.points:
@@ -417,9 +418,11 @@ def run_task(task: PointTask) -> dict[str, Any]:
             row[cols[task.fit[0]]] = None  # no signal to scale: no fitted value
         cp = coupling_product(best)
         row["coupling_product"] = None if cp is None else float(cp["value"])
-        sig = pred.signals(best)
+        # one re-weighting per mode: totals and spectra at the config's POT (what Predictor.signals computes)
+        ws = {mode: pred.view(mode, best).weights(best, cfg.pot(mode)) for mode in modes}
+        sig = {(mode, obs): pred.view(mode, best).histogram(b, ws[mode]) for (mode, obs), b in pred.binnings.items()}
         for mode in modes:
-            row[f"signal_{mode}"] = float(pred.view(mode, best).weights(best, cfg.pot(mode)).sum())
+            row[f"signal_{mode}"] = float(ws[mode].sum())
         for (mode, obs), h in sig.items():
             row[f"signal_{mode}_{obs}"] = float(np.sum(h))
         total = sum(row[f"signal_{mode}"] for mode in modes)
@@ -434,7 +437,8 @@ def run_task(task: PointTask) -> dict[str, Any]:
             if chi2_null is None:
                 zero = {k: np.zeros_like(v) for k, v in sig.items()}
                 chi2_null = pred.chi2(m_ref, task.n_params, zero)
-            res = pred.chi2(best, task.n_params, sig)
+            # against the data at the dataset's exposure (the spectra above when the POT is the data's)
+            res = pred.chi2(best, task.n_params, sig if same_exposure else None)
             row.update(chi2=float(res.chi2), ndof=int(res.ndof), pvalue=float(res.pvalue),
                        chi2_null=float(chi2_null.chi2))
             for piece, (c2, _nb) in res.parts.items():

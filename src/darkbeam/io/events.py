@@ -218,7 +218,8 @@ class EventRecord:
     Attributes:
         event: index of each event in the sample (the event number in files). weights: ``CV`` (events
         per POT) and ``expected_events`` (for ``pot``). process_id: NuHepMC process id per event.
-        observables: E_vis, cos_theta, E_QE. labels: ``source`` (production label), ``target``.
+        observables: E_vis, cos_theta, E_QE. labels: ``source`` (production label), ``target``, each as
+        ``(categories, codes)``: the distinct strings and the per-event index into them (see ``label``).
         particles, vertices: the slots, vertices in graph order (each vertex after its incoming
         particles' production vertices). primary: role of the primary vertex. metadata: file metadata
         (:func:`event_metadata` plus counts, unweighting, flux, layout). run_info: NuHepMC run-info
@@ -229,7 +230,7 @@ class EventRecord:
     weights: dict[str, np.ndarray]
     process_id: np.ndarray
     observables: dict[str, np.ndarray]
-    labels: dict[str, np.ndarray]
+    labels: dict[str, tuple[np.ndarray, np.ndarray]]
     particles: list[ParticleSlot]
     vertices: list[VertexSlot]
     primary: str
@@ -244,10 +245,15 @@ class EventRecord:
         return replace(
             self, event=self.event[mask], weights={k: v[mask] for k, v in self.weights.items()},
             process_id=self.process_id[mask], observables={k: v[mask] for k, v in self.observables.items()},
-            labels={k: v[mask] for k, v in self.labels.items()},
+            labels={k: (cats, codes[mask]) for k, (cats, codes) in self.labels.items()},
             particles=[replace(p, pdg=p.pdg[mask], p4=p.p4[mask]) for p in self.particles],
             vertices=[replace(v, x=v.x[mask]) for v in self.vertices],
             metadata=dict(self.metadata), run_info=dict(self.run_info))
+
+    def label(self, name: str) -> np.ndarray:
+        """Per-event strings of label ``name`` ("source" or "target")."""
+        cats, codes = self.labels[name]
+        return cats[codes]
 
     def particle(self, role: str) -> ParticleSlot:
         for p in self.particles:
@@ -339,6 +345,25 @@ def _parent_pdg(sample, cols: dict[str, np.ndarray], n: int) -> np.ndarray | Non
     return out if np.all(out != 0) else None
 
 
+def _fill_nucleus_pdg(pdg: np.ndarray, p4: np.ndarray, target) -> np.ndarray:
+    """Recoil ids the sample left 0 (nuclei missing from ``particles.NUCLEUS_PDG``, e.g. Cs133) from the
+    event's target nucleus (Z, A of :mod:`darkbeam.interactions.targets`), where a recoil is present."""
+    from ..interactions.targets import get_target
+
+    missing = (pdg == 0) & np.any(p4 != 0, axis=1)
+    if not np.any(missing):
+        return pdg
+    pdg = pdg.copy()
+    names = np.asarray(target).astype(str).reshape(len(pdg))
+    for name in np.unique(names[missing]):
+        try:
+            t = get_target(str(name))
+        except InputError:
+            continue
+        pdg[missing & (names == name)] = nucleus_pdg(int(t.Z), int(t.A))
+    return pdg
+
+
 def _history(sample, cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray] | None:
     """Parent meson and production points of the dark state, when the sample records them."""
     if n == 0 or "parent_p4" not in cols or "x_prod" not in cols:
@@ -357,13 +382,15 @@ def _graph(sample, parts: dict[str, np.ndarray], n: int, rng, sphere: str
     cols = dict(getattr(sample, "columns", {}) or {})
     p4 = {r: np.asarray(parts[f"p4_{r}"], float).reshape(n, 4) for r in ROLES + ("mid",) if f"p4_{r}" in parts}
     pdg = {r: np.asarray(parts[f"pdg_{r}"]).astype(np.int64).reshape(n) for r in p4}
+    if "recoil" in pdg:
+        pdg["recoil"] = _fill_nucleus_pdg(pdg["recoil"], p4["recoil"], sample.target)
     present = {}
     for r in p4:
         nz = pdg[r] != 0
         if np.any(nz) and not np.all(nz):
             raise InputError(f"sample.particles pdg_{r}", "present in some events only",
                              "a role present in every event or in none (one process per sample)")
-        present[r] = n > 0 and bool(np.all(nz))
+        present[r] = bool(np.all(nz)) if n > 0 else r != "mid"  # empty samples: every scatter role (schema)
     hist = _history(sample, cols, n)
     decay_in_volume = getattr(sample, "process", "") == "decay-in-volume" or (
         "x_dec" in cols and not present.get("recoil", False))
@@ -419,6 +446,12 @@ def _graph(sample, parts: dict[str, np.ndarray], n: int, rng, sphere: str
     particles += [P(r, pdg[r], p4[r], nuhepmc.P_FINAL, "primary")
                   for r in ("vis1", "vis2", "recoil", "inv") if present.get(r)]
     return particles, vertices, "primary"
+
+
+def _categories(x, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct strings, per-event int32 codes) of a label array."""
+    cats, codes = np.unique(np.asarray(x).astype(str).reshape(n), return_inverse=True)
+    return cats, codes.reshape(n).astype(np.int32)
 
 
 def _check_pot(pot: float) -> float:
@@ -482,8 +515,7 @@ def event_record(sample, model: Model | None = None, pot: float = 1.0, rng: np.r
         event=np.arange(n, dtype=np.int64), weights={"CV": cv, "expected_events": cv * pot},
         process_id=nuhepmc.process_ids(getattr(sample, "process", ""), np.asarray(recoil).reshape(n)),
         observables={k: np.asarray(getattr(sample, k), float).reshape(n) for k in OBSERVABLES},
-        labels={"source": np.asarray(sample.source).astype(str).reshape(n),
-                "target": np.asarray(sample.target).astype(str).reshape(n)},
+        labels={k: _categories(getattr(sample, k), n) for k in ("source", "target")},
         particles=particles, vertices=vertices, primary=primary)
     meta = event_metadata(sample, model, pot)
     zero = rec.weights["CV"] == 0
@@ -581,7 +613,8 @@ def record_columns(rec: EventRecord) -> dict[str, np.ndarray]:
     ``event``, ``CV``, ``expected_events``, ``process_id``, the observables, ``source``, ``target``,
     ``{role}_pdg`` and ``{role}_E/px/py/pz`` per particle role, ``v_{role}_x/y/z/ct`` per vertex role."""
     cols: dict[str, np.ndarray] = {"event": rec.event, **{k: rec.weights[k] for k in WEIGHT_NAMES},
-                                   "process_id": rec.process_id, **rec.observables, **rec.labels}
+                                   "process_id": rec.process_id, **rec.observables,
+                                   **{k: rec.label(k) for k in rec.labels}}
     order = rec.write_order()
     for kind, slot, _, _ in order:
         if kind == "P":
@@ -617,12 +650,19 @@ def write_parquet(sample, path: str | Path, model: Model | None = None, pot: flo
     rec = _as_record(sample, model, pot, rng, kw)
     cols = record_columns(rec)
     meta = {**rec.metadata, "run_info": rec.run_info}
-    table = pa.table({k: pa.array(v) for k, v in cols.items()})
+    table = pa.table({k: _dictionary(*rec.labels[k]) if k in rec.labels else pa.array(v) for k, v in cols.items()})
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta, default=_json_default).encode()})
     with _no_partial_output(path) as tmp:
         # dictionary encoding only for the label columns; plain snappy for the numbers (speed)
         pq.write_table(table, tmp, use_dictionary=["source", "target"], write_statistics=False)
     return path
+
+
+def _dictionary(categories: np.ndarray, codes: np.ndarray):
+    """Arrow dictionary array of a label column (a handful of distinct strings: no string per event)."""
+    import pyarrow as pa
+
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array([str(c) for c in categories], pa.string()))
 
 
 def read_parquet(path: str | Path) -> dict[str, Any]:
@@ -652,9 +692,10 @@ _HEPMC_VERSION = "3.02.05"  # the Asciiv3 flavour written (what pyhepmc 2.16 / H
 
 
 def _mass(p4: np.ndarray) -> np.ndarray:
-    """Invariant mass (MeV) of (N, 4) four-momenta, 0 for space-like rounding."""
+    """Invariant mass (MeV) of (N, 4) four-momenta; 0 for space-like rounding and for m² below 1e-14 E²
+    (the rounding of E² − p² of a massless particle; every massive state here has m/E > 1e-5)."""
     m2 = p4[:, 0] ** 2 - np.sum(p4[:, 1:] ** 2, axis=1)
-    return np.sqrt(np.clip(m2, 0, None))
+    return np.sqrt(np.where(m2 > 1e-14 * p4[:, 0] ** 2, m2, 0.0))
 
 
 def _clean(s: str) -> str:
@@ -662,10 +703,9 @@ def _clean(s: str) -> str:
     return " ".join(str(s).split())
 
 
-def _labels(x: np.ndarray) -> np.ndarray:
+def _labels(categories: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Per-event one-line labels (cleaned once per distinct label, not per event); "" is written "-"."""
-    uniq, inv = np.unique(np.asarray(x).astype(str), return_inverse=True)
-    return np.array([_clean(u) or "-" for u in uniq], dtype=object)[inv.reshape(-1)]
+    return np.array([_clean(u) or "-" for u in categories], dtype=object)[codes]
 
 
 def _event_lines(rec: EventRecord) -> list[list]:
@@ -679,7 +719,7 @@ def _event_lines(rec: EventRecord) -> list[list]:
     lines += [[f"A 0 {k}", rec.observables[k]] for k in OBSERVABLES]
     lines.append(["A 0 lab_pos", prim[:, 0], prim[:, 1], prim[:, 2], prim[:, 3] / _C_MM_PER_S])
     lines.append(["A 0 signal_process_id", rec.process_id])
-    lines += [[f"A 0 {k}", _labels(v)] for k, v in rec.labels.items()]
+    lines += [[f"A 0 {k}", _labels(*v)] for k, v in rec.labels.items()]
     for kind, slot, i, extra in order:
         if kind == "P":  # P id production_vertex pdg px py pz e m status
             const = len(slot.pdg) > 0 and bool(np.all(slot.pdg == slot.pdg[0]))
@@ -694,7 +734,7 @@ def _event_lines(rec: EventRecord) -> list[list]:
 
 def _text_chunk(lines: list[list], sl: slice) -> bytes:
     """UTF-8 text of events ``sl``: every numeric column is turned into strings in one vectorised cast
-    (shortest round-trip decimal, so the file holds the doubles exactly), the pieces of each line are
+    (round-trip decimals, so the file holds the doubles exactly), the pieces of each line are
     joined element-wise, the lines of each event likewise, and the concatenated values buffer of the
     resulting Arrow string array *is* the text of the chunk (no Python object per event)."""
     import pyarrow as pa
@@ -732,7 +772,7 @@ def write_hepmc3(sample, path: str | Path, model: Model | None = None, pot: floa
     of :func:`darkbeam.io.nuhepmc.run_info_attributes` (plus ``darkbeam_metadata``, JSON). Each event:
     ``signal_process_id``, ``lab_pos`` (primary vertex, mm, and its time in s), the observables and
     labels as attributes, then the particles and vertices of the record (statuses in docs/events.md).
-    Numbers are written in the shortest decimal form that reads back to the same double. ``chunk``:
+    Numbers are written as decimals that read back to the same double. ``chunk``:
     events formatted per pass (memory bound). Keywords: those of :func:`event_record`.
     """
     path = Path(path)
@@ -779,8 +819,8 @@ def write_hepmc3_pyhepmc(sample, path: str | Path, model: Model | None = None, p
                 ev.attributes[k] = float(rec.observables[k][i])
             ev.attributes["lab_pos"] = [float(x) for x in prim[i, :3]] + [float(prim[i, 3] / _C_MM_PER_S)]
             ev.attributes["signal_process_id"] = int(rec.process_id[i])
-            for k, v in rec.labels.items():
-                ev.attributes[k] = _clean(v[i]) or "-"
+            for k, (cats, codes) in rec.labels.items():
+                ev.attributes[k] = _clean(cats[codes[i]]) or "-"
             parts: dict[int, Any] = {}
             verts: dict[int, Any] = {}
             for kind, slot, j, extra in order:
@@ -853,15 +893,68 @@ def _split_header(data: bytes) -> tuple[list[bytes], bytes]:
     return data[:i].split(b"\n"), data[i + 1:]
 
 
-def _csv(lines: list[bytes], names: list[str], types: dict[str, Any]):
-    import io
+class _Lines:
+    """The lines of a text buffer as numpy offsets: lines selected by a prefix are cut out and joined
+    with numpy masks, without a Python object per line."""
 
+    def __init__(self, data: bytes) -> None:
+        self.buf = np.frombuffer(data, np.uint8)
+        self.ends = np.flatnonzero(self.buf == 10)  # each line's "\n"
+        self.starts = np.concatenate([[0], self.ends[:-1] + 1]).astype(np.int64)[:len(self.ends)]
+
+    def select(self, prefix: bytes) -> np.ndarray:
+        """Lines starting with ``prefix`` (the first two bytes of every line are compared at once, the
+        others only on the remaining candidates)."""
+        if not hasattr(self, "_head"):
+            long = self.ends - self.starts >= 2
+            self._head = np.full(len(self.starts), -1, np.int32)
+            s = self.starts[long]
+            self._head[long] = self.buf[s].astype(np.int32) * 256 + self.buf[s + 1]
+            self._by_head: dict[int, np.ndarray] = {}
+        out = np.zeros(len(self.starts), bool)
+        if len(prefix) < 2:
+            raise ValueError("prefix of at least two bytes")
+        code = prefix[0] * 256 + prefix[1]
+        if code not in self._by_head:  # lines of each leading pair ("P ", "A ", ...), found once
+            self._by_head[code] = np.flatnonzero(self._head == code)
+        idx = self._by_head[code]
+        idx = idx[self.ends[idx] - self.starts[idx] >= len(prefix)]
+        for i in range(2, len(prefix)):
+            idx = idx[self.buf[self.starts[idx] + i] == prefix[i]]
+        out[idx] = True
+        return out
+
+    def lines(self, prefix: bytes, strip: bool = False):
+        """Arrow binary array of the lines starting with ``prefix`` (without it when ``strip``), each with its
+        final "\\n": one filter of a zero-copy array of all lines (only the selected bytes are copied)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not hasattr(self, "_all"):
+            offsets = np.concatenate([self.starts, self.ends[-1:] + 1]) if len(self.ends) else np.zeros(1, np.int64)
+            self._all = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(self.ends),
+                                                         [None, pa.py_buffer(offsets), pa.py_buffer(self.buf)])
+        sub = self._all.filter(pa.array(self.select(prefix)))
+        return pc.binary_slice(sub, len(prefix), 1 << 30) if strip and len(sub) else sub  # (stop=None fails)
+
+    def join(self, prefix: bytes, strip: bool = False):
+        """The text of :meth:`lines` as one Arrow buffer (empty: None)."""
+        sub = self.lines(prefix, strip)
+        if len(sub) == 0:
+            return None
+        offsets = np.frombuffer(sub.buffers()[1], np.int64)
+        lo, hi = int(offsets[sub.offset]), int(offsets[sub.offset + len(sub)])
+        return sub.buffers()[2].slice(lo, hi - lo)
+
+
+def _csv(data, names: list[str], types: dict[str, Any]):
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if not lines:
+    if data is None:
         return None
     return pacsv.read_csv(
-        io.BytesIO(b"\n".join(lines)),
+        pa.BufferReader(data),
         read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 26),
         parse_options=pacsv.ParseOptions(delimiter=" ", quote_char=False),
         convert_options=pacsv.ConvertOptions(column_types=types, include_columns=[c for c in names
@@ -895,34 +988,33 @@ def read_hepmc3(path: str | Path) -> EventTable:
     meta = json.loads(run_info.get("darkbeam_metadata", "{}"))
     roles = [p["role"] for p in layout["particles"]]
     vroles = [v["role"] for v in layout["vertices"]]
-    lines = body.split(b"\n")
-    by = {c: [ln for ln in lines if ln[:2] == c] for c in (b"E ", b"W ", b"P ", b"V ")}
-    attrs = [ln for ln in lines if ln[:4] == b"A 0 "]
-    n = len(by[b"E "])
+    lines = _Lines(body)
+    n = int(np.sum(lines.select(b"E ")))
     i64, f64 = pa.int64(), pa.float64()
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         return EventTable(_empty_columns(layout, weight_names), meta, run_info, "hepmc3")
-    e = _csv(by[b"E "], ["_E", "event", "_nv", "_np"], {"event": i64})
+    e = _csv(lines.join(b"E "), ["_E", "event", "_nv", "_np"], {"event": i64})
     cols["event"] = e.column("event").to_numpy()
-    w = _csv(by[b"W "], ["_W", *weight_names], {k: f64 for k in weight_names})
+    w = _csv(lines.join(b"W "), ["_W", *weight_names], {k: f64 for k in weight_names})
     for k in weight_names:
         cols[k] = w.column(k).to_numpy()
     names = {b"A 0 signal_process_id ": "process_id", **{f"A 0 {k} ".encode(): k for k in OBSERVABLES}}
     for prefix, name in names.items():
-        vals = [ln[len(prefix):] for ln in attrs if ln.startswith(prefix)]
-        t = _csv(vals, [name], {name: i64 if name == "process_id" else f64})
-        arr = t.column(name).to_numpy(zero_copy_only=False)
-        cols[name] = np.where(np.isnan(arr), np.nan, arr) if arr.dtype.kind == "f" else arr
+        t = _csv(lines.join(prefix, strip=True), [name], {name: i64 if name == "process_id" else f64})
+        cols[name] = t.column(name).to_numpy(zero_copy_only=False) if t is not None else np.zeros(0)
     for k in ("source", "target"):
-        prefix = f"A 0 {k} ".encode()
-        vals = np.array([ln[len(prefix):].decode() for ln in attrs if ln.startswith(prefix)])
+        import pyarrow.compute as pc
+
+        vals = lines.lines(f"A 0 {k} ".encode(), strip=True)
+        vals = pc.cast(pc.binary_slice(vals, 0, -1), pa.large_string()) if len(vals) else vals
+        vals = np.asarray(vals.to_numpy(zero_copy_only=False)).astype(str)
         cols[k] = np.where(vals == "-", "", vals)
     if any(len(cols[k]) != n for k in cols):
         raise InputError("events file", str(path), "one value of every darkbeam attribute per event")
-    p = _csv(by[b"P "], ["_P", "_id", "_vtx", "pdg", "px", "py", "pz", "E", "_m", "_status"],
+    p = _csv(lines.join(b"P "), ["_P", "_id", "_vtx", "pdg", "px", "py", "pz", "E", "_m", "_status"],
              {"pdg": i64, "px": f64, "py": f64, "pz": f64, "E": f64})
-    v = _csv(by[b"V "], ["_V", "_id", "_status", "_in", "_at", "x", "y", "z", "ct"],
+    v = _csv(lines.join(b"V "), ["_V", "_id", "_status", "_in", "_at", "x", "y", "z", "ct"],
              {"x": f64, "y": f64, "z": f64, "ct": f64})
     if p.num_rows != n * len(roles) or (v.num_rows if v is not None else 0) != n * len(vroles):
         raise InputError("events file", str(path), f"{len(roles)} particles and {len(vroles)} vertices per event "

@@ -29,6 +29,7 @@ from ..sample import ParticleSample
 from .estimators import forced_flux
 from .geometry import detector_center, face_area, hits_disc
 from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress, beam_setup
+from .stopped_sources import beam_source, iter_stopped_sources
 
 
 
@@ -140,6 +141,11 @@ def iter_boson_sources(
     setup = beam_setup(experiment, mode, focusing, focusing_options, n_mesons)
     beam, polarity, foc = setup.beam, setup.polarity, setup.foc
     rng = rng if rng is not None else np.random.default_rng()
+    if beam_source(beam) == "stopped":
+        # the beam declares a stopped-pion source: π⁺/K⁺ decay at rest, π⁰/η decay promptly, all at the target
+        # (pipeline/stopped_sources.py); the decay-in-flight chain below (and its random stream) is not touched
+        yield from iter_stopped_sources(model, beam, channels, n_mesons, chunk, rng, progress)
+        return
     # parents in a fixed order (charged in flight, then prompt neutral), each sampled once and offered to
     # every channel that uses it; the order of the random stream is that of the original charged-then-
     # neutral loop, so results are unchanged for the built-in models

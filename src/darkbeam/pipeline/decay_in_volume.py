@@ -105,10 +105,13 @@ class DecayInVolumeSignal(SignalProcess):
         w = base_flux[idx] * area_cm2 * wfac
         res = _response(experiment, mode, first, second, w, rng, detector)
         n = len(idx)
+        # particle id of the decaying state: the model's declaration ``state_pdg`` if it has one (a fermion
+        # such as a heavy neutral lepton has no boson kind), else the id of its boson kind
+        pdg_x = getattr(model, "state_pdg", None) or (boson_pdg(str(model.boson_kind)) if model.boson_kind else 0)
         piece = dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                      base_weight=np.where(res.accepted, res.weight, 0.0),
                      source=arrivals.parent[idx], target=np.full(n, "", dtype="<U4"),
-                     **_particles(p4_x, boson_pdg(str(model.boson_kind)) if model.boson_kind else 0,
+                     **_particles(p4_x, pdg_x,
                                   first, max(pdg1, pdg2), second, min(pdg1, pdg2),
                                   np.zeros((n, 4)), 0, None, 0))
         out = _assemble(model, experiment, mode, [piece], self.name)
