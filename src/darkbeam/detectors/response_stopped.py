@@ -200,17 +200,7 @@ def _cevns_window(experiment: str) -> Callable[..., CalorimetricResponse]:
     return make
 
 
-def _register_detector_nuclei() -> None:
-    """The CsI[Na] nuclei as interaction targets (the LAr, CH2 ones are in ``interactions.targets``): ¹³³Cs and ¹²⁷I
-    with Lewin–Smith Helm parameters, atomic masses AME2020 (132.905452 u, 126.904472 u). Registered once."""
-    from ..interactions.targets import TARGETS, nucleus
-
-    for name, z, a, mass_u in (("Cs133", 55, 133, 132.905452), ("I127", 53, 127, 126.904472)):
-        if name not in TARGETS:
-            TARGETS.add(name, nucleus(name, z, a, mass_u), f"{name} nucleus (CsI[Na] of COHERENT)")
-
-
-_register_detector_nuclei()
+# the CsI[Na] nuclei (Cs133, I127) are interaction targets of darkbeam.interactions.targets
 
 #: experiment → (factory, description) registered in RESPONSES
 STOPPED_RESPONSES: dict[str, tuple[Callable[..., CalorimetricResponse], str]] = {

@@ -75,6 +75,8 @@ for _t, _doc in (
     (nucleus("Ar40", 18, 40, 39.9623831237), "argon-40 nucleus (liquid argon TPCs)"),
     (nucleus("Fe56", 26, 56, 55.93493633), "iron-56 nucleus"),
     (nucleus("Pb208", 82, 208, 207.9766525), "lead-208 nucleus"),
+    (nucleus("Cs133", 55, 133, 132.905452), "caesium-133 nucleus (CsI[Na] of COHERENT)"),
+    (nucleus("I127", 53, 127, 126.904472), "iodine-127 nucleus (CsI[Na] of COHERENT)"),
 ):
     TARGETS.add(_t.name, _t, _doc)
 
