@@ -189,6 +189,7 @@ def test_flux_text_states_unit_total_and_ratio(monkeypatch, capsys):
 
 def test_run_json_spectra_carry_their_units(monkeypatch, capsys, scalar_cfg):
     code, out, _ = cli(monkeypatch, capsys, "run", str(scalar_cfg), "--json")
+    assert code == 0
     d = json.loads(out)
     e, c = d["spectra"]["E_vis"], d["spectra"]["cos_theta"]
     assert e["edges_unit"] == "MeV" and e["edges_MeV"] == e["edges"]  # `edges` kept for compatibility
@@ -263,8 +264,8 @@ def test_eqe_panel_in_events_per_mev(tmp_path):
 def test_periodic_status_lines_when_stderr_is_not_a_terminal():
     env = {**os.environ, "DARKBEAM_STATUS_INTERVAL": "0.2"}
     r = subprocess.run([sys.executable, "-c", "from darkbeam.cli import main; main()", "run", "--n-mesons", "60000",
-                        "--n-events", "3000", "--json"], capture_output=True, text=True, env=env, cwd=ROOT,
-                       timeout=300)
+                        "--n-events", "3000", "--json"], check=False, capture_output=True, text=True, env=env,
+                       cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr
     lines = [x for x in r.stderr.splitlines() if x.startswith("darkbeam run: ")]
     assert len(lines) >= 2, r.stderr

@@ -303,8 +303,8 @@ def _flux_text(out: dict) -> str:
     rows = [f"# {species} flux at {out['experiment']}, {out['mode']} mode, {out['units']}"
             + (f" ({out['note']})" if boson else "")
             + (f"; {sim['n_mesons']} mesons per parent species, seed {sim['seed']}" if sim else ""),
-            f"# integrated over {lo:g}-{hi:g} GeV: {integ['value']:.4e} +- {integ['error']:.2e} {species} "
-            f"{integ['unit']}",
+            (f"# integrated over {lo:g}-{hi:g} GeV: {integ['value']:.4e} +- {integ['error']:.2e} {species} "
+             f"{integ['unit']}"),
             "# columns: energy bin [GeV], flux [" + out["units"] + "], MC error [same unit]"
             + ("; ratio = " + out["ratio_definition"].replace("null", "n/a") if "official_ratio" in out else "")]
     ratio = out.get("official_ratio")
@@ -318,10 +318,10 @@ def _flux_text(out: dict) -> str:
 
 
 # the flux helpers live in darkbeam.api (shared with ``darkbeam.flux`` in Python); names kept here
-from .api import BOSON_FLUX_NOTE, REFERENCE_FLUX_EXPERIMENTS  # noqa: E402,F401
-from .api import check_compare as _check_compare  # noqa: E402
-from .api import compare_official as _compare_official  # noqa: E402,F401
-from .api import official_or_none as _official_or_none  # noqa: E402
+from .api import BOSON_FLUX_NOTE, REFERENCE_FLUX_EXPERIMENTS  # noqa: F401
+from .api import check_compare as _check_compare
+from .api import compare_official as _compare_official  # noqa: F401
+from .api import official_or_none as _official_or_none
 
 
 @contextlib.contextmanager
@@ -395,10 +395,10 @@ def _best_fit_text(out: dict) -> list[str]:
     sc = out.get("seed_comparison")
     if sc:
         u = f" {sc['unit']}" if sc["unit"] else ""
-        lines += [f"compared with seed 000 (arXiv:2110.11944, Table I scalar benchmark; `darkbeam run --no-fit` "
-                  "predicts at the seed's couplings):",
-                  f"  {sc['name']}: seed {sc['seed_product']:.3g}{u}, darkbeam's best fit "
-                  f"{sc['darkbeam_product']:.3g}{u}, ratio darkbeam/seed = {sc['ratio']:.3g}"]
+        lines += [("compared with seed 000 (arXiv:2110.11944, Table I scalar benchmark; `darkbeam run --no-fit` "
+                   "predicts at the seed's couplings):"),
+                  (f"  {sc['name']}: seed {sc['seed_product']:.3g}{u}, darkbeam's best fit "
+                   f"{sc['darkbeam_product']:.3g}{u}, ratio darkbeam/seed = {sc['ratio']:.3g}")]
         if sc.get("excess_eqe_200_1250"):
             lines.append(f"  {sc['mode']} mode, 200 < E_QE < 1250 MeV: data excess over background "
                          f"{sc['excess_eqe_200_1250']:.4g} events; darkbeam predicts "
@@ -994,7 +994,7 @@ class _CommandStatus:
             except (OSError, ValueError):  # stderr closed
                 return
 
-    def __enter__(self) -> _CommandStatus:
+    def __enter__(self):
         import threading
         import time
 
@@ -1004,7 +1004,7 @@ class _CommandStatus:
         import tqdm as tqdm_module
 
         original = tqdm_module.tqdm
-        devnull = open(os.devnull, "w")  # noqa: SIM115  (closed in __exit__)
+        devnull = open(os.devnull, "w")  # closed in __exit__
 
         class _Counted(original):  # bars of the pipeline: counted, not drawn
             def __init__(self, *args, **kwargs):
