@@ -3,7 +3,7 @@ MicroBooNE's published HNL limits.
 
 What is computed (the assumptions are stated in docs/portal_hnl.md, "Check against published limits"):
 
-* darkbeam's ``hnl`` model (Majorana, |U_e4|² = |U_τ4|² = 0) at MicroBooNE on the BNB (470 m, the 2.56 ×
+* darkbeam's ``heavy-neutral-lepton`` model (Majorana, |U_e4|² = |U_τ4|² = 0) at MicroBooNE on the BNB (470 m, the 2.56 ×
   2.32 × 10.36 m TPC active volume), N from K± → μ± N decays in flight (π → μN is closed above 34 MeV),
   N → μ∓π± decays anywhere in the active volume: ``build_signal(..., detector=False)`` (truth level);
 * the exposure of MicroBooNE's BNB HNL search, 2.0e20 POT (arXiv:1911.10545), a flat efficiency
@@ -56,7 +56,7 @@ TABLE_MASSES = (246.0, 260.0, 385.0)
 
 def sample(mass: float, n_mesons: int = 200_000, n_events: int = 20_000, seed: int = 3):
     """(model at U2_REF, truth-level decay-in-volume sample at MicroBooNE on the BNB) for m_N = ``mass`` MeV."""
-    m = get_model("hnl", {"m_n": f"{mass} MeV", "u2_mu": str(U2_REF), "nature": "majorana"})
+    m = get_model("heavy-neutral-lepton", {"m_n": f"{mass} MeV", "u2_mu": str(U2_REF), "nature": "majorana"})
     return m, build_signal(m, "microboone", "neutrino", n_mesons=n_mesons, n_events=n_events, seed=seed,
                            detector=False)
 

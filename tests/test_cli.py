@@ -69,7 +69,9 @@ def test_run_json_contract(config_file, tmp_path):
 
 
 def test_run_without_config_uses_default_benchmark():
-    out = _json(runner.invoke(app, ["run", "--json", *TINY]))
+    # --no-fit: the embedded benchmark at the seed's couplings (the default run is now darkbeam's best fit,
+    # tests/test_first_hour.py)
+    out = _json(runner.invoke(app, ["run", "--json", "--no-fit", *TINY]))
     assert out["model"]["name"] == "muphilic-scalar"
     assert out["model"]["parameters"]["m_zprime"] == pytest.approx(49.0)
     assert out["coupling_product"]["value"] == pytest.approx(2.2e-8, rel=1e-12)

@@ -4,13 +4,13 @@ Model (seed 004 Sec. 5.3.1, the minimal phenomenological one): one N of mass m_N
 only interactions are through its mixing with ν_e, ν_μ, ν_τ, with parameters |U_α4|² (``u2_e``, ``u2_mu``,
 ``u2_tau``: the SQUARED moduli, the quantity experiments quote). Weak currents: ν_α → ν_α + U_α N in the
 W and Z couplings (e.g. Bondarenko, Boyarsky, Gorbunov, Ruchayskiy, JHEP 11 (2018) 032, arXiv:1805.08567,
-Sec. 1.1 and App. A, "B2018" below).
+Sec. 1.1, "B2018" below).
 
 * Production (:class:`darkbeam.production.two_body.MesonTwoBody`): π±, K± → ℓ± N in flight,
   Γ = |U_ℓ|² Γ_SM(P → ℓν) ρ (Shrock 1981; B2018 Sec. 2.1.1), isotropic in the parent frame.
 * Decays (:func:`partial_widths`), widths of B2018 Sec. 3 for one N of the Dirac type; a Majorana N has
   every channel AND its charge conjugate (N → ℓ⁻π⁺ and ℓ⁺π⁻, N → νπ⁰ and ν̄π⁰, ...), so all its widths
-  are twice the Dirac ones (B2018 Sec. 3, opening paragraphs): branching ratios are the same, cτ is halved.
+  are twice the Dirac ones (B2018 Sec. 3): branching ratios are the same, cτ is halved.
   With x = m/m_N, s_W² = sin²θ_W and the 4-fermion constant G_F²m_N⁵/(192π³) ≡ Γ₀:
   - N → ν_α ν_β ν̄_β summed over β ("nu nu nu"):  Σ_β (1 + δ_αβ) G_F² m_N⁵ |U_α|²/(768π³) = Γ₀|U_α|²
     (B2018 Sec. 3.1.2, Z-mediated);
@@ -21,7 +21,7 @@ Sec. 1.1 and App. A, "B2018" below).
         L = ln[(1 − 3x² − (1 − x²)√(1−4x²)) / (x²(1 + √(1−4x²)))],
         C₁ = ¼(1 ∓ 4s_W² + 8s_W⁴), C₂ = ½ s_W²(2s_W² ∓ 1)   (upper sign β ≠ α, lower β = α)
     (B2018 Sec. 3.1.2 and its table of C₁, C₂; originally Gorbunov & Shaposhnikov, JHEP 10 (2007) 015,
-    arXiv:0705.1729, Sec. 4);
+    arXiv:0705.1729);
   - N → ℓ_α⁻ ℓ_β⁺ ν_β, β ≠ α ("e mu nu"; W only):  Γ₀ |U_α|² I(0, x_β, x_α),
         I(x_u, x_d, x_l) = 12 ∫_{(x_d+x_l)²}^{(1−x_u)²} dx/x (x − x_l² − x_d²)(1 + x_u² − x)
                            λ^{1/2}(x, x_l², x_d²) λ^{1/2}(1, x, x_u²)
@@ -34,9 +34,12 @@ Sec. 1.1 and App. A, "B2018" below).
     9 α G_F² m_N⁵ |U|²/(256π⁴) is the sterile-neutrino radiative width 9αG_F² sin²(2θ) m⁵/(1024π⁴) with
     sin²2θ = 4|U|² (Pal & Wolfenstein, PRD 25 (1982) 766; Boyarsky, Ruchayskiy, Shaposhnikov, Ann. Rev.
     Nucl. Part. Sci. 59 (2009) 191, arXiv:0901.0011). About 1 % of the 3ν width.
-  Channels with K, η or two pions are closed below m_K (N is made in K decays, so m_N < m_K − m_e).
+  Channels with a K or an η are closed (N is made in K decays, so m_N < m_K − m_e). Not modelled: the
+  two-pion channels N → ℓ⁻π⁺π⁰ and N → νπ⁺π⁻ (open above 275 and 279 MeV, through an off-shell ρ: strongly
+  suppressed far below m_ρ = 775 MeV).
   f_π = 130.2 MeV, |V_ud|, G_F, sin²θ_W (MS-bar, 0.23121) from :mod:`darkbeam.constants`.
-  The equation numbers of B2018 are quoted in docs/portal_hnl.md with how far they were checked.
+  B2018 is cited by section (its table of contents was checked; docs/portal_hnl.md says why equation
+  numbers are not quoted); every formula is checked against an independent calculation in tests/test_hnl.py.
 * Detection: N → μ∓π± inside the detector (``DecayInVolume("N", "mu pi")``: darkbeam's generic
   decay-in-volume process). "mu pi" is the charge-summed channel (for Majorana N both charges; for Dirac N
   the one the beam's N or N̄ makes), written in event records as π⁺ μ⁻. The decay is isotropic in the N
@@ -44,8 +47,8 @@ Sec. 1.1 and App. A, "B2018" below).
   equal and opposite under CP), an approximation for a Dirac N, whose decay is (1 + α cos θ)-distributed
   with respect to its polarisation (docs/portal_hnl.md, "Polarisation").
 
-Valid for 0 < m_N < m_K − m_e (production from π and K only; the decay list above is complete below the
-η threshold). Tree-level widths, no radiative corrections; τ channels are closed at these masses.
+Valid for 0 < m_N < m_K − m_e (production from π and K only). Tree-level widths, no radiative or QCD
+corrections; τ channels are closed at these masses.
 """
 
 from __future__ import annotations
@@ -185,11 +188,11 @@ def partial_widths(m: float, u2: dict[str, float], majorana: bool = True) -> dic
 # ------------------------------------------------------------------------------------------------
 # the model
 # ------------------------------------------------------------------------------------------------
-@register_model("hnl")
+@register_model("heavy-neutral-lepton")
 class HeavyNeutralLepton(Model):
     """Heavy neutral lepton N (mass m_n, mixings |U_a4|^2): pi/K -> l N, N -> mu pi inside the detector."""
 
-    name = "hnl"
+    name = "heavy-neutral-lepton"
     boson = "N"  # the new state the production channels emit (a fermion: no boson_kind)
     boson_kind = None
     #: particle id of N in samples and event records (DarkNews' N4, darkbeam.particles.HNL_PDG)
@@ -210,17 +213,17 @@ class HeavyNeutralLepton(Model):
     def validate(self) -> None:
         m = self.values["m_n"]
         if not 0.0 < m < M_K - M_E:
-            raise InputError("hnl.m_n", m, f"a mass between 0 and m_K - m_e = {M_K - M_E:.6g} MeV (N is made in "
+            raise InputError(f"{self.name}.m_n", m, f"a mass between 0 and m_K - m_e = {M_K - M_E:.6g} MeV (N is made in "
                                            "pi/K decays; heavier channels are not modelled)")
         for f in FLAVOURS:
             if self.values[f"u2_{f}"] > 1.0:
-                raise InputError(f"hnl.u2_{f}", self.values[f"u2_{f}"], "a squared mixing |U|^2 <= 1")
+                raise InputError(f"{self.name}.u2_{f}", self.values[f"u2_{f}"], "a squared mixing |U|^2 <= 1")
 
     # --- couplings the channels read -----------------------------------------------------------------
     def mixing_squared(self, lepton: str) -> float:
         """|U_ℓ4|² of the charged lepton ``lepton`` ("e", "mu", "tau"): the production rate of P → ℓN ∝ it."""
         if lepton not in FLAVOURS:
-            raise InputError("hnl lepton flavour", lepton, FLAVOURS)
+            raise InputError(f"{self.name} lepton flavour", lepton, FLAVOURS)
         return float(self.values[f"u2_{lepton}"])
 
     def lepton_coupling(self, lepton: str) -> float:

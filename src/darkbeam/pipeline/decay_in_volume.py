@@ -107,7 +107,8 @@ class DecayInVolumeSignal(SignalProcess):
         n = len(idx)
         # particle id of the decaying state: the model's declaration ``state_pdg`` if it has one (a fermion
         # such as a heavy neutral lepton has no boson kind), else the id of its boson kind
-        pdg_x = getattr(model, "state_pdg", None) or (boson_pdg(str(model.boson_kind)) if model.boson_kind else 0)
+        pdg_x = getattr(model, "state_pdg", None) or (
+            boson_pdg(str(model.boson_kind)) if model.boson_kind else 0)
         piece = dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                      base_weight=np.where(res.accepted, res.weight, 0.0),
                      source=arrivals.parent[idx], target=np.full(n, "", dtype="<U4"),

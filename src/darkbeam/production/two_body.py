@@ -2,8 +2,8 @@
 
 Width (Shrock, Phys. Rev. D 24 (1981) 1232; in the form of Bondarenko, Boyarsky, Gorbunov, Ruchayskiy,
 JHEP 11 (2018) 032, arXiv:1805.08567, Sec. 2.1.1 "Production from light unflavored and strange mesons",
-the leptonic-decay formula — Eq. (2.3) in our reading of arXiv v3; see docs/portal_hnl.md on how the
-equation numbers were checked), with y_i = m_i/M_P:
+the leptonic-decay branching ratio; docs/portal_hnl.md says why sections, not equation numbers, are
+quoted), with y_i = m_i/M_P:
 
     Γ(P → ℓ N) = G_F² f_P² |V_qq'|² |U_ℓ|² M_P³ / (8π) · [y_N² + y_ℓ² − (y_N² − y_ℓ²)²] · λ^{1/2}(1, y_N², y_ℓ²)
 

@@ -1,0 +1,338 @@
+"""The neutrino portal (issue 11, item 3): the heavy-neutral-lepton model ``heavy-neutral-lepton``
+(src/darkbeam/models/hnl.py).
+
+* production π/K → ℓN: the m_N → 0 limit is |U|² × the SM width, and the whole formula agrees with an
+  explicit Dirac-matrix trace of the V−A amplitude;
+* decay widths: every channel and their sum at two masses against an independent calculation (explicit
+  traces for the two-body channels; the four-fermion |M|² of darkbeam.interactions.hnl_decays integrated over
+  the Dalitz plot for the three-body ones) and against the closed-form limits of Gorbunov & Shaposhnikov;
+  Dirac vs Majorana;
+* decay in volume at MicroBooNE against flux × decay probability (long-lived limit, analytic mean chord);
+* registration validation, the example config through ``darkbeam run``, and the numbers of docs/portal_hnl.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import hepunits as hu
+import numpy as np
+import pytest
+
+from darkbeam.constants import ALPHA_EM, F_PI, G_F, HBARC, M_E, M_K, M_MU, M_PI, M_PI0, SIN2_THETA_W, V_UD
+from darkbeam.detectors.catalog import get_experiment
+from darkbeam.errors import InputError
+from darkbeam.interactions import hnl_decays as hd
+from darkbeam.interactions.channels import DecayInVolume
+from darkbeam.kinematics.fourvec import two_body_momentum
+from darkbeam.models import MODELS, get_model
+from darkbeam.models import hnl
+from darkbeam.models.plugins import register_model, validate_model_class
+from darkbeam.particles import HNL_PDG, TWO_BODY_FINAL_STATES
+from darkbeam.production import two_body as tb
+from darkbeam.production.matrix_elements import GAMMA5, MESONS, ONE4, slash
+from darkbeam.production.three_body import two_body_width
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "examples" / "hnl_microboone.toml"
+
+
+# ------------------------------------------------------------------------------------------------
+# independent two-body widths: explicit Dirac traces
+# ------------------------------------------------------------------------------------------------
+def _trace(*factors: np.ndarray) -> float:
+    out = ONE4
+    for f in factors:
+        out = out @ f
+    return float(np.real(np.trace(out)))
+
+
+def _two_body_frame(M: float, m1: float, m2: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rest-frame momenta of M → 1 + 2 (1 along +z), and |p*|."""
+    q = float(two_body_momentum(M, m1, m2))
+    p1 = np.array([[math.hypot(q, m1), 0.0, 0.0, q]])
+    p2 = np.array([[math.hypot(q, m2), 0.0, 0.0, -q]])
+    return p1, p2, q
+
+
+def trace_width_meson_to_lepton_hnl(M: float, coupling: float, m_l: float, m_n: float) -> float:
+    """Γ(P⁺ → ℓ⁺ N) at |U|² = 1 from M = C p^μ ū_N γ_μ(1−γ⁵) v_ℓ, C = G_F V f/√2 (spin-0 parent)."""
+    pn, pl, q = _two_body_frame(M, m_n, m_l)
+    p = slash(pn + pl)[0]
+    sum_m2 = coupling**2 * _trace(p, ONE4 - GAMMA5, slash(pl)[0] - m_l * ONE4, ONE4 + GAMMA5, p,
+                                  slash(pn)[0] + m_n * ONE4)
+    return q / (8 * math.pi * M**2) * sum_m2
+
+
+def trace_width_hnl_to_lepton_meson(M: float, coupling: float, m_l: float, m_p: float) -> float:
+    """Γ(N → ℓ⁻ P⁺) at |U|² = 1 from M = C p_P^μ ū_ℓ γ_μ(1−γ⁵) u_N, averaged over the N spin."""
+    pl, pp, q = _two_body_frame(M, m_l, m_p)
+    pn = pl + pp
+    k = slash(pp)[0]
+    sum_m2 = coupling**2 * _trace(k, ONE4 - GAMMA5, slash(pn)[0] + M * ONE4, ONE4 + GAMMA5, k,
+                                  slash(pl)[0] + m_l * ONE4)
+    return q / (8 * math.pi * M**2) * sum_m2 / 2
+
+
+# ------------------------------------------------------------------------------------------------
+# independent three-body widths: the four-fermion |M|² of interactions/hnl_decays over the Dalitz plot
+# ------------------------------------------------------------------------------------------------
+_GZ = 2 * math.sqrt(2) * G_F  # low-energy Z or W exchange between V−A currents (γ^μ P_L ⊗ γ_μ P_X)
+
+
+def me_width_nu_ll(m: float, m_l: float, same_flavour: bool) -> float:
+    """N → ν_α ℓ⁺ℓ⁻ (Dirac N, |U_α|² = 1): Z couplings (g_L, g_R) = (−½ + s_W², s_W²) of ℓ; for ℓ = ℓ_α the
+    Fierzed W exchange adds 1 to g_L (as in ν_e e scattering)."""
+    gl, gr = -0.5 + SIN2_THETA_W + (1.0 if same_flavour else 0.0), SIN2_THETA_W
+    amp = lambda s: {"LL": -_GZ * gl, "LR": -_GZ * gr, "RL": 0.0, "RR": 0.0}  # noqa: E731
+    return hd._three_body_width(m, m_l, m_l, 0.0, amp, n=64)
+
+
+def me_width_cc(m: float, m_alpha: float, m_beta: float) -> float:
+    """N → ℓ_α⁻ ℓ_β⁺ ν_β (W only, Fierzed to the neutral-current order of msq_dilepton)."""
+    amp = lambda s: {"LL": _GZ, "LR": 0.0, "RL": 0.0, "RR": 0.0}  # noqa: E731
+    return hd._three_body_width(m, m_alpha, m_beta, 0.0, amp, n=64)
+
+
+def me_width_3nu_one_flavour(m: float) -> float:
+    """N → ν_α ν_β ν̄_β for β ≠ α (Z only, g_L^ν = ½; no identical particles)."""
+    amp = lambda s: {"LL": -_GZ * 0.5, "LR": 0.0, "RL": 0.0, "RR": 0.0}  # noqa: E731
+    return hd._three_body_width(m, 1e-9, 1e-9, 0.0, amp, n=64)
+
+
+def independent_widths(m: float, u2: dict[str, float]) -> dict[str, float]:
+    """All Dirac widths of N from the independent routes above (the radiative width from the sterile-
+    neutrino dark-matter formula 9αG_F² sin²2θ m⁵/(1024π⁴), sin²2θ = 4|U|², halved for a Dirac N)."""
+    tot = sum(u2.values())
+    pion = MESONS.get("pi")
+    c_cc = G_F * V_UD * F_PI / math.sqrt(2)  # ⟨0|d̄γ^μγ⁵u|π⁺⟩ = i f_π p^μ
+    c_nc = G_F * F_PI / 2  # (G_F/√2)·(f_π/√2): ⟨0|J_Z,axial|π⁰⟩ = f_π p^μ/√2 by isospin
+    w = {
+        # Σ_β (1 + δ_αβ): the identical-neutrino β = α term is twice a β ≠ α one
+        "nu nu nu": tot * 4 * me_width_3nu_one_flavour(m),
+        "nu e+ e-": sum(u * me_width_nu_ll(m, M_E, f == "e") for f, u in u2.items()),
+        "nu mu+ mu-": (sum(u * me_width_nu_ll(m, M_MU, f == "mu") for f, u in u2.items()) if m > 2 * M_MU else 0.0),
+        "e mu nu": ((u2["e"] * me_width_cc(m, M_E, M_MU) + u2["mu"] * me_width_cc(m, M_MU, M_E))
+                    if m > M_E + M_MU else 0.0),
+        "e pi": u2["e"] * trace_width_hnl_to_lepton_meson(m, c_cc, M_E, pion.mass) if m > M_E + M_PI else 0.0,
+        "mu pi": u2["mu"] * trace_width_hnl_to_lepton_meson(m, c_cc, M_MU, pion.mass) if m > M_MU + M_PI else 0.0,
+        "nu pi0": tot * trace_width_hnl_to_lepton_meson(m, c_nc, 0.0, M_PI0) if m > M_PI0 else 0.0,
+        "nu gamma": tot * 9 * ALPHA_EM * G_F**2 * 4 * m**5 / (1024 * math.pi**4) / 2,
+    }
+    return w
+
+
+# ------------------------------------------------------------------------------------------------
+# production
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("parent", ["pi+", "K+"])
+@pytest.mark.parametrize("lepton", ["e", "mu"])
+def test_production_massless_limit_is_the_sm_width(parent, lepton):
+    """m_N → 0: Γ(P → ℓN) = |U_ℓ|² Γ_SM(P → ℓν) (three_body.two_body_width, PDG Eq. 72.1), ρ → 1."""
+    for m_n in (1e-5, 1e-4):
+        assert tb.unit_width(parent, lepton, m_n) == pytest.approx(two_body_width(parent, lepton), rel=1e-6)
+        assert tb.helicity_factor(MESONS.get(parent[:-1]).mass,
+                                  {"e": M_E, "mu": M_MU}[lepton], m_n) == pytest.approx(1.0, rel=1e-6)
+    u2 = 3e-7
+    assert tb.width(parent, lepton, 1e-4, u2) == pytest.approx(u2 * two_body_width(parent, lepton), rel=1e-6)
+
+
+def test_production_formula_matches_dirac_trace():
+    """Γ(P → ℓN) of the Shrock/Bondarenko formula = explicit trace of the V−A amplitude, over the open range."""
+    for key, parent in (("pi", "pi+"), ("K", "K+")):
+        mes = MESONS.get(key)
+        for lep, ml in (("e", M_E), ("mu", M_MU)):
+            for frac in (0.01, 0.3, 0.7, 0.98):
+                m_n = frac * (mes.mass - ml)
+                assert tb.unit_width(parent, lep, m_n) == pytest.approx(
+                    trace_width_meson_to_lepton_hnl(mes.mass, mes.coupling, ml, m_n), rel=1e-9)
+
+
+def test_production_channel_brs_and_sampler():
+    """Channel rows (Γ/Γ_tot), closed channels, and the sampler: N on shell, weights × BR, isotropic E*."""
+    m = get_model("heavy-neutral-lepton", {"m_n": "300 MeV", "u2_mu": "2e-7", "u2_e": "1e-8"})
+    ch = m.production[0]
+    rows = {(r["parent"], r["lepton"]): r["value"] for r in ch.branching_ratios(m)}
+    assert rows[("pi+", "mu")] == "closed" and rows[("pi-", "e")] == "closed"
+    k = MESONS.get("K")
+    assert rows[("K+", "mu")] == pytest.approx(2e-7 * tb.unit_width("K+", "mu", 300.0) / k.total_width, rel=1e-12)
+    assert ch.coupling2(m, "K- e") == 1e-8 and ch.coupling2(m, "pi0") is None
+    from darkbeam.sample import ParticleSample
+
+    rng = np.random.default_rng(1)
+    n = 4000
+    p = rng.uniform(500, 3000, n)
+    p4 = np.stack([np.hypot(p, k.mass), np.zeros(n), np.zeros(n), p], axis=1)
+    parents = ParticleSample(np.full(n, 321), p4, np.zeros((n, 3)), np.full(n, 1e-3))
+    out = list(ch.sample(rng, "K+", parents, m))
+    assert [lab for _, _, lab in out] == ["K+ mu", "K+ e"]
+    xs, pp4, _ = out[0]
+    assert np.allclose(np.sqrt(xs.p4[:, 0] ** 2 - np.sum(xs.p4[:, 1:] ** 2, axis=1)), 300.0, rtol=1e-6)
+    assert np.all(xs.pdg == HNL_PDG[0])
+    assert xs.w.sum() == pytest.approx(n * 1e-3 * rows[("K+", "mu")], rel=1e-12)
+    e_star = (xs.p4[:, 0] * pp4[:, 0] - np.sum(xs.p4[:, 1:] * pp4[:, 1:], axis=1)) / k.mass
+    assert np.allclose(e_star, (k.mass**2 + 300.0**2 - M_MU**2) / (2 * k.mass), rtol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# decays
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("mass", [150.0, 385.0])
+def test_widths_against_an_independent_calculation(mass):
+    """Each Dirac partial width and their sum at 150 MeV (below μπ) and 385 MeV, all three mixings on, against
+    explicit traces and the numerically integrated four-fermion |M|². Measured: the sum to 3e-6 (150 MeV) and
+    1.4e-7 (385 MeV); two-body channels to 1e-14; ν e⁺e⁻ to 4e-5, the error of the Dalitz quadrature itself (it
+    falls to 3e-6 with 256 nodes)."""
+    u2 = {"e": 2e-7, "mu": 5e-7, "tau": 1e-7}
+    mine = hnl.partial_widths(mass, u2, majorana=False)
+    ref = independent_widths(mass, u2)
+    assert set(mine) == set(ref) == set(hnl.CHANNELS)
+    for ch in mine:
+        assert mine[ch] == pytest.approx(ref[ch], rel=1e-4, abs=1e-40), ch
+    assert sum(mine.values()) == pytest.approx(sum(ref.values()), rel=1e-5)
+
+
+def test_closed_form_limits_of_gorbunov_shaposhnikov():
+    """m_ℓ → 0: Γ(ν ℓℓ)/Γ₀ → C₁ (¼(1 ∓ 4s² + 8s⁴)); I(0, 0, x) = 1 − 8x² + 8x⁶ − x⁸ − 12x⁴ ln x² (the muon-decay
+    function, Gorbunov & Shaposhnikov 2007 for one massive lepton); 3ν = Γ₀ per unit Σ|U|²."""
+    s2 = SIN2_THETA_W
+    m = 400.0
+    g0 = G_F**2 * m**5 / (192 * math.pi**3)
+    assert hnl.width_nu_ll(m, 1e-6, False) / g0 == pytest.approx(0.25 * (1 - 4 * s2 + 8 * s2**2), rel=1e-9)
+    assert hnl.width_nu_ll(m, 1e-6, True) / g0 == pytest.approx(0.25 * (1 + 4 * s2 + 8 * s2**2), rel=1e-9)
+    for x in (0.05, 0.26, 0.4):
+        f = 1 - 8 * x**2 + 8 * x**6 - x**8 - 12 * x**4 * math.log(x**2)
+        assert hnl.cc_phase_space(0.0, 0.0, x) == pytest.approx(f, rel=1e-9)
+        assert hnl.cc_phase_space(0.0, x, 0.0) == pytest.approx(f, rel=1e-9)
+    assert hnl.cc_phase_space(0.0, 0.0, 0.0) == pytest.approx(1.0, rel=1e-12)
+    assert hnl.width_3nu(m) == pytest.approx(g0, rel=1e-12)
+
+
+def test_majorana_doubles_every_width():
+    """Majorana: every channel and its charge conjugate, so all widths ×2, BRs unchanged, cτ halved."""
+    kw = {"m_n": "300 MeV", "u2_mu": "1e-7", "u2_e": "3e-8"}
+    maj = get_model("heavy-neutral-lepton", {**kw, "nature": "majorana"}).decays()["N"]
+    dirac = get_model("heavy-neutral-lepton", {**kw, "nature": "dirac"}).decays()["N"]
+    for ch in hnl.CHANNELS:
+        assert maj.widths[ch] == pytest.approx(2 * dirac.widths[ch], rel=1e-14)
+    assert maj.total == pytest.approx(2 * dirac.total, rel=1e-14)
+    # τ mixing alone: only neutral-current channels (τ is too heavy)
+    tau = get_model("heavy-neutral-lepton", {"m_n": "300 MeV", "u2_mu": "0", "u2_tau": "1e-6"}).decays()["N"].widths
+    assert tau["mu pi"] == tau["e pi"] == tau["e mu nu"] == 0.0 and tau["nu pi0"] > 0
+
+
+# ------------------------------------------------------------------------------------------------
+# registration and detection
+# ------------------------------------------------------------------------------------------------
+def test_registration_validation():
+    """hnl is registered through register_model and passes its validation; the declarations it relies on
+    are checked (a visible channel it cannot decay into, a mass outside the π/K range)."""
+    cls = MODELS.get("heavy-neutral-lepton")
+    validate_model_class(cls, "heavy-neutral-lepton")
+    assert cls.state_pdg == HNL_PDG[0] and cls.boson_kind is None
+    assert {"e pi", "mu pi"} <= set(TWO_BODY_FINAL_STATES)
+    assert TWO_BODY_FINAL_STATES["mu pi"] == ((211, 13), (M_PI, M_MU))
+
+    class Broken(hnl.HeavyNeutralLepton):
+        name = "hnl-broken"
+        detection = (DecayInVolume("N", "tau pi"),)
+
+    with pytest.raises(InputError, match="visible"):
+        register_model("hnl-broken")(Broken)
+    assert "hnl-broken" not in MODELS
+    with pytest.raises(InputError, match="m_n"):
+        get_model("heavy-neutral-lepton", {"m_n": "500 MeV"})
+    with pytest.raises(InputError, match="u2_mu"):
+        get_model("heavy-neutral-lepton", {"u2_mu": "-1e-7"})
+
+
+def test_below_the_mu_pi_threshold_the_sample_says_why():
+    from darkbeam.pipeline.signal import build_signal
+
+    m = get_model("heavy-neutral-lepton", {"m_n": "200 MeV"})
+    s = build_signal(m, "microboone", "neutrino", n_mesons=2000, n_events=100, seed=1, detector=False)
+    # (no total() here: the generic decay-in-volume re-weighting of an EMPTY sample raises KeyError 'p_lab',
+    # a bug outside this model, reported with the HNL work)
+    assert len(s.base_weight) == 0 and "closed" in s.note and "245" in s.note
+
+
+@pytest.fixture(scope="module")
+def long_lived():
+    """385 MeV, |U_μ|² = 1e-9 (cτ ≈ 3.6e4 km ≫ 470 m): truth-level sample and the flux of the same arrivals."""
+    from darkbeam.pipeline.boson_flux import boson_flux
+    from darkbeam.pipeline.signal import build_signal
+
+    m = get_model("heavy-neutral-lepton", {"m_n": "385 MeV", "u2_mu": "1e-9"})
+    s = build_signal(m, "microboone", "neutrino", n_mesons=60_000, n_events=20_000, seed=7, detector=False)
+    f = boson_flux(m, "microboone", "neutrino", n_mesons=60_000, seed=7)  # same seed: the same arrivals
+    return m, s, f
+
+
+def test_decay_in_volume_matches_flux_times_decay_probability(long_lived):
+    """Long-lived limit: decays per POT in the MicroBooNE TPC = Σ_arrivals w·A·exp(−d/λ)·⟨chord⟩/λ·BR(μπ),
+    with ⟨chord⟩ = V/A = 10.36 m (the box's length along the beam: rays from the target are parallel to
+    within 3 mrad), against the sampled chords. Measured: −0.6 % with a 0.7 % MC error (the sampled mean chord
+    is 10.31 m, 0.5 % below V/A: rays near the edges enter or leave through the sides)."""
+    m, s, f = long_lived
+    exp = get_experiment("microboone")
+    a, d = f.arrivals, m.decays()["N"]
+    p = np.sqrt(a.energy**2 - d.mass**2)
+    lam = p / d.mass * HBARC / d.total
+    box = exp.geometry
+    area = box.face_area / hu.cm2
+    per = a.weight * area * np.exp(-a.distance / lam) * (box.volume / box.face_area) / lam * d.widths["mu pi"] / d.total
+    n_an = float(np.sum(per))
+    assert np.max(10.36 * hu.m / lam) < 1e-3  # linearised decay probability
+    w = s.weights()
+    n_mc, err = float(w.sum()), float(np.sqrt(np.sum(w**2)))
+    assert n_mc == pytest.approx(n_an, abs=5 * err + 0.01 * n_an)
+    assert np.all(s.particles["pdg_in"] == HNL_PDG[0])
+    assert np.all(s.particles["pdg_vis1"] == 211) and np.all(s.particles["pdg_vis2"] == 13)
+    inv = s.particles["p4_vis1"] + s.particles["p4_vis2"]
+    assert np.allclose(np.sqrt(inv[:, 0] ** 2 - np.sum(inv[:, 1:] ** 2, axis=1)), 385.0, rtol=1e-6)
+
+
+def test_reweighting_in_the_mixing(long_lived):
+    """Signal ∝ |U|⁴ in the long-lived limit (production × decay), exactly re-weighted; the decay probability
+    saturates once λ ~ 470 m (signal falls again)."""
+    m, s, _ = long_lived
+    n1 = s.total()
+    assert s.total(m.replace(u2_mu=4e-9)) == pytest.approx(16 * n1, rel=1e-3)
+    assert s.total(m.replace(u2_mu=1e-2)) < s.total(m.replace(u2_mu=1e-4))
+
+
+def test_darkbeam_run_on_the_example_config(tmp_path):
+    """`darkbeam run examples/hnl_microboone.toml` works (smaller samples), and `widths`/`br` list the model."""
+    env = {**os.environ, "DARKBEAM_CACHE": str(tmp_path / "cache")}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "darkbeam.cli", *args], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=300)
+
+    r = cli("run", str(CONFIG), "--json", "--n-mesons", "20000", "--n-events", "2000")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["model"]["name"] == "heavy-neutral-lepton" and out["signal_events"] > 0
+    r = cli("widths", "heavy-neutral-lepton", "--set", "m_n=385 MeV", "--set", "u2_mu=1e-8", "--json")
+    assert r.returncode == 0, r.stderr
+    st = json.loads(r.stdout)["states"]["N"]
+    assert st["ctau"] == pytest.approx(HBARC / st["total_width"], rel=1e-12)
+    assert st["branching_ratios"]["mu pi"] == pytest.approx(0.498, abs=0.002)
+
+
+def test_docs_numbers_of_the_limit_comparison():
+    """docs/portal_hnl.md quotes darkbeam's BNB sensitivity from docs/make_hnl.py (2.0e20 POT, ε = 1, 0
+    background): 1.25e-7 at 246 MeV and 2.85e-9 at 385 MeV (reproduced here with smaller samples, 3 %)."""
+    spec = importlib.util.spec_from_file_location("make_hnl", ROOT / "docs" / "make_hnl.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for mass, quoted in ((246.0, 1.25e-7), (385.0, 2.85e-9)):
+        m, s = mod.sample(mass, n_mesons=60_000, n_events=5000)
+        assert mod.limit(m, s) == pytest.approx(quoted, rel=0.03)
+    assert M_K - M_MU < 390  # the μ-mixing reach ends at m_K − m_μ = 388 MeV
