@@ -666,6 +666,9 @@ def fit_cmd(
     pred = Predictor(cfg, progress=_progress())
     res = pred.fit()
     out = res.to_dict()
+    from .api import _fit_warnings
+
+    out["warnings"] = _fit_warnings(res, cfg)  # background only, edge of the range or of the mass grid
     if cfg.experiment.off_target:
         out["off_target"] = pred.off_target(res.model)
     best_prediction = None
@@ -704,6 +707,7 @@ def fit_cmd(
         *([f"  off-target: not modelled ({out['off_target'].get('note', '')})"]
           if out.get("off_target", {}).get("modelled") is False else []),
         *[f"  note: {n}" for n in res.notes],
+        *[f"WARNING: {w}" for w in out["warnings"]],
     ])
     _emit(out, as_json, text)
     if plot is not None:
