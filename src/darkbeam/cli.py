@@ -593,7 +593,10 @@ def run_cmd(
                                         progress=status.progress, stage=status.stage)
         if events is not None:
             status.stage(f"writing events to {events}", 0, 1)
-            out["events_file"] = _write_run_events_at(pred, events, None if res is None else res.model)
+            out["events_file"] = _write_run_events(pred, events, model=None if res is None else res.model,
+                                                   overwrite=overwrite, config=config)
+            if res is not None:
+                out["events_file"]["at"] = "best fit"
     if plot is not None:
         from .plotting import spectra_panel_paths
 
@@ -913,24 +916,6 @@ def constraints_cmd(
     lines.append("limits at 90% CL, flat over each range (no limit-vs-mass curve available; docs/constraints.md)")
     lines += [f"[{i + 1}] {c}" for i, c in enumerate(cites)]
     _emit(rows, as_json, "\n".join(lines))
-
-
-def _write_run_events_at(pred, path: Path, model=None) -> dict:
-    """``run --events``: the signal events of the run's neutrino mode (else its first) weighted at ``model``
-    (the best fit of ``run --fit``; None: the config's model) for the mode's POT; a summary dict."""
-    if model is None:
-        return _write_run_events(pred, path)
-    from .io.events import write_events
-
-    cfg = pred.config
-    modes = cfg.experiment.modes
-    mode = "neutrino" if "neutrino" in modes else modes[0]
-    sample = pred.view(mode, model).sample
-    pot = cfg.pot(mode)
-    write_events(sample, path, model=model, pot=pot, rng=np.random.default_rng(cfg.simulation.seed))
-    return {"path": str(path), "format": path.suffix.lower().lstrip("."), "mode": mode, "pot": pot,
-            "n_events": len(sample.E_vis), "expected_events": float(sample.total(model, pot)),
-            "at": "best fit"}
 
 
 #: environment variable: seconds between status lines of long commands when stderr is not a terminal
