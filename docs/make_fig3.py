@@ -109,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
                                                 f"darkbeam credible × seed normalisation (×{shift:.3g})"],
                      points=[{"x": sx, "y": sy, "label": "seed 000 Table I benchmark", "marker": "X", "color": "red"}],
                      ax=ax, filled=[True, False, False], y_scale=[1.0, 1.0, shift], title=spec["title"])
-        ax.relim()
+        ys = np.concatenate([np.concatenate(r.contours[0.95])[:, 1] * f for r, f in ((cred, 1.0), (dchi, 1.0),
+                                                                                       (cred, shift))] + [[sy]])
+        ax.set_ylim(ys.min() / 3.0, ys.max() * 3.0)
+        ax.legend(fontsize=6.5, loc="lower right")
         summ = post.summary()
         out[key] = {
             "grid": grid, "scan_seconds": t_scan, "posterior_seconds": t_post, "posterior_calls": post.n_calls,

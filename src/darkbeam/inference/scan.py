@@ -621,7 +621,7 @@ def _dask_distributed(tasks, workers, on_result, scheduler=None) -> None:
             client.close()
         return
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                                  dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
         _run_on_client(client, tasks, on_result)
 

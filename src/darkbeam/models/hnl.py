@@ -213,8 +213,8 @@ class HeavyNeutralLepton(Model):
     def validate(self) -> None:
         m = self.values["m_n"]
         if not 0.0 < m < M_K - M_E:
-            raise InputError(f"{self.name}.m_n", m, f"a mass between 0 and m_K - m_e = {M_K - M_E:.6g} MeV (N is made in "
-                                           "pi/K decays; heavier channels are not modelled)")
+            raise InputError(f"{self.name}.m_n", m, f"a mass between 0 and m_K - m_e = {M_K - M_E:.6g} MeV "
+                                                    "(N is made in pi/K decays; heavier channels are not modelled)")
         for f in FLAVOURS:
             if self.values[f"u2_{f}"] > 1.0:
                 raise InputError(f"{self.name}.u2_{f}", self.values[f"u2_{f}"], "a squared mixing |U|^2 <= 1")

@@ -126,6 +126,8 @@ class DecayInVolumeSignal(SignalProcess):
 
     def event_factor(self, sample: SignalSample, model: Model) -> np.ndarray:
         """Production coupling² × BR(X → visible) × P(decay inside) at ``model``, per event."""
+        if len(sample.base_weight) == 0:  # an empty sample (its note says why) re-weights to nothing
+            return np.zeros(0)
         ch = detection_channel(model)
         dec = model.boson_decays(ch.incoming)
         if "labels" not in sample.meta:
