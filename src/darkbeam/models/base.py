@@ -141,7 +141,9 @@ class Model:
 
     def boson_decays(self, state: str | None = None) -> Decays:
         """:class:`Decays` of ``state`` (default: the emitted boson ``boson``)."""
-        all_ = self.decays()
+        if "_decays" not in self.__dict__:  # computed once per model instance (replace() makes a new one)
+            self.__dict__["_decays"] = self.decays()
+        all_ = self.__dict__["_decays"]
         key = self.boson if state is None else state
         if key not in all_:
             if not all_:

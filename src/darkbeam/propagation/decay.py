@@ -28,10 +28,12 @@ def decay_probability(length: np.ndarray, lam: np.ndarray) -> np.ndarray:
 def survival_probability(distance: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """P(no decay over ``distance``) = exp(−distance/λ) (λ = ∞ or Γ = 0: 1; λ = 0 with distance > 0: 0)."""
     d = np.asarray(distance, float)
-    lam = np.asarray(lam, float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        x = np.where(d > 0, d / np.where(lam > 0, lam, 0.0), 0.0)
-    return np.exp(-np.nan_to_num(x, nan=0.0, posinf=np.inf))
+        out = np.exp(-(d / np.asarray(lam, float)))
+    bad = np.isnan(out)  # 0/0 (no distance travelled with λ = 0): survives; hot path, so one check only
+    if bad.any():
+        out = np.where(bad, 1.0, out)
+    return out
 
 
 def decay_inside_probability(t_in: np.ndarray, t_out: np.ndarray, lam: np.ndarray) -> np.ndarray:
