@@ -314,8 +314,9 @@ class Predictor:
                "signal_events": float(v.weights(model, pot).sum()),
                "note": v.sample.note, "observed": ref["statement"], "reference": ref["reference"],
                "pot_scaled_nu_mode_excess": ref["pot_scaled_nu_mode_excess"],
-               "detector_distance_note": "darkbeam uses the 541 m target-detector geometry; the dump "
-                                         f"is {ref['distance_m']:g} m from the detector"}
+               "detector_distance_note": "off-target mesons are made in the steel absorber at the end of the "
+                                         "50 m decay region, about 491 m from the detector (the record: dump at "
+                                         f"{ref['distance_m']:g} m), so fluxes use that geometry"}
         run_pot = exp.pot_for("off-target")
         if not math.isclose(pot, run_pot, rel_tol=1e-9):
             out["pot_note"] = (f"signal events for the requested {pot:.3g} POT; the off-target run that saw "
