@@ -187,3 +187,21 @@ def test_off_target_pot_differing_from_the_run_is_noted():
                              simulation={"n_mesons": 5000, "n_events": 500}))
     o = Predictor(parse_config(cfg)).off_target()
     assert o["pot"] == 1e21 and "1.86e+20" in o["pot_note"]
+
+
+def test_off_target_sources_sit_at_the_absorber_491_m_from_miniboone():
+    """Issue 9 item 8: off-target fluxes use the dump geometry (mesons made in the absorber at the end of the
+    50 m decay region, ~491 m from the detector; the record quotes 490 m), not the 541 m target distance."""
+    import numpy as np
+
+    from darkbeam.pipeline.boson_flux import iter_boson_sources
+
+    m = get_model("vector-idm", {})
+    z, w = [], []
+    for xs, _pp, _lab in iter_boson_sources(m, "miniboone", "off-target", n_mesons=5000,
+                                            rng=np.random.default_rng(1)):
+        z.append(xs.x[:, 2])
+        w.append(xs.w)
+    zz = np.concatenate(z) / 1000.0
+    assert np.average(zz, weights=np.concatenate(w)) == pytest.approx(50.0, abs=0.5)
+    assert 541.0 - np.average(zz, weights=np.concatenate(w)) == pytest.approx(491.0, abs=1.0)
