@@ -262,7 +262,8 @@ _SHADES = {"C0": ("#1f4e9c", "#9db9e8"), "C1": ("#b4570b", "#f5c28f"), "C2": ("#
 
 def plot_regions(path: str | Path | None, regions: Sequence[Region2D], labels: Sequence[str] | None = None,
                  points: Sequence[dict] = (), title: str = "", ax=None, legend: bool = True,
-                 filled: Sequence[bool] | None = None, y_scale: Sequence[float] | None = None):
+                 filled: Sequence[bool] | None = None, y_scale: Sequence[float] | None = None,
+                 legend_loc: str = "best", legend_size: float = 7.0):
     """Draw regions in one panel: filled 68 % (dark) / 95 % (light) areas per region set (or only their
     boundary lines, solid 68 % and dashed 95 %, where ``filled[k]`` is False), the best point (star), reference
     ``points`` ({"x", "y", "label", "marker"}), log axes where the grid is log. ``y_scale[k]`` multiplies the y
@@ -325,7 +326,7 @@ def plot_regions(path: str | Path | None, regions: Sequence[Region2D], labels: S
         if regions[0].y_log:
             ax.set_yscale("log")
     if legend and handles:
-        ax.legend(handles=handles, fontsize=7, loc="best")
+        ax.legend(handles=handles, fontsize=legend_size, loc=legend_loc)
     if title:
         ax.set_title(title, fontsize=9)
     if own:

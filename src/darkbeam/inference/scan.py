@@ -367,11 +367,39 @@ def _piece(name: str) -> str:
     return name.replace("/", "_").replace(" ", "_")
 
 
+_MALLOC_TUNED = False
+
+
+def _tune_malloc() -> None:
+    """Undo the cost of Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` in worker processes (Linux/glibc).
+
+    A Dask nanny starts its worker with that variable (``distributed.nanny.pre-spawn-environ``). Setting it
+    switches off glibc's dynamic mmap threshold, so every large numpy temporary becomes a fresh mmap/munmap
+    with new page faults. A cold mass point then takes twice as long (measured 6.2 s instead of 3.0 s).
+    Raising the mmap and trim thresholds once per process restores the reuse of large blocks. Only in
+    processes that have the variable; the numbers are unchanged."""
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 32 * 2**20)  # M_MMAP_THRESHOLD: blocks below 32 MiB from the heap
+        libc.mallopt(-1, 64 * 2**20)  # M_TRIM_THRESHOLD: keep up to 64 MiB of freed heap
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def run_task(task: PointTask) -> dict[str, Any]:
     """Build or load the samples of one task and evaluate every coupling point (see the module docstring).
 
     Returns ``{"task", "rows", "cache", "seconds", "worker"}``; ``rows`` are flat dicts (one per grid point)."""
     t0 = time.perf_counter()
+    _tune_malloc()
     _load_task_plugins(task.plugins)
     cache = SampleCache(Path(task.cache_dir)) if task.cache_dir is not None else None
     cfg = task.config
