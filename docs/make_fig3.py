@@ -14,7 +14,7 @@ examples/scalar.toml), in the plane (boson mass, coupling product of seed 000 Ta
    masses; the rate goes as the product squared, so the product moves by sqrt(ratio)).
 
 Writes docs/figures/fig3_regions.png and docs/figures/fig3_regions.json (every number quoted in
-docs/regions.md). Run: ``/work/venv/bin/python docs/make_fig3.py`` (about 15 minutes on 2 cores; the scan
+docs/regions.md). Run: ``/work/venv/bin/python docs/make_fig3.py`` (about 10 minutes on 2 cores; the scan
 tables and samples are kept in --work and reused); ``--quick`` uses 10x smaller samples and coarser grids.
 """
 
