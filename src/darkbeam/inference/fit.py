@@ -257,12 +257,12 @@ def fit_coupling(chi2_of_log: Callable[[float], float], lo: float, hi: float, n_
 
     def crossing(direction: int) -> float | None:
         target = c_best + 1.0
-        prev_t, prev_c = t_best, c_best
+        prev_t = t_best
         for t in (ts[ts > t_best] if direction > 0 else ts[ts < t_best][::-1]):
             c = float(chi2_of_log(float(t)))
             if c >= target:
                 return 10.0 ** brentq(lambda x: chi2_of_log(x) - target, min(prev_t, t), max(prev_t, t), xtol=1e-4)
-            prev_t, prev_c = float(t), c
+            prev_t = float(t)
         return None
 
     interval = (crossing(-1), crossing(+1))

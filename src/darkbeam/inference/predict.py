@@ -34,17 +34,14 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from iminuit import Minuit
 
 from ..errors import InputError
 from ..io.config import RunConfig, fit_bounds, mass_grid
 from ..models.base import Model
-from ..registry import Registry
 from .chi2 import Chi2Result
 from .datasets import DATASETS, SIGNAL_ONLY_BINNING, Binning, dataset_for, signal_only_binning
 from .fit import fit_coupling, fit_normalisation

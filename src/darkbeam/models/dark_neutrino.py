@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import InputError
 from ..interactions import hnl_decays
 from ..interactions.channels import ScatterThenDecay
-from ..interactions.hnl_couplings import _CW, _SW, G_WEAK, G_Z, DarkNeutrinoCouplings
+from ..interactions.hnl_couplings import _CW, _SW, G_WEAK, G_Z, DarkNeutrinoCouplings  # noqa: F401  (re-exported)
 from .base import MODELS, Decays, Model, Param
 
 HNL_TYPES = ("majorana", "dirac")

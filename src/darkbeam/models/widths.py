@@ -25,7 +25,6 @@ Every formula is vectorised over the boson mass so that mass scans need no Pytho
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from particle import Particle
