@@ -1,0 +1,5 @@
+"""``python -m darkbeam.cli``."""
+
+from . import main
+
+main()
