@@ -56,9 +56,20 @@ from ..models.plugins import load_plugins
 from .predict import coupling_product
 from .scan_table import ScanTable, canonical_hash, config_hash
 
-from .scan_grid import (OUTPUT_SUFFIXES, EXPERIMENT_AXIS, _UNIT, SPACINGS, mass_parameters, column_name, Axis, _experiment_axis, parse_axis, parse_grid_axes, parse_grid, _axes_from_dict, grid_axes, resolve_grid, log_prior)  # noqa: F401  (re-exported)
-from .scan_backends import (PointTask, _plugin_payload, _load_task_plugins, asimov_significance, _piece, _MALLOC_TUNED, _tune_malloc, run_task, fit_point, ScanProgress, Backend, SCAN_BACKENDS, SCHEDULER_TIMEOUT, WORKER_TIMEOUT, RETRIES, _serial, _dask_processes, _distributed, _run_on_client, connect_scheduler, _dask_distributed, _local)  # noqa: F401  (re-exported)
-from .scan_result import (ScanResult, _DERIVED, _public, _json_default, _grid_of, _cell_edges)  # noqa: F401  (re-exported)
+from .scan_grid import (  # noqa: F401  (re-exported)
+    OUTPUT_SUFFIXES, EXPERIMENT_AXIS, _UNIT, SPACINGS, mass_parameters, column_name, Axis,
+    _experiment_axis, parse_axis, parse_grid_axes, parse_grid, _axes_from_dict, grid_axes, resolve_grid,
+    log_prior,
+)
+from .scan_backends import (  # noqa: F401  (re-exported)
+    PointTask, _plugin_payload, _load_task_plugins, asimov_significance, _piece, _MALLOC_TUNED,
+    _tune_malloc, run_task, fit_point, ScanProgress, Backend, SCAN_BACKENDS, SCHEDULER_TIMEOUT,
+    WORKER_TIMEOUT, RETRIES, _serial, _dask_processes, _distributed, _run_on_client, connect_scheduler,
+    _dask_distributed, _local,
+)
+from .scan_result import (  # noqa: F401  (re-exported)
+    ScanResult, _DERIVED, _public, _json_default, _grid_of, _cell_edges,
+)
 
 
 def config_for_experiment(config: RunConfig, experiment: str) -> RunConfig:
