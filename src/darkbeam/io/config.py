@@ -291,7 +291,9 @@ def _check_semantics(cfg: RunConfig) -> None:
     try:
         MODELS.get(cfg.model.name)
     except InputError as exc:
-        raise InputError("config key 'model.name'", cfg.model.name, exc.allowed) from None
+        raise InputError("config key 'model.name'", cfg.model.name,
+                         f"{exc.allowed} (a model defined in a file outside the package is loaded with "
+                         "DARKBEAM_PLUGINS=path/to/file.py: docs/tutorial_plugin.md)") from None
     model = cfg.build_model()  # parameter names, units, ranges (InputError names model.<param>)
     exp = get_experiment(cfg.experiment.name)
     for mode in cfg.experiment.modes:
