@@ -73,7 +73,7 @@ def test_packaged_constraints_are_the_seed_table_ii_numbers_with_citations():
     assert CONSTRAINTS.get("PIENU pi->e nu X (inv)").mass_range() == (0.0, 120.0)
     assert CONSTRAINTS.get("K->mu nu ee [PDG]").mass_range()[0] == 145.0
     assert CONSTRAINTS.get("K->e nu ee [PDG]").mass_range()[0] == pytest.approx(2 * 0.51099895, rel=1e-6)
-    # the opt-in proxies (abstract-level numbers of ../shared/REFERENCES.md)
+    # the opt-in proxies (abstract-level numbers of NA62 and PIENU)
     assert {c.name: c.limit.value for c in every if not c.default} == {
         "NA62 K->mu nu nu nubar (proxy)": 1.0e-6, "PIENU pi->mu nu nu nubar (proxy)": 8.6e-6,
         "PIENU pi->e nu nu nubar (proxy)": 1.6e-7}

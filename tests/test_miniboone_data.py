@@ -21,7 +21,7 @@ def test_eqe_edges_and_totals_neutrino():
     d = miniboone_eqe("neutrino")
     edges = [200, 300, 375, 475, 550, 675, 800, 950, 1100, 1250, 1500, 3000]
     np.testing.assert_array_equal(d["edges_MeV"], edges)
-    # arXiv:2006.16883: 2870 events in 200-1250 MeV; release background 2322.7 (SUMMARY.md)
+    # arXiv:2006.16883: 2870 events in 200-1250 MeV; release background 2322.7
     assert d["data"][LOW].sum() == 2870
     assert d["background"][LOW].sum() == pytest.approx(2322.7, abs=0.05)
     assert d["data"].sum() == 3202

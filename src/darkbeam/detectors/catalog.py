@@ -252,7 +252,7 @@ ICARUS_TPCS = Box.from_size(6.0 * hu.m, 3.16 * hu.m, 17.95 * hu.m)
 # Approximate: not from a CCM publication; the catalogue's 7 t matches `geometry`, not the foil region.
 CCM_INNER = Cylinder(1.128 * hu.m, 0.620 * hu.m, axis="y")
 CCM_FOIL = Cylinder(1.034 * hu.m, 0.620 * hu.m, axis="y")
-# COHERENT CENNS-10, PRL 126, 012002 (2021) arXiv:2003.10630: 24.4 kg fiducial LAr (../shared/REFERENCES.md)
+# COHERENT CENNS-10, PRL 126, 012002 (2021) arXiv:2003.10630: 24.4 kg fiducial LAr
 # in an upright cylinder viewed by two PMTs. APPROXIMATE: the cylinder's dimensions were not found here; we
 # take a 60 cm height and the radius (9.63 cm) that gives 24.4 kg at 1.396 g/cm³ (17.5 L).
 COHERENT_LAR = Cylinder(9.63 * hu.cm, 30.0 * hu.cm, axis="y")

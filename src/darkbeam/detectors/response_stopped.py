@@ -11,11 +11,11 @@ to tens of MeV from decays at rest (≤ 30 MeV from π⁺ → μ⁺νX, ≤ 236 
 * **CCM** (10 t LAr, 200 PMTs, no TPC): a calorimeter for MeV-scale electromagnetic deposits — scintillation light
   of the whole event, no imaging and no direction. :class:`CalorimetricResponse` with
   - signal region 0.1 < E_vis < 100 MeV: "sensitive to 0.1-100 MeV signal region: e, γ" (B. Dutta, Rabi-Fest 2022
-    talk, ../shared/seeds/002), "energy reconstruction from 10 keV all the way up to 100 MeV" (Snowmass NF03
-    white paper, ../shared/seeds/004, CCM entry). (CCM120's 50 keV threshold, PRL 129, 021801 (2022)
+    talk), "energy reconstruction from 10 keV all the way up to 100 MeV" (Snowmass NF03
+    white paper, arXiv:2207.00670, CCM entry). (CCM120's 50 keV threshold, PRL 129, 021801 (2022)
     arXiv:2105.14020, is for nuclear recoils and lies below this window.)
   - resolution σ_E/E = 0.58/√(E/keV) = 1.83 %/√(E/MeV): the COHERENT CENNS-10 LAr scintillation resolution
-    (CENNS-10 data release of arXiv:2006.12659, ../shared/REFERENCES.md), taken as a proxy — a CCM number for MeV
+    (CENNS-10 data release of arXiv:2006.12659), taken as a proxy — a CCM number for MeV
     electromagnetic events was not found here (ASSUMPTION; CCM, with 50 % photocathode coverage of a 7 t volume,
     likely resolves worse: the option ``energy_stochastic`` changes it).
   - flat efficiency 1 (ASSUMPTION: no published CCM selection efficiency for electromagnetic events was found; the

@@ -6,7 +6,7 @@ confidence level, mass range, the flight length that defines the signature, and 
 the rows of seed 000 (Dutta et al., arXiv:2110.11944) Table II — NA62 K → μνX, PDG K → eννν̄ (as a proxy
 for K → eνX), PDG K → μνee / K → eνee / π → eνee, PIENU π → μνX / π → eνX — plus opt-in proxies
 (NA62 K → μνν̄ν, PIENU π → μνν̄ν / π → eνν̄ν). No limit-versus-mass curve was available
-(``../shared/data/SUMMARY.md`` §4): every limit is the quoted number, applied flat over its range.
+(the papers' abstracts quote single numbers): every limit is the quoted number, applied flat over its range.
 See ``docs/constraints.md``.
 
 Prediction for a constraint on P⁺ → ℓ⁺ ν X with signature S::
