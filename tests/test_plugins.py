@@ -78,8 +78,12 @@ def test_widths_and_br_commands_list_declared_channels(tmp_path):
     assert r.returncode == 0, r.stderr
     st = json.loads(r.stdout)["states"]["Z_BL"]
     g, m = 1e-6, 50.0
-    # Γ(Z → νν̄) = 3 g² m/(24π): closed form, three left-handed flavours
-    assert st["partial_widths"]["nu nubar"] == pytest.approx(3 * g * g * m / (24 * np.pi), rel=1e-12)
+    # Γ(Z → νν̄), three left-handed flavours: half the width into a massless Dirac fermion with a vector
+    # coupling (one chirality), from the tested generic Γ(V → f f̄) of models/widths.py
+    from darkbeam.models.widths import width_vector_fermions
+
+    assert st["partial_widths"]["nu nubar"] == pytest.approx(3 * 0.5 * float(width_vector_fermions(m, 0.0, 0.0, g)),
+                                                            rel=1e-12)
     assert st["ctau"] == pytest.approx(HBARC / st["total_width"], rel=1e-12)
     assert sum(st["branching_ratios"].values()) == pytest.approx(1.0, rel=1e-12)
     r = _darkbeam("br", "bl-boson", "--json", tmp_path=tmp_path)
@@ -91,6 +95,18 @@ def test_widths_and_br_commands_list_declared_channels(tmp_path):
     assert [p["unit"] for p in entry["parameters"]] == ["MeV", ""]
     assert entry["detection"][0]["kind"] == "decay-in-volume"
     assert {ch["kind"] for ch in entry["production"]} == {"meson three-body P -> l nu X", "neutral meson P0 -> gamma X"}
+
+
+def test_neutral_meson_mixing_from_quark_charges(bl):
+    """ε_eff of P⁰ → γ Z_BL = (g/e) Σ_q Q_q x_q T_q / Σ_q Q_q² T_q over u, d, s (x_q = 1/3 for B−L; T the flavour
+    weights of π⁰ = (uū − dd̄)/√2 and η ∝ uū + dd̄ − 2ss̄): computed here from the charges."""
+    from darkbeam.constants import E_CHARGE
+
+    Q, x = np.array([2 / 3, -1 / 3, -1 / 3]), np.full(3, 1 / 3)
+    m = get_model("bl-boson", {"g_bl": "1e-6"})
+    for parent, T in (("pi0", np.array([1.0, -1.0, 0.0])), ("eta", np.array([1.0, 1.0, -2.0]))):
+        ratio = np.sum(Q * x * T) / np.sum(Q * Q * T)
+        assert m.neutral_meson_mixing(parent) == pytest.approx(1e-6 / E_CHARGE * ratio, rel=1e-12)
 
 
 def test_decay_in_volume_matches_flux_times_decay_probability(bl):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io.atomic import atomic_path
+from .io.atomic import save_figure
 
 LABELS = {"nu_mu": r"$\nu_\mu$", "nu_mu_bar": r"$\bar\nu_\mu$", "nu_e": r"$\nu_e$", "nu_e_bar": r"$\bar\nu_e$",
           # dark bosons of the built-in models (others: their name, as plain text)
@@ -105,8 +105,7 @@ def plot_flux(
     axes[-1, 0].set_xlabel(r"$E$ [GeV]")
     axes[-1, 0].set_xlim(edges[0], min(edges[-1], 4.0))
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
 
 
@@ -206,9 +205,7 @@ def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
     written = []
     try:
         for path, f in figs:
-            with atomic_path(path) as tmp:
-                f.savefig(tmp, format="png", dpi=110)
-            written.append(path)
+            written.append(save_figure(f, path, dpi=110))
     finally:
         for _, f in figs:
             plt.close(f)

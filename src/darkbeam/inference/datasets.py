@@ -73,8 +73,10 @@ class Dataset:
     observables: tuple[str, ...] = ()
     notes: dict[str, str] = field(default_factory=dict)
 
-    def binning(self, mode: str, observable: str, analysis: Any) -> Binning | str:  # pragma: no cover
-        """The :class:`Binning` of (mode, observable), or a string saying why it is not available."""
+    def binning(self, mode: str, observable: str,
+                eqe_window: tuple[float, float] | None) -> Binning | str:  # pragma: no cover
+        """The :class:`Binning` of (mode, observable), or a string saying why it is not available;
+        ``eqe_window`` (MeV, the config's ``analysis.eqe_window_MeV``) is the E_QE selection of windowed spectra."""
         raise NotImplementedError
 
     def chi2(self, signals: dict[tuple[str, str], np.ndarray], analysis: Any, n_params: int = 0,
@@ -98,7 +100,7 @@ class MiniBooNEDataset(Dataset):
     #: beam modes whose E_vis / cos θ data are the 200 < E_QE < 1250 MeV selection (arXiv:2006.16883)
     windowed_modes: tuple[str, ...] = ("neutrino",)
 
-    def binning(self, mode: str, observable: str, analysis: Any) -> Binning | str:
+    def binning(self, mode: str, observable: str, eqe_window: tuple[float, float] | None) -> Binning | str:
         if mode not in self.modes:
             return f"{self.name} has no {mode}-mode data"
         if observable == "E_QE":
@@ -107,7 +109,7 @@ class MiniBooNEDataset(Dataset):
         if observable == "cos_theta" and mode == "antineutrino":
             return "antineutrino-mode cos_theta: no data packaged, skipped"
         spec = miniboone_spectrum(mode, observable)
-        win = analysis.eqe_window_MeV if mode in self.windowed_modes else None
+        win = eqe_window if mode in self.windowed_modes else None
         return Binning(mode, observable, spec["edges"], spec["data"], spec["background"],
                        None if win is None else tuple(win))
 

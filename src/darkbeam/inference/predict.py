@@ -72,10 +72,7 @@ def model_summary(model: Model) -> dict[str, Any]:
 
 def binning(mode: str, observable: str, eqe_window: tuple[float, float] | None = (200.0, 1250.0)) -> Binning:
     """MiniBooNE binning and data of ``observable`` in beam ``mode`` (the ``miniboone`` dataset's)."""
-    class _A:  # the one analysis option the binning reads
-        eqe_window_MeV = eqe_window
-
-    b = DATASETS.get("miniboone").binning(mode, observable, _A)
+    b = DATASETS.get("miniboone").binning(mode, observable, eqe_window)
     if isinstance(b, str):
         raise InputError("observable", f"{mode}/{observable}", b)
     return b
@@ -211,7 +208,7 @@ class Predictor:
             return
         for mode in config.experiment.modes:
             for obs in a.observables:
-                b = self.dataset.binning(mode, obs, a)
+                b = self.dataset.binning(mode, obs, a.eqe_window_MeV)
                 if isinstance(b, str):  # not available in this dataset: say why
                     self.notes.append(b)
                     continue

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.stats import chi2 as chi2_dist
 
 from ..errors import InputError
-from ..io.atomic import atomic_path
+from ..io.atomic import save_figure
 
 #: default confidence / credibility levels
 DEFAULT_CLS = (0.68, 0.95)
@@ -332,9 +332,7 @@ def plot_regions(path: str | Path | None, regions: Sequence[Region2D], labels: S
     if own:
         fig.tight_layout()
         if path is not None:
-            path = Path(path)
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=120)
+            save_figure(fig, path, dpi=120)
             plt.close(fig)
     return ax
 

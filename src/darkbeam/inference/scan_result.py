@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..io.atomic import atomic_path, write_text_atomic
+from ..io.atomic import save_figure, write_text_atomic
 
 from .scan_grid import (OUTPUT_SUFFIXES, EXPERIMENT_AXIS, Axis)
 
@@ -286,9 +286,7 @@ class ScanResult:
                 ax.set_yscale("log")
         ax.set_title(title, fontsize=9)
         fig.tight_layout()
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=110)
+        path = save_figure(fig, path, dpi=110)
         plt.close(fig)
         return path
 

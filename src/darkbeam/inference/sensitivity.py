@@ -37,7 +37,7 @@ from scipy.stats import chi2 as chi2_dist
 from scipy.stats import poisson
 
 from ..errors import InputError
-from ..io.atomic import atomic_path
+from ..io.atomic import save_figure
 from ..io.config import RunConfig, parse_config
 
 METHODS = ("fc", "poisson")
@@ -402,9 +402,7 @@ def plot_sensitivity(path: str | Path | None, curves: Sequence[SensitivityCurve]
     if own:
         fig.tight_layout()
         if path is not None:
-            path = Path(path)
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=120)
+            save_figure(fig, path, dpi=120)
             plt.close(fig)
     return ax
 

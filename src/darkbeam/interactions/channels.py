@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..errors import InputError
+
 
 @dataclass(frozen=True)
 class DetectionChannel:
@@ -42,6 +44,9 @@ class DetectionChannel:
         """JSON-ready description."""
         return {"kind": self.kind, "process": self.process, "incoming": self.incoming, "visible": self.visible}
 
+    def check(self, decays: dict[str, Any], where: str) -> None:
+        """Checks at model registration against the model's ``decays()`` (raise InputError naming ``where``)."""
+
 
 @dataclass(frozen=True)
 class Scatter(DetectionChannel):
@@ -61,6 +66,13 @@ class DecayInVolume(DetectionChannel):
     process: str = "decay-in-volume"
     kind: ClassVar[str] = "decay-in-volume"
     requires: ClassVar[tuple[str, ...]] = ("decays",)
+
+    def check(self, decays: dict[str, Any], where: str) -> None:
+        """The decaying state is one of the model's, and the visible channel one of its decay channels."""
+        if self.incoming not in decays:
+            raise InputError(f"{where} DecayInVolume.incoming", self.incoming, list(decays) or "a state of decays()")
+        if self.visible not in decays[self.incoming].widths:
+            raise InputError(f"{where} DecayInVolume.visible", self.visible, list(decays[self.incoming].widths))
 
 
 @dataclass(frozen=True)

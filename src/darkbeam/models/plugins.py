@@ -100,11 +100,7 @@ def validate_model_class(cls: Any, name: str) -> None:
             if not isinstance(w, (int, float)) or not math.isfinite(float(w)) or w < 0:
                 raise InputError(f"{where} width of {state} -> {ch_name}", w, "a finite float >= 0 in MeV")
     for ch in cls.detection:
-        if ch.kind == "decay-in-volume":
-            if ch.incoming not in decays:
-                raise InputError(f"{where} DecayInVolume.incoming", ch.incoming, list(decays) or "a state of decays()")
-            if ch.visible not in decays[ch.incoming].widths:
-                raise InputError(f"{where} DecayInVolume.visible", ch.visible, list(decays[ch.incoming].widths))
+        ch.check(decays, where)
     _check_channel_methods(model, where)
     cp = model.coupling_product()
     if cp is not None and not (isinstance(cp, dict) and {"name", "value", "unit"} <= set(cp)):

@@ -142,6 +142,9 @@ def iter_boson_sources(
     beam, polarity, foc = setup.beam, setup.polarity, setup.foc
     rng = rng if rng is not None else np.random.default_rng()
     if beam_source(beam) == "stopped":
+        if focusing not in (None, "none") or focusing_options:
+            raise InputError("focusing", focusing if focusing_options is None else focusing_options,
+                             f"none (beam {beam.name} is a stopped-pion source: no horn focusing)")
         # the beam declares a stopped-pion source: π⁺/K⁺ decay at rest, π⁰/η decay promptly, all at the target
         # (pipeline/stopped_sources.py); the decay-in-flight chain below (and its random stream) is not touched
         yield from iter_stopped_sources(model, beam, channels, n_mesons, chunk, rng, progress)
