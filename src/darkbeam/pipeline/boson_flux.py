@@ -105,8 +105,12 @@ class BosonFluxResult:
         return None if not self.coupling2 else self.flux / self.coupling2
 
 
-def production_coupling2(model: Model) -> float | None:
-    """The single production coupling² of the model (g_μ² or g_e² or (eε)²), or None if ambiguous."""
+def flux_coupling2(model: Model) -> float | None:
+    """The coupling² the boson flux is reported per (g_μ² or g_e² or (eε)², the charged-lepton coupling of the
+    three-body channel; every declared channel scales with it), or None when two lepton couplings differ
+    (not to be confused with :func:`darkbeam.production.channels.production_coupling2`, per source label)."""
+    if getattr(model, "lepton_coupling", None) is None:
+        return None
     g = {lep: float(model.lepton_coupling(lep)) for lep in ("e", "mu")}
     nonzero = {v for v in g.values() if v > 0}
     return (nonzero.pop() ** 2) if len(nonzero) == 1 else None
@@ -272,5 +276,5 @@ def boson_flux(
         model.name, str(model.boson), edges, h / width, np.sqrt(h2) / width,
         {k: v / width for k, v in by_parent.items()},
         Arrivals.concat(arrivals) if keep_arrivals else None,
-        production_coupling2(model),
+        flux_coupling2(model),
     )
