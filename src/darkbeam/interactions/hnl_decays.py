@@ -10,7 +10,8 @@ with A_XY = Σ_b P_b cX_b gY_b, the spin-summed square is
         − 32 m1 m2 m3 m4 Re(A_LL A_RR* + A_LR A_RL*).
 Dirac HNLs have (cL, cR) = (d, 0); Majorana (d, −d*) (γ^μ(d P_L − d* P_R), seed 001 Eq. A2).
 Charged currents enter through the Fierz identity as an extra LL term 2√2 G_F U (Bondarenko et al.,
-JHEP 11 (2018) 032, Sec. 4). Width dΓ = Σ|M|²/2 /(256 π³ m1³) dm23² dm24² (PDG kinematics, Eq. 49.22).
+JHEP 11 (2018) 032, arXiv:1805.08567, Sec. 3.1.2, "Decays mediated by Z interaction and the interference case").
+Width dΓ = Σ|M|²/2 /(256 π³ m1³) dm23² dm24² (PDG kinematics, Eq. 49.22).
 
 Units: MeV for masses and widths, mm for lengths.
 """
@@ -23,8 +24,8 @@ import numpy as np
 
 from ..constants import E_CHARGE, F_PI, G_F, HBARC, M_E, M_MU, M_PI, M_PI0, M_Z, SIN2_THETA_W, V_UD
 from ..errors import ClosedChannelError
-from ..propagation.decay import decay_inside_probability, sample_truncated_exponential
 from ..kinematics.fourvec import kallen
+from ..propagation.decay import decay_inside_probability, sample_truncated_exponential
 from .hnl_couplings import G_Z, DarkNeutrinoCouplings
 
 _LEPTON_MASS = {"e": M_E, "mu": M_MU}
@@ -379,8 +380,21 @@ def sample_decay_distance(rng: np.random.Generator, decay_length: np.ndarray, l_
 
 
 __all__ = [
-    "ctau0", "ctau0_table", "decay_probability_inside", "msq_dilepton", "partial_widths",
-    "sample_decay_distance", "sample_dilepton_decays", "total_width", "width_3nu", "width_N_to_N_Zprime",
-    "width_N_to_N_ll", "width_N_to_nu_ll", "width_N_to_nu_Zprime", "width_lepton_pi", "width_nu_pi0",
-    "zprime_branching", "zprime_widths",
+    "ctau0",
+    "ctau0_table",
+    "decay_probability_inside",
+    "msq_dilepton",
+    "partial_widths",
+    "sample_decay_distance",
+    "sample_dilepton_decays",
+    "total_width",
+    "width_3nu",
+    "width_N_to_N_Zprime",
+    "width_N_to_N_ll",
+    "width_N_to_nu_Zprime",
+    "width_N_to_nu_ll",
+    "width_lepton_pi",
+    "width_nu_pi0",
+    "zprime_branching",
+    "zprime_widths",
 ]
