@@ -2,7 +2,12 @@
 darkbeam's MiniBooNE best-fit couplings and for seed 001's BP-A: totals, splits, figures
 docs/figures/pred_<exp>_<bm>.png, and the seed-000 MicroBooNE 1γ0p comparison (docs/predictions.md).
 
-Usage: /work/venv/bin/python docs/make_predictions.py [--quick] [--json OUT.json]
+``--seed-section`` (re)writes only the section of docs/predictions.md between the markers
+``<!-- BEGIN seed-000 MicroBooNE -->`` and ``<!-- END seed-000 MicroBooNE -->``: seed 000's MicroBooNE 1γ0p
+estimate (~18 events) revisited with darkbeam's geometry and response (:func:`seed_comparison`, also used by
+tests/test_lar_predictions.py), with MicroBooNE's published 1γ0p background and the significance.
+
+Usage: /work/venv/bin/python docs/make_predictions.py [--quick] [--json OUT.json] [--seed-section]
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from darkbeam.data.miniboone_release import miniboone_efficiency
+from darkbeam.detectors.backgrounds import background, selections, significance
+from darkbeam.detectors.catalog import get_experiment
+from darkbeam.detectors.response import LAR_PHOTON_EFFICIENCY
 from darkbeam.inference.predict import Predictor, sample_groups
 from darkbeam.io.config import parse_config
 from darkbeam.pipeline.signal import build_signal
@@ -26,6 +35,146 @@ EXPERIMENTS = ("microboone", "sbnd", "icarus")
 #: arXiv:2110.00409, the "[5]" of seed 000) and MiniBooNE's ν-mode 18.75e20 POT (arXiv:2006.16883)
 UB_1G_POT = 6.80e20
 MB_POT = 18.75e20
+#: seed 000 (arXiv:2110.11944, "Fourth, ..." paragraph): MiniBooNE's 320 excess events below 300 MeV visible
+#: energy, scaled by 1/18 (POT 1/3 x fiducial volume 1/6 x photon efficiency 1/3 x argon coherence 3) to ~18 events
+#: in MicroBooNE's 1γ0p selection at low energy
+SEED_MB_EXCESS = 320.0
+SEED_FACTOR = 1.0 / 18.0
+SEED_UB_EVENTS = SEED_MB_EXCESS * SEED_FACTOR
+LOW_E = 300.0  # MeV, "below 300 MeV visible energy"
+MARK_BEGIN, MARK_END = "<!-- BEGIN seed-000 MicroBooNE -->", "<!-- END seed-000 MicroBooNE -->"
+
+
+def _mc(w: np.ndarray) -> tuple[float, float]:
+    """(sum, relative MC error) of event weights."""
+    t = float(w.sum())
+    return t, (float(np.sqrt(np.sum(w * w))) / t if t > 0 else float("inf"))
+
+
+def _coherent_per_tonne(exp: str) -> float:
+    """Σ over the medium's nuclei of (2Z+N)² per tonne / N_A: the coherent u-quark-Z' charge² (seed 000 Eq. 2) per
+    tonne, free protons included (Z = 1, N = 0)."""
+    m = get_experiment(exp).material
+    return sum(n * (2 * z + (a - z)) ** 2 for _s, z, a, n in m.components) / m.molar_mass
+
+
+def seed_comparison(model_cfg: dict, n_mesons: int, n_events: int, seed: int) -> dict:
+    """Seed 000's MicroBooNE 1γ0p estimate revisited: the same model at MiniBooNE (ν mode, 18.75e20 POT, E_vis <
+    300 MeV) and at MicroBooNE (darkbeam's 1g topology with no visible proton, E_vis < 300 MeV, 6.80e20 POT).
+
+    Returns the two counts at the config's couplings, their ratio (coupling independent), the MicroBooNE count
+    normalised as the seed does (MiniBooNE's 320 excess events x ratio), its ratio to the seed's 18, relative MC
+    errors, the ratio's factors (POT, active mass, efficiency, coherent charge per tonne, 1/L²) and the rest."""
+    sim = {"n_mesons": n_mesons, "n_events": n_events, "seed": seed}
+    cfg = parse_config({"model": model_cfg, "experiment": {"name": "microboone", "modes": ["neutrino"],
+                                                            "off_target": False}, "simulation": sim})
+    pred = Predictor(cfg)
+    s = pred.view("neutrino").sample
+    w = s.weights(pred.model, UB_1G_POT)
+    g = sample_groups(s, "microboone")
+    sel = g["topology"]["1g"] & g["protons"]["0p"]
+    ub, ub_err = _mc(np.where(sel & (s.E_vis < LOW_E), w, 0.0))
+    ub_all, _ = _mc(np.where(sel, w, 0.0))
+    mb_s = build_signal(pred.model, "miniboone", "neutrino", **sim)
+    wmb = mb_s.weights(pred.model, MB_POT)
+    low = (mb_s.E_vis < LOW_E) & (wmb > 0)
+    mb, mb_err = _mc(np.where(low, wmb, 0.0))
+    # signal-weighted mean MiniBooNE efficiency below 300 MeV: Σw / Σ(w/ε) (MiniBooNE's response is unsmeared)
+    eff_mb = float(wmb[low].sum() / np.sum(wmb[low] / miniboone_efficiency(mb_s.E_vis[low])))
+    ratio = ub / mb
+    ub_e, mb_e = get_experiment("microboone"), get_experiment("miniboone")
+    factors = {"pot": UB_1G_POT / MB_POT, "mass": ub_e.fiducial_mass / mb_e.fiducial_mass,
+               "efficiency": LAR_PHOTON_EFFICIENCY / eff_mb,
+               "coherent": _coherent_per_tonne("microboone") / _coherent_per_tonne("miniboone"),
+               "distance": (mb_e.distance / ub_e.distance) ** 2}
+    prod = float(np.prod(list(factors.values())))
+    bkg = background("microboone", "1g0p")
+    b = bkg.events(UB_1G_POT)
+    sb = bkg.uncertainty_per_pot * UB_1G_POT
+    scaled = SEED_MB_EXCESS * ratio
+    return {"ub_1g0p_low": ub, "ub_1g0p_low_mc": ub_err, "ub_1g0p_all": ub_all, "mb_low": mb, "mb_low_mc": mb_err,
+            "ratio": ratio, "ratio_mc": float(np.hypot(ub_err, mb_err)), "scaled_to_320": scaled,
+            "ratio_to_seed": scaled / SEED_UB_EVENTS, "seed_events": SEED_UB_EVENTS, "seed_factor": SEED_FACTOR,
+            "eff_mb": eff_mb, "factors": factors, "factor_product": prod, "rest": ratio / prod,
+            "background_1g0p": b, "background_1g0p_syst": sb, "observed_1g0p": selections()["1g0p"]["observed"], "significance_scaled": significance(scaled, b, sb),
+            "significance_best_fit": significance(ub_all, b, sb)}
+
+
+def seed_section(r: dict, model_note: str, sim: dict) -> str:
+    """Markdown of the seed-000 MicroBooNE comparison (between the markers), numbers from :func:`seed_comparison`."""
+    f = r["factors"]
+    sig, sigb = r["significance_scaled"], r["significance_best_fit"]
+    meta = {k: r[k] for k in ("ub_1g0p_low", "mb_low", "ratio", "ratio_mc", "scaled_to_320", "ratio_to_seed",
+                                 "rest")}
+    return "\n".join([
+        MARK_BEGIN,
+        "## Seed 000's MicroBooNE estimate (~18 events in the low-energy 1γ0p selection), revisited",
+        "Seed 000 scales MiniBooNE's 320 excess events below 300 MeV visible energy to MicroBooNE's 1γ0p analysis",
+        "(PRL 128, 111801, 6.80e20 POT) by 1/3 (POT) × 1/6 (fiducial volume) × 1/3 (photon efficiency) × 3 (coherent",
+        "gain of argon) = 1/18 → ~18 events. darkbeam runs the same model (" + model_note + ") through its geometry",
+        "and responses: MiniBooNE ν mode (18.75e20 POT, Cherenkov response, E_vis < 300 MeV) and MicroBooNE",
+        "(LArTPC response, topology 1g with no proton above 40 MeV, E_vis < 300 MeV, 6.80e20 POT). The ratio of the",
+        "two does not depend on the couplings; normalising MiniBooNE to the seed's 320 events gives darkbeam's",
+        "version of the seed's number.",
+        "",
+        "| quantity | darkbeam | seed 000 |",
+        "|---|---|---|",
+        f"| MiniBooNE, E_vis < 300 MeV, at the config's couplings | {r['mb_low']:.4g} (MC {r['mb_low_mc']:.1%}) | (320 excess) |",
+        f"| MicroBooNE 1γ0p, E_vis < 300 MeV, same couplings | {r['ub_1g0p_low']:.4g} (MC {r['ub_1g0p_low_mc']:.1%}) | |",
+        f"| ratio MicroBooNE / MiniBooNE | 1/{1 / r['ratio']:.3g} (MC {r['ratio_mc']:.1%}) | 1/18 |",
+        f"| **MicroBooNE 1γ0p events for 320 MiniBooNE events** | **{r['scaled_to_320']:.3g}** | **~{r['seed_events']:.0f}** |",
+        f"| ratio darkbeam / seed | **{r['ratio_to_seed']:.3g}** | |",
+        "",
+        "Why they differ — the ratio's factors, each from darkbeam's catalogue and responses:",
+        "",
+        "| factor | darkbeam | seed |",
+        "|---|---|---|",
+        f"| POT 6.80e20 / 18.75e20 | {f['pot']:.3g} | 1/3 |",
+        f"| active (MicroBooNE 85 t, efficiency includes the fiducial cut) / fiducial mass (MiniBooNE 818 t with eg_effs) | {f['mass']:.3g} | 1/6 (fiducial volume) |",
+        f"| efficiency: LArTPC flat {LAR_PHOTON_EFFICIENCY:.1%} / MiniBooNE eg_effs averaged over the signal below 300 MeV ({r['eff_mb']:.3f}) | {f['efficiency']:.3g} | 1/3 |",
+        f"| coherent (2Z+N)² per tonne, Ar / CH2 (u-quark Z′, seed 000 Eq. 2) | {f['coherent']:.3g} | 3 |",
+        f"| (541 m / 470 m)²: MicroBooNE is closer to the target | {f['distance']:.3g} | not included |",
+        f"| product | 1/{1 / r['factor_product']:.3g} | 1/18 |",
+        f"| rest (ratio / product): thresholds (100 MeV LAr vs 140 MeV MiniBooNE), form factors, pair/photon topology, angular acceptance | {r['rest']:.3g} | — |",
+        "",
+        f"darkbeam's mass × efficiency is {f['mass'] * f['efficiency']:.3g} against the seed's 1/6 × 1/3 = {1 / 18:.3g}; the",
+        "larger coherent factor (argon's 2Z+N charge for a u-quark Z′, per tonne) and the shorter baseline, not in the",
+        f"seed's estimate, make darkbeam's number {r['ratio_to_seed']:.2g} times the seed's; the rest collects what the factor",
+        "list leaves out.",
+        "",
+        f"Against MicroBooNE's published 1γ0p background ({r['background_1g0p']:.4g} ± {r['background_1g0p_syst']:.3g} events at",
+        "6.80e20 POT, all energies, `detectors/backgrounds.py`), the seed-normalised signal would stand at",
+        f"s/√b = {sig['s_over_sqrt_b']:.3g}, Z_Asimov = {sig['z_asimov']:.3g} ({sig['z_asimov_syst']:.3g} with the background's",
+        f"systematic uncertainty); darkbeam's best fit at MiniBooNE gives {r['ub_1g0p_all']:.3g} 1γ0p events (all energies),",
+        f"s/√b = {sigb['s_over_sqrt_b']:.3g}, Z_Asimov = {sigb['z_asimov']:.3g} ({sigb['z_asimov_syst']:.3g}) at 6.80e20 POT. MicroBooNE",
+        f"observed {r['observed_1g0p']} events ({r['observed_1g0p'] - r['background_1g0p']:.3g} above the background).",
+        "",
+        f"Numbers: `docs/make_predictions.py --seed-section` ({sim['n_mesons']} mesons per species, {sim['n_events']} events",
+        f"per target, seed {sim['seed']}); `tests/test_lar_predictions.py::test_seed_microboone_comparison_as_documented`",
+        "recomputes them with an independent seed and checks them within their MC errors.",
+        f"<!-- seed-000 numbers: {json.dumps(meta)} -->",
+        MARK_END,
+    ])
+
+
+def write_seed_section(quick: bool) -> dict:
+    """Compute :func:`seed_comparison` for the scalar benchmark at darkbeam's best fit and rewrite its section."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "examples" / "scalar_microboone.toml").read_text())
+    sim = dict(data["simulation"])
+    if quick:
+        sim.update(n_mesons=20000, n_events=2000)
+    r = seed_comparison(data["model"], sim["n_mesons"], sim["n_events"], sim["seed"])
+    note = ("seed 000's scalar benchmark at darkbeam's MiniBooNE best fit, examples/scalar_microboone.toml")
+    doc = ROOT / "docs" / "predictions.md"
+    text = doc.read_text()
+    i, j = text.find(MARK_BEGIN), text.find(MARK_END)
+    if i < 0 or j < 0:
+        raise SystemExit(f"markers {MARK_BEGIN} / {MARK_END} not found in {doc}")
+    doc.write_text(text[:i] + seed_section(r, note, sim) + text[j + len(MARK_END):])
+    print(json.dumps(r, indent=1, default=float))
+    return r
 
 
 def config_for(bm: str, exp: str, quick: bool):
@@ -75,7 +224,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--benchmarks", nargs="*", default=list(BENCHMARKS))
+    ap.add_argument("--seed-section", action="store_true", help="only rewrite the seed-000 MicroBooNE section")
     args = ap.parse_args()
+    if args.seed_section:
+        write_seed_section(args.quick)
+        return
     rows = {}
     for bm in args.benchmarks:
         for exp in EXPERIMENTS:

@@ -11,14 +11,31 @@ import numpy as np
 import typer
 
 from ..errors import InputError
-
-from .app import (app, SetOpt, JsonOpt, parse_settings, _emit, _plot_failure, ConfigArg, _check_seed, _check_output_file, _CommandStatus)
+from .app import (
+    ConfigArg,
+    JsonOpt,
+    SetOpt,
+    _check_output_file,
+    _check_seed,
+    _CommandStatus,
+    _emit,
+    _plot_failure,
+    app,
+    parse_settings,
+)
 
 
 def _beam_status(beam) -> tuple[bool, str]:
-    """(runnable, reason) of a beam: is there a meson-production model for its target and energy?"""
+    """(runnable, reason) of a beam: is there a meson-production model for its target and energy (decay in
+    flight), or a stopped-pion source of its name (stopped sources)?"""
+    from ..beams.stopped_yields import STOPPED_SOURCES
     from ..beams.target import target_material
+    from ..pipeline.stopped_sources import beam_source
 
+    if beam_source(beam) == "stopped":
+        if beam.name in STOPPED_SOURCES:
+            return True, ""
+        return False, f"no stopped-pion source named {beam.name!r} in darkbeam.beams.stopped"
     try:
         target_material(beam)
     except InputError as exc:
@@ -49,8 +66,11 @@ def list_cmd(
             info = MODELS.get(n).describe()
             row.update({k: info[k] for k in ("boson", "boson_kind", "parameters", "production", "detection")})
         elif what in ("experiments", "beams"):
+            from ..inference.multi_experiment import experiment_status
+
             beam = BEAMS.get(EXPERIMENTS.get(n).beam) if what == "experiments" else BEAMS.get(n)
-            ok, why = _beam_status(beam)
+            # an experiment also needs a detector response; a beam only its source
+            ok, why = experiment_status(n) if what == "experiments" else _beam_status(beam)
             row["runnable"] = ok
             if what == "experiments":
                 exp = EXPERIMENTS.get(n)
@@ -149,15 +169,27 @@ def predict_cmd(
     n_mesons: Annotated[int | None, typer.Option("--n-mesons", help="Override [simulation].n_mesons.")] = None,
     n_events: Annotated[int | None, typer.Option("--n-events", help="Override [simulation].n_events.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Override [simulation].seed.")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Sample cache directory (default: "
+                                                               "$DARKBEAM_CACHE or ~/.cache/darkbeam).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the sample cache.")] = False,
 ) -> None:
     """Expected signal events of one model point at several experiments (each in its own default modes
-    and catalogue exposure), with the reason for every zero and the chi2 where data are packaged."""
+    and catalogue exposure), with the reason for every zero, the chi2 where data are packaged, and at the
+    BNB LArTPCs the background and significance of each single-shower selection. Samples are read from and
+    written to the on-disk sample cache (as `darkbeam scan`), so a repeated prediction takes about a second."""
     from ..inference.multi_experiment import experiments_text, predict_experiments
+    from ..io.cache import resolve_cache
     from ..io.config import load_config
 
+    if cache is not None and no_cache:
+        raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
     names = [e.strip() for e in experiments.split(",") if e.strip()]
     cfg = load_config(config).with_simulation(n_mesons=n_mesons, n_events=n_events, seed=seed)
-    res = predict_experiments(cfg, names, progress=sys.stderr.isatty())
+    store = resolve_cache(False if no_cache else (cache if cache is not None else True))
+    res = predict_experiments(cfg, names, progress=sys.stderr.isatty(), cache=store)
+    if store is not None:
+        res["cache"] = {"directory": str(store.directory), "samples_loaded": store.hits,
+                        "samples_generated": store.misses}
     _emit(res, as_json, experiments_text(res))
 
 
@@ -180,7 +212,9 @@ def flux_cmd(
     experiment: Annotated[str, typer.Option(help="Experiment (see `darkbeam list experiments`).")] = "miniboone",
     species: Annotated[str, typer.Option(help="nu_mu, nu_mu_bar, nu_e, nu_e_bar, or the model's boson "
                                                           "(its flux before decays in flight).")] = "nu_mu",
-    mode: Annotated[str, typer.Option(help="neutrino | antineutrino | off-target")] = "neutrino",
+    mode: Annotated[str | None, typer.Option(
+        help="neutrino | antineutrino | off-target at a decay-in-flight beam, stopped at a stopped-pion source "
+             "(default: the beam's first mode).")] = None,
     focusing: Annotated[str | None, typer.Option(help="Focusing model (default: the beam's for the mode).")] = None,
     model: Annotated[str | None, typer.Option(
         help="Model, for a dark-boson species only (with --set).")] = None,
@@ -194,8 +228,14 @@ def flux_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Flux of neutrinos at a detector, or of a dark boson arriving at it before decays in flight (no
-    survival probability applied), per cm² per POT per GeV, with its integral (per cm² per POT)."""
+    survival probability applied), per cm² per POT per GeV, with its integral (per cm² per POT).
+
+    At a stopped-pion source (ccm, coherent-*, jsns2; mode "stopped") the neutrino flux is the analytic
+    decay-at-rest flux of darkbeam.beams.stopped (29.8 MeV ν_μ line, Michel ν_e and ν̄_μ, the K⁺ line) in 1 MeV
+    bins to 300 MeV; --n-mesons and --seed do not apply to it."""
     from ..api import flux as compute_flux
+    from ..detectors.catalog import BEAMS, get_experiment
+    from ..pipeline.stopped_sources import beam_source
     from ..production.sm_decays import NU_SPECIES
 
     # options that do not apply are errors, checked before any simulation
@@ -207,11 +247,29 @@ def flux_cmd(
         raise InputError(opt, model if model is not None else " ".join(settings or []),
                          f"only with a dark-boson species (--species <boson of --model>): the {species} flux "
                          "has no model parameters; drop --model/--set")
+    beam = BEAMS.get(get_experiment(experiment).beam)
+    mode = next(iter(beam.focusing_modes)) if mode is None else mode  # default: the beam's first mode
     if compare:
         _check_compare(experiment, mode, species, NU_SPECIES)
     _check_output_file(plot, "--plot")
     if species not in NU_SPECIES and model is None:
         raise InputError("species", species, list(NU_SPECIES) + ["<boson of --model>"])
+    if beam_source(beam) == "stopped" and species in NU_SPECIES:
+        if mode not in beam.focusing_modes:
+            raise InputError(f"--mode at the stopped-pion source {beam.name}", mode, list(beam.focusing_modes))
+        if focusing is not None:
+            raise InputError("--focusing", focusing, f"none: {beam.name} is a stopped-pion source (no focusing)")
+        out = _stopped_neutrino_flux(experiment, mode, species)
+        if plot is not None:
+            out["plot"] = str(plot)
+        _emit(out, as_json, _flux_text(out))
+        if plot is not None:
+            from ..plotting import plot_flux
+
+            with _plot_failure(plot):
+                plot_flux(plot, np.asarray(out["edges_GeV"]), np.asarray(out["flux"]), np.asarray(out["error"]),
+                          species, experiment, mode, official=None, note="decays at rest, analytic")
+        return
     m = None
     if model is not None:
         from ..models import get_model
@@ -225,6 +283,10 @@ def flux_cmd(
                            compare=compare, progress=status.progress)
     if plot is not None:
         out["plot"] = str(plot)
+    if not out["integrated"]["value"] > 0:  # no silent zero
+        out["reason"] = (f"the production coupling^2 of {species} is 0 at these parameters (set it with --set)"
+                         if out.get("coupling2") == 0 else
+                         f"no {species} from the sampled parents reaches {experiment} in the binned energy range")
     _emit(out, as_json, _flux_text(out))  # results first: a plotting failure never loses them
     if plot is not None:
         from ..plotting import plot_flux
@@ -237,6 +299,35 @@ def flux_cmd(
                       note=None if species in NU_SPECIES else "before decays in flight")
 
 
+#: energy bins of the stopped-pion neutrino flux: 1 MeV to 300 MeV (the 29.8 MeV line, the 52.8 MeV Michel
+#: endpoint, the 69.8 MeV π⁺ → e⁺ν_e line and the 235.5 MeV K⁺ line, resolved)
+STOPPED_FLUX_EDGES_MEV = np.arange(0.0, 301.0, 1.0)
+
+
+def _stopped_neutrino_flux(experiment: str, mode: str, species: str) -> dict:
+    """Output of ``darkbeam flux`` for a neutrino species at a stopped-pion source: the analytic bin-averaged flux
+    of :func:`darkbeam.beams.stopped.binned_neutrino_flux` (per cm² per POT per MeV → per GeV), lines included.
+    ν̄_e has none (π⁻ and μ⁻ are captured in the target before decaying: 0 with that reason)."""
+    from ..api import FLUX_UNIT, INTEGRATED_FLUX_UNIT
+    from ..beams.stopped import binned_neutrino_flux, neutrino_lines
+
+    edges = STOPPED_FLUX_EDGES_MEV
+    per_mev = binned_neutrino_flux(experiment, edges)
+    values = per_mev[species] * 1000.0 if species in per_mev else np.zeros(len(edges) - 1)  # per MeV → per GeV
+    e_gev = edges / 1000.0
+    out = {"experiment": experiment, "mode": mode, "species": species, "units": FLUX_UNIT,
+           "edges_GeV": e_gev.tolist(), "flux": values.tolist(), "error": [0.0] * len(values),
+           "integrated": {"value": float(np.sum(values * np.diff(e_gev))), "error": 0.0,
+                          "unit": INTEGRATED_FLUX_UNIT, "range_GeV": [float(e_gev[0]), float(e_gev[-1])]},
+           "method": "analytic decays at rest (darkbeam.beams.stopped; isotropic source, 1/(4 pi L^2)); "
+                     "lines added to their bin; no MC error; --n-mesons and --seed unused",
+           "lines": [ln for ln in neutrino_lines(experiment) if ln["species"] == species]}
+    if not out["integrated"]["value"] > 0:
+        out["reason"] = (f"no {species} at a stopped-pion source: pi- and mu- are captured in the target "
+                         "before they decay (only pi+, mu+ and K+ decay at rest)")
+    return out
+
+
 def _flux_text(out: dict) -> str:
     """Text of ``darkbeam flux``: a header stating the unit, the integrated flux and what "ratio" means,
     then one row per energy bin (flux and its MC error, and the ratio to the official flux with --compare)."""
@@ -246,7 +337,9 @@ def _flux_text(out: dict) -> str:
     lo, hi = integ["range_GeV"]
     rows = [f"# {species} flux at {out['experiment']}, {out['mode']} mode, {out['units']}"
             + (f" ({out['note']})" if boson else "")
-            + (f"; {sim['n_mesons']} mesons per parent species, seed {sim['seed']}" if sim else ""),
+            + (f"; {sim['n_mesons']} mesons per parent species, seed {sim['seed']}" if sim else "")
+            + (f"; {out['method']}" if "method" in out else ""),
+            *([f"# zero: {out['reason']}"] if "reason" in out else []),
             (f"# integrated over {lo:g}-{hi:g} GeV: {integ['value']:.4e} +- {integ['error']:.2e} {species} "
              f"{integ['unit']}"),
             "# columns: energy bin [GeV], flux [" + out["units"] + "], MC error [same unit]"

@@ -9,8 +9,26 @@ import numpy as np
 import typer
 
 from ..errors import InputError
-
-from .app import (app, JsonOpt, _emit, _plot_failure, ConfigArg, NMesonsOpt, NEventsOpt, SeedOpt, OutputOpt, _progress, _load_run_config, _write_json, EventsOpt, OverwriteOpt, _check_events_path, _check_output_file, _check_output_dir, _CommandStatus)
+from .app import (
+    ConfigArg,
+    EventsOpt,
+    JsonOpt,
+    NEventsOpt,
+    NMesonsOpt,
+    OutputOpt,
+    OverwriteOpt,
+    SeedOpt,
+    _check_events_path,
+    _check_output_dir,
+    _check_output_file,
+    _CommandStatus,
+    _emit,
+    _load_run_config,
+    _plot_failure,
+    _progress,
+    _write_json,
+    app,
+)
 
 
 def _best_fit_text(out: dict) -> list[str]:

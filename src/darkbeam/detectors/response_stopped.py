@@ -73,6 +73,17 @@ LAR_SCINT_STOCHASTIC = 0.58 / np.sqrt(1000.0)
 JSNS2_THRESHOLD = 30.0 * hu.MeV
 #: JSNS² measured resolution points (arXiv:2404.04153): (energy in MeV, σ/E)
 JSNS2_RESOLUTION_POINTS = ((52.8, 0.033), (8.0, 0.043))
+#: Efficiencies: the published ones do not apply to the signals simulated here. CCM120 (PRL 129, 021801 (2022),
+#: arXiv:2105.14020) gives efficiencies for keV nuclear recoils (its dark-matter search), not for MeV photons or
+#: e⁺e⁻ pairs; the JSNS² TDR (arXiv:1705.08629) gives them for the inverse-beta-decay (prompt e⁺ + delayed n-Gd)
+#: selection of its oscillation search, whose delayed-coincidence cuts a single prompt shower does not pass.
+#: Efficiency 1 is kept, stated as an assumption (an upper bound on the rate) in every prediction's warnings.
+CCM_EFFICIENCY_ASSUMPTION = (
+    "selection efficiency taken as 1 (upper bound): CCM120's published efficiencies (PRL 129, 021801 (2022)) are for "
+    "keV nuclear recoils, not for MeV electromagnetic showers")
+JSNS2_EFFICIENCY_ASSUMPTION = (
+    "selection efficiency taken as 1 (upper bound): the JSNS2 TDR (arXiv:1705.08629) efficiencies are for the "
+    "inverse-beta-decay delayed coincidence, not for a single prompt electromagnetic shower")
 
 
 def _two_point_resolution(points: tuple[tuple[float, float], ...]) -> tuple[float, float]:
@@ -109,6 +120,8 @@ class CalorimetricResponse:
         energy_stochastic: a of a/√(E/MeV). energy_constant: b (relative, quadrature).
         eqe_mode, binding_energy: CCQE hypothesis of the E_QE column (format only).
         seed: default random seed for smearing. reference: where the numbers come from.
+        assumptions: statements about parameters taken without a published number (e.g. an efficiency of 1);
+            predictions repeat them as warnings.
     """
 
     name: str = "scintillator"
@@ -123,6 +136,7 @@ class CalorimetricResponse:
     binding_energy: float | None = None
     seed: int | None = None
     reference: str = ""
+    assumptions: tuple[str, ...] = ()
 
     def with_options(self, **kw) -> CalorimetricResponse:
         """Copy with some attributes changed (unknown names or an efficiency outside [0, 1] raise InputError)."""
@@ -173,6 +187,7 @@ def _ccm(**kw) -> CalorimetricResponse:
         "ccm", "scintillation calorimeter", CCM_WINDOW[0], CCM_WINDOW[1], 1.0, True, LAR_SCINT_STOCHASTIC, 0.0,
         reference="window 0.1-100 MeV: seeds 002 (Dutta 2022) and 004 (NF03 white paper); resolution: CENNS-10 LAr "
                   "0.58/sqrt(E/keV) (arXiv:2006.12659 release) as a proxy (assumption); efficiency 1 (assumption)",
+        assumptions=(CCM_EFFICIENCY_ASSUMPTION, "energy resolution of COHERENT CENNS-10 LAr used as a proxy for CCM"),
     ).with_options(**kw)
 
 
@@ -181,6 +196,7 @@ def _jsns2(**kw) -> CalorimetricResponse:
         "jsns2", "scintillation calorimeter", JSNS2_THRESHOLD, None, 1.0, True, JSNS2_STOCHASTIC, JSNS2_CONSTANT,
         reference="prompt E > 30 MeV: seed 004 Table 5; resolution a/sqrt(E) (+) b through 3.3 % at 52.8 MeV and "
                   "4.3 % at 8 MeV (arXiv:2404.04153); efficiency 1 (assumption)",
+        assumptions=(JSNS2_EFFICIENCY_ASSUMPTION,),
     ).with_options(**kw)
 
 
@@ -215,6 +231,17 @@ for _name, (_make, _doc) in STOPPED_RESPONSES.items():
     if _name not in RESPONSES:
         RESPONSES.add(_name, _make, _doc)
 
-__all__ = ["CCM_WINDOW", "E_NU_MAX_DAR", "JSNS2_CONSTANT", "JSNS2_RESOLUTION_POINTS", "JSNS2_STOCHASTIC",
-           "JSNS2_THRESHOLD", "LAR_SCINT_STOCHASTIC", "STOPPED_RESPONSES", "CalorimetricResponse",
-           "max_cevns_recoil"]
+__all__ = [
+    "CCM_EFFICIENCY_ASSUMPTION",
+    "CCM_WINDOW",
+    "E_NU_MAX_DAR",
+    "JSNS2_CONSTANT",
+    "JSNS2_EFFICIENCY_ASSUMPTION",
+    "JSNS2_RESOLUTION_POINTS",
+    "JSNS2_STOCHASTIC",
+    "JSNS2_THRESHOLD",
+    "LAR_SCINT_STOCHASTIC",
+    "STOPPED_RESPONSES",
+    "CalorimetricResponse",
+    "max_cevns_recoil",
+]

@@ -6,6 +6,13 @@ the expected signal events per mode with their split by topology/parent/componen
 experiment has a packaged dataset, and — for every experiment that yields nothing — the reason: the beam
 cannot be run yet (no meson-production model), the detector has no response model, the model's detection
 channel gives no event there (the sample's note), or the input does not apply.
+
+At the BNB LArTPCs each mode also carries ``selections``: the signal split into the single-shower selections
+(1γ0p, 1γ1p, 1eNp, 1e0p, e⁺e⁻ two-shower) with the expected background of each from
+:mod:`darkbeam.detectors.backgrounds` and the significances s/√b and the Asimov Z (with and without the
+background's systematic uncertainty); a selection without a known background says why. Elsewhere
+``backgrounds`` gives the reason no background is modelled. The detector response's stated assumptions (e.g. an
+efficiency taken as 1) are repeated as warnings.
 """
 
 from __future__ import annotations
@@ -14,11 +21,13 @@ from typing import Any
 
 from ..beams.stopped_yields import STOPPED_SOURCES
 from ..beams.target import target_material
+from ..detectors.backgrounds import has_backgrounds, selection_rows, selections
 from ..detectors.catalog import BEAMS, get_experiment
-from ..detectors.response import RESPONSES
+from ..detectors.response import RESPONSES, get_response
 from ..errors import InputError
 from ..io.config import RunConfig, parse_config
 from ..pipeline.stopped_sources import beam_source
+from .groups import sample_groups
 from .predict import Predictor
 
 
@@ -50,6 +59,47 @@ def _config_at(config: RunConfig, name: str) -> RunConfig:
     data = config.model_dump(mode="python")
     data["experiment"] = {"name": name, "modes": default_modes(name), "pot": {}, "off_target": False}
     return parse_config(data)
+
+
+def selection_signals(groups: dict[str, dict[str, Any]], w: Any) -> dict[str, float] | str:
+    """Signal events per background selection (:func:`darkbeam.detectors.backgrounds.selections`) from the
+    masks of :func:`darkbeam.inference.groups.sample_groups` and the event weights ``w`` (events); a string
+    (the reason) when the sample has no topology or proton split to assign events with."""
+    if "topology" not in groups:
+        return "the detector response does not classify single-shower topologies"
+    topo, prot = groups["topology"], groups.get("protons")
+    out = {}
+    for key, d in selections().items():
+        m = topo.get(d["topology"])
+        if m is None:
+            out[key] = 0.0
+            continue
+        if d["protons"] is not None:
+            if prot is None:
+                return "the sample records no recoil, so events cannot be split by visible protons"
+            m = m & prot[d["protons"]]
+        out[key] = float(w[m].sum())
+    return out
+
+
+def _backgrounds(pred: Predictor, name: str, summ: dict[str, Any]) -> None:
+    """Add per-mode ``selections`` (signal, background, significances) or the reason there are none."""
+    if not has_backgrounds(name):
+        summ["backgrounds"] = {"modelled": False, "reason": (
+            f"no background model packaged for {name}: darkbeam's background table (data/backgrounds) covers the "
+            "single-shower selections of the BNB LArTPCs (microboone, sbnd, icarus); signal counts only")}
+        return
+    summ["backgrounds"] = {"modelled": True, "significance": (
+        "s_over_sqrt_b = s/sqrt(b); z_asimov = sqrt(2((s+b)ln(1+s/b)-s)) (Cowan et al. EPJC 71 1554, Eq. 97); "
+        "z_asimov_syst with the background's systematic uncertainty (Cowan 2012 note, Eq. 20)")}
+    for mode, row in summ["modes"].items():
+        v = pred.view(mode)
+        w = v.weights(pred.model, row["pot"])
+        sig = selection_signals(sample_groups(v.sample, name), w)
+        if isinstance(sig, str):
+            row["selections_reason"] = sig
+            continue
+        row["selections"] = selection_rows(name, sig, row["pot"])
 
 
 def _summary(out: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +148,9 @@ def predict_experiments(config: RunConfig, experiments: list[str], progress: boo
             continue
         model_info = model_info or out["model"]
         row = _summary(out)
+        _backgrounds(pred, name, row)
+        row["warnings"] = row["warnings"] + [f"{name} response: {a}" for a in
+                                             getattr(get_response(name), "assumptions", ())]
         if full:
             row["prediction"] = out
         rows.append(row)
@@ -118,6 +171,19 @@ def experiments_text(res: dict[str, Any]) -> str:
             if "reason" in m:
                 line += f"  (zero: {m['reason']})"
             lines.append(line)
+            for key, sel in m.get("selections", {}).items():
+                if sel["background"] is None:
+                    lines.append(f"  {'':14s}   {key:5s} signal {sel['signal']:.4g}, {sel['reason']}")
+                else:
+                    zs = sel["z_asimov_syst"]
+                    lines.append(f"  {'':14s}   {key:5s} signal {sel['signal']:.4g}, background {sel['background']:.4g}"
+                                 f": s/sqrt(b) {sel['s_over_sqrt_b']:.3g}, Z_Asimov {sel['z_asimov']:.3g}"
+                                 + (f" ({zs:.3g} with the background's syst.)" if zs is not None else ""))
+            if "selections_reason" in m:
+                lines.append(f"  {'':14s}   no selection split: {m['selections_reason']}")
+        bk = r.get("backgrounds", {})
+        if bk.get("modelled") is False:
+            lines.append(f"  {'':14s} backgrounds: {bk['reason']}")
         if "chi2" in r:
             lines.append(f"  {'':14s} chi2 = {r['chi2']:.2f} / ndof {r['ndof']} (background only: "
                          f"{r['chi2_background_only']:.2f})")
@@ -125,4 +191,4 @@ def experiments_text(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["default_modes", "experiment_status", "experiments_text", "predict_experiments"]
+__all__ = ["default_modes", "experiment_status", "experiments_text", "predict_experiments", "selection_signals"]
