@@ -7,7 +7,15 @@ docs/figures/pred_<exp>_<bm>.png, and the seed-000 MicroBooNE 1γ0p comparison (
 estimate (~18 events) revisited with darkbeam's geometry and response (:func:`seed_comparison`, also used by
 tests/test_lar_predictions.py), with MicroBooNE's published 1γ0p background and the significance.
 
+``--all-experiments`` (re)writes only the section between ``<!-- BEGIN all-experiments -->`` and
+``<!-- END all-experiments -->``: the seed benchmarks of examples/<benchmark>.toml (their stated model points) at
+EVERY experiment of `darkbeam list experiments`, each in its default modes at its catalogue exposure, through
+:func:`darkbeam.inference.multi_experiment.predict_experiments` (:func:`all_experiments`, also used by
+tests/test_multi_experiment.py): expected signal events with the relative MC error, the reason for every zero,
+and the best single-shower selection's background and significance where the backgrounds module has one.
+
 Usage: /work/venv/bin/python docs/make_predictions.py [--quick] [--json OUT.json] [--seed-section]
+       [--all-experiments [--n-mesons N --n-events N --sim-seed S]]
 """
 
 from __future__ import annotations
@@ -43,6 +51,9 @@ SEED_FACTOR = 1.0 / 18.0
 SEED_UB_EVENTS = SEED_MB_EXCESS * SEED_FACTOR
 LOW_E = 300.0  # MeV, "below 300 MeV visible energy"
 MARK_BEGIN, MARK_END = "<!-- BEGIN seed-000 MicroBooNE -->", "<!-- END seed-000 MicroBooNE -->"
+ALL_BEGIN, ALL_END = "<!-- BEGIN all-experiments -->", "<!-- END all-experiments -->"
+#: modest sample sizes of the all-experiments table (a few minutes on one core); stated in the doc
+ALL_SIM = {"n_mesons": 50000, "n_events": 5000, "seed": 2024}
 
 
 def _mc(w: np.ndarray) -> tuple[float, float]:
@@ -177,6 +188,190 @@ def write_seed_section(quick: bool) -> dict:
     return r
 
 
+def all_experiments(bm: str, sim: dict, experiments: list[str] | None = None) -> dict:
+    """Predictions of benchmark ``bm`` (examples/<bm>.toml, its stated model point) at ``experiments`` (default:
+    every experiment of the catalogue), each in its default modes at its catalogue POT, with sample sizes ``sim``
+    (n_mesons, n_events, seed). Returns :func:`predict_experiments`'s dict plus ``seconds``."""
+    import tomllib
+
+    from darkbeam.detectors.catalog import EXPERIMENTS
+    from darkbeam.inference.multi_experiment import predict_experiments
+
+    data = tomllib.loads((ROOT / "examples" / f"{bm}.toml").read_text())
+    data["simulation"] = {**data.get("simulation", {}), **sim}
+    data.pop("fit", None)
+    t0 = time.time()
+    res = predict_experiments(parse_config(data), list(experiments or EXPERIMENTS.names()))
+    res["seconds"] = time.time() - t0
+    return res
+
+
+def _best_selection(m: dict) -> tuple[str, dict] | None:
+    """The single-shower selection with a known background and the largest Asimov Z, or None."""
+    sels = [(k, v) for k, v in m.get("selections", {}).items() if v.get("background") is not None]
+    return max(sels, key=lambda kv: kv[1]["z_asimov"]) if sels else None
+
+
+def all_cells(res_by_bm: dict) -> tuple[list[tuple[str, str]], dict, list[str]]:
+    """(rows (experiment, mode), cells {(exp, mode, bm): text}, numbered reasons) of the all-experiments table.
+    Rows are sorted by experiment and its default modes; an experiment not predicted for a benchmark fills each of
+    its default modes (or one row "—" when it has none) with its status and reason."""
+    from darkbeam.inference.multi_experiment import default_modes
+
+    cells, reasons, keys = {}, [], set()
+
+    def ref(text: str) -> str:
+        if text not in reasons:
+            reasons.append(text)
+        return f"[{reasons.index(text) + 1}]"
+
+    for bm, res in res_by_bm.items():
+        for r in res["experiments"]:
+            name = r["experiment"]
+            if r["status"] != "predicted":
+                for mode in default_modes(name) or ["—"]:
+                    keys.add((name, mode))
+                    cells[(name, mode, bm)] = f"{r['status']} {ref(r['reason'])}"
+                continue
+            for mode, m in r["modes"].items():
+                keys.add((name, mode))
+                n = m["signal_events"]
+                if not n > 0:
+                    cells[(name, mode, bm)] = f"0 {ref(m.get('reason', 'no accepted event'))}"
+                    continue
+                txt = f"{n:.3g} ± {100 * (m.get('mc_relative_error') or 0):.0f} %"
+                best = _best_selection(m)
+                if best:
+                    k, v = best
+                    zs = v["z_asimov_syst"]
+                    txt += (f"; {k}: s {v['signal']:.3g} / b {v['background']:.3g}, Z {v['z_asimov']:.3g}"
+                            + (f" ({zs:.2g} syst.)" if zs is not None else ""))
+                cells[(name, mode, bm)] = txt
+
+    def order(key: tuple[str, str]) -> tuple[str, int]:
+        modes = default_modes(key[0])
+        return key[0], modes.index(key[1]) if key[1] in modes else len(modes)
+
+    return sorted(keys, key=order), cells, reasons
+
+
+def _coupling_ratio() -> tuple[float, float, float]:
+    """(g_mu g_n lam of examples/scalar.toml, of the MiniBooNE best fit examples/scalar_microboone.toml, ratio),
+    the products in /MeV, read from the models the configs build."""
+    import tomllib
+
+    from darkbeam.inference.predict import coupling_product
+
+    vals = []
+    for f in ("scalar.toml", "scalar_microboone.toml"):
+        data = tomllib.loads((ROOT / "examples" / f).read_text())
+        data["experiment"] = {"name": "microboone", "modes": ["neutrino"], "off_target": False}
+        data.pop("fit", None)
+        vals.append(coupling_product(Predictor(parse_config(data)).model)["value"])
+    return vals[0], vals[1], vals[0] / vals[1]
+
+
+#: a zero reason known to hide its cause (the note of pipeline/dark_neutrino_signal.py when the generator refuses
+#: the experiment): flagged under the table
+_MISLEADING = ("no HNL is upscattered",
+               ("at experiments off the BNB this reason hides the real cause: the dark-neutrino generator folds only "
+                "the official BNB flux and refuses other beams (InputError 'an experiment on the BNB (flux "
+                "available)'), which pipeline/dark_neutrino_signal.py reports as a zero upscattering rate (to be fixed "
+                "there)"))
+
+
+def all_section(res_by_bm: dict, sim: dict) -> str:
+    """Markdown of the all-experiments table (between its markers)."""
+    bms = list(res_by_bm)
+    rows, cells, reasons = all_cells(res_by_bm)
+    meta = {f"{bm}/{r['experiment']}/{mode}": [m["signal_events"], m.get("mc_relative_error")]
+            for bm, res in res_by_bm.items() for r in res["experiments"] if r["status"] == "predicted"
+            for mode, m in r["modes"].items()}
+    secs = sum(res["seconds"] for res in res_by_bm.values())
+    cp = _coupling_ratio()
+    errs = [e for _n, e in meta.values() if e is not None]
+    lines = [
+        ALL_BEGIN,
+        "## The seed benchmarks at every experiment (`darkbeam list experiments`)",
+        "Expected signal events of each seed benchmark at its stated model point (`examples/<benchmark>.toml`:",
+        "scalar and pseudoscalar = seed 000 Table I/II couplings, iDM = seed 000 benchmarks, BP-A = seed 001), at every",
+        "experiment of the catalogue in its default modes (catalogue exposure; off-target runs left out), through",
+        "`predict_experiments` (the code behind `darkbeam predict CONFIG --experiments ...`). Each cell: events ± the",
+        "relative MC error √Σw²/Σw; at the BNB LArTPCs the single-shower selection with a known background and the",
+        "largest Asimov Z (s, b, Z_Asimov and, in brackets, Z with the background's systematic uncertainty; see the",
+        "backgrounds section below). Elsewhere no background is modelled (signal counts only). A zero or a",
+        "non-runnable experiment carries its reason [n], listed under the table. These are the seed's model points,",
+        f"not darkbeam's MiniBooNE best fits (tables above): the scalar point's g_μ g_n λ = {cp[0]:.3g} /MeV is",
+        f"{cp[2]:.3g} times the best fit's ({cp[1]:.3g} /MeV), so its rates are {cp[2] ** 2:.3g} times larger (rate ∝",
+        "(g_μ g_n λ)²). Detector responses with unconfirmed numbers (DUNE ND,",
+        "MINERvA, NOvA ND, CCM, JSNS²: efficiency 1, APPROXIMATE parameters) make those rows upper bounds; every",
+        "prediction repeats its response's assumptions as warnings.",
+        "",
+        f"Sample sizes: {sim['n_mesons']} mesons per parent species, {sim['n_events']} detector events per target, seed",
+        f"{sim['seed']} (`docs/make_predictions.py --all-experiments`, {secs:.0f} s in all on this machine). At these",
+        f"sizes the relative MC errors of the non-zero cells lie between {min(errs):.1%} and {max(errs):.1%} (stated per",
+        "cell); they are statistical only.",
+        "",
+        "| experiment | mode | " + " | ".join(bms) + " |",
+        "|---|---|" + "---|" * len(bms),
+    ]
+    for name, mode in rows:
+        lines.append(f"| {name} | {mode} | " + " | ".join(cells.get((name, mode, bm), "") for bm in bms) + " |")
+    lines += ["", "Reasons:", ""]
+    lines += [f"{i + 1}. {t}" + (f" — **caveat**: {_MISLEADING[1]}" if t.startswith(_MISLEADING[0]) else "")
+              for i, t in enumerate(reasons)]
+    lines += ["", *tracker_lines()]
+    lines += ["",
+              "`tests/test_multi_experiment.py::test_all_experiments_table_as_documented` recomputes two of these",
+              "numbers with an independent seed and checks them within their MC errors.",
+              f"<!-- all-experiments numbers: {json.dumps({'sim': sim, 'events': meta})} -->",
+              ALL_END]
+    return "\n".join(lines)
+
+
+def tracker_lines() -> list[str]:
+    """Markdown table of the tracker responses' parameters (detectors/response_tracker.py), APPROXIMATE marked."""
+    from darkbeam.detectors.response_tracker import TRACKER_PARAMETERS
+
+    out = ["### Tracker responses (MINERvA, NOvA ND; `detectors/response_tracker.py`)",
+           "LArTPC topologies (1g / 1e / 2sh) with tracker parameters; * = APPROXIMATE (recalled or estimated, not",
+           "confirmed against the publication in this work; repeated as a warning in every prediction). Note: MINERvA's",
+           "ν-e selection rejects photon-like (2-MIP) showers by dE/dx, so its published selection would not keep the",
+           "1g topology; darkbeam counts every topology (a dedicated search is assumed).",
+           "",
+           "| tracker | E_vis threshold | shower threshold | σ_E/E | angle σ | 2-shower separation | efficiency |",
+           "|---|---|---|---|---|---|---|"]
+    for name, p in TRACKER_PARAMETERS.items():
+        def star(key: str, p=p) -> str:
+            return "*" if key in p.approximate else ""
+
+        out.append(f"| {name} | {p.threshold:.0f} MeV{star('threshold')} | {p.shower_threshold:.0f} MeV"
+                   f"{star('shower_threshold')} | {100 * p.energy_stochastic:.0f} %/√E ⊕ {100 * p.energy_constant:.0f} %"
+                   f"{star('energy resolution')} | {1000 * p.angle_resolution:.3g} mrad{star('angle_resolution')} | "
+                   f"{np.degrees(p.separation_angle):.1f}°{star('separation_angle')} | {p.efficiency:g}"
+                   f"{star('efficiency')} |")
+    out += ["", "Sources: " + "; ".join(f"{name}: " + ", ".join(f"{k} — {v}" for k, v in p.sources)
+                                        for name, p in TRACKER_PARAMETERS.items()) + "."]
+    return out
+
+
+def write_all_section(benchmarks: list[str], sim: dict, json_out: Path | None) -> dict:
+    """Compute :func:`all_experiments` for ``benchmarks`` and rewrite the all-experiments section."""
+    res_by_bm = {}
+    for bm in benchmarks:
+        res_by_bm[bm] = all_experiments(bm, sim)
+        print(f"{bm}: {res_by_bm[bm]['seconds']:.0f} s", flush=True)
+    doc = ROOT / "docs" / "predictions.md"
+    text = doc.read_text()
+    i, j = text.find(ALL_BEGIN), text.find(ALL_END)
+    if i < 0 or j < 0:
+        raise SystemExit(f"markers {ALL_BEGIN} / {ALL_END} not found in {doc}")
+    doc.write_text(text[:i] + all_section(res_by_bm, sim) + text[j + len(ALL_END):])
+    if json_out:
+        json_out.write_text(json.dumps(res_by_bm, indent=1, default=float))
+    return res_by_bm
+
+
 def config_for(bm: str, exp: str, quick: bool):
     import tomllib
 
@@ -225,9 +420,18 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--benchmarks", nargs="*", default=list(BENCHMARKS))
     ap.add_argument("--seed-section", action="store_true", help="only rewrite the seed-000 MicroBooNE section")
+    ap.add_argument("--all-experiments", action="store_true",
+                    help="only rewrite the section of the benchmarks at every experiment")
+    ap.add_argument("--n-mesons", type=int, default=ALL_SIM["n_mesons"])
+    ap.add_argument("--n-events", type=int, default=ALL_SIM["n_events"])
+    ap.add_argument("--sim-seed", type=int, default=ALL_SIM["seed"])
     args = ap.parse_args()
     if args.seed_section:
         write_seed_section(args.quick)
+        return
+    if args.all_experiments:
+        sim = {"n_mesons": args.n_mesons, "n_events": args.n_events, "seed": args.sim_seed}
+        write_all_section(list(args.benchmarks), sim, args.json)
         return
     rows = {}
     for bm in args.benchmarks:

@@ -177,13 +177,14 @@ def test_yields_per_pot_120gev():
     """Yields per POT (docs/meson_production.md, "120 GeV beams") and sanity bands from p-A data at SPS energies:
     K+/π+ ≈ 0.07-0.11, π−/π+ ≈ 0.7-0.85, 2-5 π+ per inelastic p-C interaction."""
     tab = production_table(NUMI)
-    assert set(tab) == {"pi+", "pi-", "K+", "K-", "K0L", "pi0"}
+    assert set(tab) == {"pi+", "pi-", "K+", "K-", "K0L", "pi0", "eta"}
     assert tab["pi+"] == pytest.approx(2.615, rel=2e-3)
     assert tab["K+"] == pytest.approx(0.2219, rel=2e-3)
     assert 0.07 < tab["K+"] / tab["pi+"] < 0.11
     assert 0.7 < tab["pi-"] / tab["pi+"] < 0.85
     assert 2 < tab["pi+"] / interaction_probability(NUMI) < 5
     assert tab["K0L"] == pytest.approx((tab["K+"] + 3 * tab["K-"]) / 4, rel=1e-6)
+    assert tab["eta"] == pytest.approx(tab["K0L"], rel=1e-6)  # η takes the K0_L spectrum (bmpt.py)
     # same per-interaction yields on the longer LBNF target, scaled by P_int
     lbnf = production_table(LBNF)
     ratio = interaction_probability(LBNF) / interaction_probability(NUMI)
@@ -203,7 +204,7 @@ def test_sampler_sum_of_weights_matches_integral():
 
 def test_bad_input():
     with pytest.raises(InputError, match="meson species"):
-        mesons_per_pot(NUMI, "eta")  # no η model in the BMPT set
+        mesons_per_pot(NUMI, "D+")  # no such species in the BMPT set
     with pytest.raises(InputError, match="proton_momentum"):
         mesons_per_pot(dataclasses.replace(NUMI, proton_momentum=800 * hu.GeV), "pi+")
     with pytest.raises(InputError, match="target_material"):
@@ -321,3 +322,15 @@ def test_new_experiments_in_the_catalog():
         assert exp.pot and exp.fiducial_mass > 0 and exp.reference
     # NOvA ND from the g4numi position (11.717, -3.315, 992.935) m
     assert math.atan(math.hypot(11.717, 3.315) / 992.935) == pytest.approx(12.27e-3, rel=2e-3)
+
+
+@pytest.mark.parametrize("beam", ["numi", "lbnf"])
+def test_eta_at_120_gev_order_of_magnitude(beam):
+    """η at 120 GeV takes the K0_L spectrum (no BMPT fit for η): its integrated yield relative to π0 must lie
+    within a factor 2 of the ≈ 0.1 low-p_T η/π0 ratio measured from √s = 27.5 GeV (NA27) to 8 TeV (ALICE, EPJC
+    78 (2018) 263). η and π0 are both made on the target; the η mass enters its kinematics."""
+    from darkbeam.beams.production import production_table
+    from darkbeam.detectors.catalog import BEAMS
+
+    t = production_table(BEAMS.get(beam))
+    assert 0.05 <= t["eta"] / t["pi0"] <= 0.2

@@ -126,3 +126,42 @@ def test_toml_file_errors(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('[model]\nname = "muphilic-pseudoscalar"\nm_a = "2 MeV"\ng_mu = 1e-2\n')
     assert load_config(good).build_model().m_a == pytest.approx(2.0)
+
+
+# --- an experiment whose only run is off-target (MiniBooNE-DM at the BNB steel dump) ----------------------------
+def test_off_target_only_experiment_runs_that_mode():
+    """miniboone-dm's beam "bnb-off-target" has only the "off-target" mode: a config without modes runs it, and
+    off_target defaults to false (the run is the main prediction, not a side record)."""
+    from darkbeam.detectors.catalog import BEAMS, get_experiment
+    from darkbeam.io.config import OFF_TARGET, experiment_modes
+
+    exp = get_experiment("miniboone-dm")
+    assert list(BEAMS.get(exp.beam).focusing_modes) == [OFF_TARGET] == list(exp.pot)
+    assert experiment_modes("miniboone-dm") == [OFF_TARGET]
+    for section in ({"name": "miniboone-dm"}, {"name": "miniboone-dm", "modes": [OFF_TARGET]}):
+        cfg = parse_config(_cfg(experiment=section))
+        assert cfg.experiment.modes == [OFF_TARGET] and cfg.experiment.off_target is False
+        assert cfg.pot(OFF_TARGET) == pytest.approx(1.86e20)
+    cfg = parse_config(_cfg(experiment={"name": "miniboone-dm", "pot": {OFF_TARGET: 1e20}}))
+    assert cfg.pot(OFF_TARGET) == 1e20
+    cfg = load_config(Path(__file__).parent.parent / "examples" / "vector_portal_dm_miniboone.toml")
+    assert cfg.experiment.name == "miniboone-dm" and cfg.experiment.modes == [OFF_TARGET]
+
+
+def test_off_target_as_a_mode_is_refused_where_the_experiment_has_horn_modes():
+    """MiniBooNE keeps its off-target run as the record of off_target = true (unchanged); listing it as a mode,
+    or asking for the same run twice at MiniBooNE-DM, is an error naming the key."""
+    cfg = parse_config(_cfg())  # MiniBooNE default: horn modes, off-target record on
+    assert cfg.experiment.modes == ["neutrino", "antineutrino"] and cfg.experiment.off_target is True
+    with pytest.raises(InputError) as e:
+        parse_config(_cfg(experiment={"name": "miniboone", "modes": ["neutrino", "off-target"]}))
+    assert "experiment.modes" in str(e.value) and "off_target = true" in str(e.value)
+    with pytest.raises(InputError) as e:
+        parse_config(_cfg(experiment={"name": "miniboone-dm", "modes": ["off-target"], "off_target": True}))
+    assert "experiment.off_target" in str(e.value)
+    with pytest.raises(InputError) as e:  # a mode the experiment does not run
+        parse_config(_cfg(experiment={"name": "miniboone-dm", "modes": ["neutrino"]}))
+    assert "experiment.modes" in str(e.value) and "off-target" in str(e.value)
+    with pytest.raises(InputError) as e:  # an off-target-only beam elsewhere: no such run at MicroBooNE
+        parse_config(_cfg(experiment={"name": "microboone", "modes": ["off-target"]}))
+    assert "experiment.modes" in str(e.value)

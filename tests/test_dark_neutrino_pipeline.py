@@ -48,3 +48,16 @@ def test_generate_events_weights_and_kinematics():
     # Q² sample follows dσ/dQ²: mean Q² of coherent events far below proton-elastic
     coh, pel = ev.regime == "coherent", ev.regime == "p-el"
     assert ev.Q2[coh].mean() < ev.Q2[pel].mean()
+
+
+@pytest.mark.parametrize("experiment", ["dune-nd", "microboone-numi"])
+def test_off_bnb_experiment_says_not_predicted_not_zero_rate(experiment):
+    """Off the BNB the upscattering has no flux table to fold: the zero says so (it used to claim that no HNL
+    was upscattered, as if the rate had been computed)."""
+    from darkbeam.pipeline.signal import build_signal
+
+    model = get_model("dark-neutrino")
+    s = build_signal(model, experiment, "neutrino", n_mesons=1000, n_events=100, seed=1)
+    assert np.sum(s.weights(model)) == 0.0
+    assert "not predicted" in s.note and get_experiment(experiment).beam in s.note
+    assert "upscattered" not in s.note

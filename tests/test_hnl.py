@@ -31,8 +31,7 @@ from darkbeam.errors import InputError
 from darkbeam.interactions import hnl_decays as hd
 from darkbeam.interactions.channels import DecayInVolume
 from darkbeam.kinematics.fourvec import two_body_momentum
-from darkbeam.models import MODELS, get_model
-from darkbeam.models import hnl
+from darkbeam.models import MODELS, get_model, hnl
 from darkbeam.models.plugins import register_model, validate_model_class
 from darkbeam.particles import HNL_PDG, TWO_BODY_FINAL_STATES
 from darkbeam.production import two_body as tb
@@ -90,19 +89,19 @@ def me_width_nu_ll(m: float, m_l: float, same_flavour: bool) -> float:
     """N → ν_α ℓ⁺ℓ⁻ (Dirac N, |U_α|² = 1): Z couplings (g_L, g_R) = (−½ + s_W², s_W²) of ℓ; for ℓ = ℓ_α the
     Fierzed W exchange adds 1 to g_L (as in ν_e e scattering)."""
     gl, gr = -0.5 + SIN2_THETA_W + (1.0 if same_flavour else 0.0), SIN2_THETA_W
-    amp = lambda s: {"LL": -_GZ * gl, "LR": -_GZ * gr, "RL": 0.0, "RR": 0.0}  # noqa: E731
+    amp = lambda s: {"LL": -_GZ * gl, "LR": -_GZ * gr, "RL": 0.0, "RR": 0.0}
     return hd._three_body_width(m, m_l, m_l, 0.0, amp, n=64)
 
 
 def me_width_cc(m: float, m_alpha: float, m_beta: float) -> float:
     """N → ℓ_α⁻ ℓ_β⁺ ν_β (W only, Fierzed to the neutral-current order of msq_dilepton)."""
-    amp = lambda s: {"LL": _GZ, "LR": 0.0, "RL": 0.0, "RR": 0.0}  # noqa: E731
+    amp = lambda s: {"LL": _GZ, "LR": 0.0, "RL": 0.0, "RR": 0.0}
     return hd._three_body_width(m, m_alpha, m_beta, 0.0, amp, n=64)
 
 
 def me_width_3nu_one_flavour(m: float) -> float:
     """N → ν_α ν_β ν̄_β for β ≠ α (Z only, g_L^ν = ½; no identical particles)."""
-    amp = lambda s: {"LL": -_GZ * 0.5, "LR": 0.0, "RL": 0.0, "RR": 0.0}  # noqa: E731
+    amp = lambda s: {"LL": -_GZ * 0.5, "LR": 0.0, "RL": 0.0, "RR": 0.0}
     return hd._three_body_width(m, 1e-9, 1e-9, 0.0, amp, n=64)
 
 
@@ -252,14 +251,91 @@ def test_registration_validation():
         get_model("heavy-neutral-lepton", {"u2_mu": "-1e-7"})
 
 
-def test_below_the_mu_pi_threshold_the_sample_says_why():
+def test_below_the_mu_pi_threshold_the_empty_sample_reweights_to_zero(tmp_path):
+    """Below m_μ + m_π the decay-in-volume sample is empty with its reason, and re-weighting it gives zero (at the
+    reference point, at other mixings, at a stopped source) instead of the former KeyError 'p_lab' of the generic
+    process; `darkbeam run` at 200 MeV answers 0 events with the reason."""
     from darkbeam.pipeline.signal import build_signal
 
-    m = get_model("heavy-neutral-lepton", {"m_n": "200 MeV"})
-    s = build_signal(m, "microboone", "neutrino", n_mesons=2000, n_events=100, seed=1, detector=False)
-    # (no total() here: the generic decay-in-volume re-weighting of an EMPTY sample raises KeyError 'p_lab',
-    # a bug outside this model, reported with the HNL work)
-    assert len(s.base_weight) == 0 and "closed" in s.note and "245" in s.note
+    for experiment, mode in (("microboone", "neutrino"), ("microboone-absorber", "stopped")):
+        m = get_model("heavy-neutral-lepton", {"m_n": "200 MeV"})
+        s = build_signal(m, experiment, mode, n_mesons=2000, n_events=100, seed=1, detector=False)
+        assert len(s.base_weight) == 0 and "closed" in s.note and "245" in s.note
+        assert s.total() == 0.0 and s.total(m.replace(u2_mu=1e-3), pot=1e21) == 0.0
+        assert len(s.weights(m.replace(u2_e=1e-6))) == 0
+    toml = CONFIG.read_text().replace('m_n = "385 MeV"', 'm_n = "200 MeV"')
+    assert 'm_n = "200 MeV"' in toml
+    (tmp_path / "hnl200.toml").write_text(toml)
+    env = {**os.environ, "DARKBEAM_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-m", "darkbeam.cli", "run", str(tmp_path / "hnl200.toml"), "--json",
+                        "--n-mesons", "2000", "--n-events", "200"], capture_output=True, text=True, env=env,
+                       check=False,
+                       cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["signal_events"] == 0.0
+    assert "closed" in out["modes"]["neutrino"]["note"] and "245" in out["modes"]["neutrino"]["note"]
+
+
+# ------------------------------------------------------------------------------------------------
+# kaons decaying at rest in the NuMI absorber (stopped-source flow)
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("mass", [246.0, 300.0, 385.0])
+def test_kaon_decay_at_rest_gives_a_monochromatic_n(mass):
+    """At the NuMI absorber (beam ``numi-absorber``) the stopped-source flow hands MesonTwoBody K⁺ at rest: every N
+    has |p| = λ^{1/2}(m_K², m_μ², m_N²)/(2 m_K) (written out here, not kinematics.two_body_momentum), is
+    emitted isotropically from the origin, and the weights sum to Y(K⁺ DAR) × BR(K⁺ → μ⁺N); π⁺ (zero yield
+    there), π⁻ and K⁻ (captured) give nothing, each with its reason."""
+    from darkbeam.beams.stopped_yields import get_source
+    from darkbeam.detectors.catalog import BEAMS
+    from darkbeam.pipeline.stopped_sources import iter_stopped_sources, stopped_parent_plan
+
+    m = get_model("heavy-neutral-lepton", {"m_n": f"{mass} MeV", "u2_mu": "1e-8"})
+    beam = BEAMS.get("numi-absorber")
+    n = 20_000
+    out = list(iter_stopped_sources(m, beam, list(m.production), n, 8000, np.random.default_rng(5)))
+    assert {lab for _, _, lab in out} == {"K+ mu"}
+    p4 = np.concatenate([xs.p4 for xs, _, _ in out])
+    w = np.concatenate([xs.w for xs, _, _ in out])
+    assert len(p4) == n and np.all(np.concatenate([xs.x for xs, _, _ in out]) == 0.0)
+    a, b, c = M_K**2, M_MU**2, mass**2
+    p_expected = math.sqrt(a * a + b * b + c * c - 2 * a * b - 2 * a * c - 2 * b * c) / (2 * M_K)
+    p = np.linalg.norm(p4[:, 1:], axis=1)
+    assert np.allclose(p, p_expected, rtol=1e-12)
+    assert np.allclose(p4[:, 0], math.hypot(p_expected, mass), rtol=1e-12)
+    # isotropic: each component of the mean direction is 0 within 5σ (σ = 1/sqrt(3n))
+    assert np.all(np.abs(np.mean(p4[:, 1:] / p[:, None], axis=0)) < 5 / math.sqrt(3 * n))
+    y = get_source("numi-absorber").yields["K+_dar"].value
+    assert w.sum() == pytest.approx(y * tb.branching_ratio("K+", "mu", mass, 1e-8), rel=1e-12)
+    plan = {row["parent"]: row for row in stopped_parent_plan(m, beam)}
+    assert plan["K+"]["used"] and not any(plan[k]["used"] for k in ("pi+", "pi-", "K-"))
+    assert "captured" in plan["pi-"]["reason"] and "captured" in plan["K-"]["reason"]
+    assert "not modelled" in plan["pi+"]["reason"]
+
+
+def _make_hnl():
+    spec = importlib.util.spec_from_file_location("make_hnl", ROOT / "docs" / "make_hnl.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("mass", [246.0, 385.0])
+def test_absorber_decays_match_the_long_lived_estimate(mass):
+    """μπ decays in the MicroBooNE TPC from the absorber's K⁺ at rest = POT·Y·BR(K → μN)·V/(4πL²)/λ·BR(μπ)
+    (long-lived: λ ≥ 3e5 m ≫ the 10 m TPC). Measured −2.2 % at both masses (the point-flux estimator aims at the
+    face through the TPC centre, exact only for a distant source); allowed: half the TPC length over the distance
+    (0.049, the size of that geometric effect) plus 5 MC errors."""
+    mod = _make_hnl()
+    _, s = mod.absorber_sample(mass)
+    w = s.weights(pot=mod.POT_NUMI)
+    n_mc, err = float(w.sum()), float(np.sqrt(np.sum(w**2)))
+    exp = get_experiment("microboone-absorber")
+    half = exp.geometry.volume / exp.geometry.face_area / 2 / exp.distance
+    assert half == pytest.approx(0.049, abs=0.001)
+    assert n_mc == pytest.approx(mod.absorber_analytic(mass), abs=5 * err + half * n_mc)
+    assert np.allclose(s.columns["p_lab"], float(two_body_momentum(M_K, M_MU, mass)), rtol=1e-12)
+    assert set(np.unique(s.source)) == {"K+ mu"}
 
 
 @pytest.fixture(scope="module")
@@ -312,7 +388,7 @@ def test_darkbeam_run_on_the_example_config(tmp_path):
     env = {**os.environ, "DARKBEAM_CACHE": str(tmp_path / "cache")}
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "darkbeam.cli", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "darkbeam.cli", *args], capture_output=True, text=True, check=False,
                               env=env, cwd=tmp_path, timeout=300)
 
     r = cli("run", str(CONFIG), "--json", "--n-mesons", "20000", "--n-events", "2000")
@@ -327,12 +403,40 @@ def test_darkbeam_run_on_the_example_config(tmp_path):
 
 
 def test_docs_numbers_of_the_limit_comparison():
-    """docs/portal_hnl.md quotes darkbeam's BNB sensitivity from docs/make_hnl.py (2.0e20 POT, ε = 1, 0
-    background): 1.25e-7 at 246 MeV and 2.85e-9 at 385 MeV (reproduced here with smaller samples, 3 %)."""
-    spec = importlib.util.spec_from_file_location("make_hnl", ROOT / "docs" / "make_hnl.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    for mass, quoted in ((246.0, 1.25e-7), (385.0, 2.85e-9)):
+    """docs/portal_hnl.md, "Check against published limits", from docs/make_hnl.py (the same samples and seeds for
+    the NuMI absorber, so those numbers are reproduced to their printed 3 digits).
+
+    (A) MicroBooNE NuMI 2022 (arXiv:2207.03840: 12.9e-8 at 246 MeV, 0.92e-8 at 385 MeV, 90 % CL, 7.01e20 POT),
+    with the NuMI absorber's K⁺ at rest (the ESTIMATED yield 0.1/POT shared with the Higgs check), 0 events on 0
+    background (assumed; 2.303 events at 90 % CL):
+    * ε = 1: darkbeam 1.18e-8 and 8.41e-10, ratio darkbeam/published 0.092 and 0.091;
+    * ε = 7 % (the Higgs check's borrowed LArTPC efficiency): 4.47e-8 and 3.18e-9, ratio 0.346 at both masses.
+    The issue's factor 2 in |U|² is NOT reached with these stated inputs (asserted as measured). The mass
+    dependence is: limit(246)/limit(385) = 14.04 against the published 14.02, the difference within the
+    rounding of the published numbers (±0.9 %: 12.9 ± 0.05 and 0.92 ± 0.005); the Monte Carlo does not move it
+    (seed-to-seed spread < 1e-6).
+    (B) BNB sensitivity, 2.0e20 POT, ε = 1, 0 background: 1.25e-7 at 246 MeV and 2.85e-9 at 385 MeV (smaller
+    samples here, 3 %)."""
+    mod = _make_hnl()
+    assert mod.signal_upper_limit() == pytest.approx(2.303, abs=0.001)
+    rows = {r["mass"]: r for r in mod.numi_rows()}
+    quoted = {246.0: (1.18e-8, 4.47e-8, 0.092, 0.346), 385.0: (8.41e-10, 3.18e-9, 0.091, 0.346)}
+    for mass, (l1, l7, r1, r7) in quoted.items():
+        lim = rows[mass]["limit"]
+        assert lim[1.0] == pytest.approx(l1, rel=5e-3)
+        assert lim[mod.LAR_PHOTON_EFFICIENCY] == pytest.approx(l7, rel=5e-3)
+        assert lim[1.0] / mod.PUBLISHED_NUMI[mass] == pytest.approx(r1, abs=5e-4)
+        assert lim[mod.LAR_PHOTON_EFFICIENCY] / mod.PUBLISHED_NUMI[mass] == pytest.approx(r7, abs=5e-4)
+        # long-lived: |U|² limit ∝ ε^(-1/2)
+        assert lim[mod.LAR_PHOTON_EFFICIENCY] / lim[1.0] == pytest.approx(mod.LAR_PHOTON_EFFICIENCY ** -0.5, rel=1e-3)
+        # the measured outcome: outside the factor 2 with both stated efficiencies (darkbeam stronger)
+        assert not 0.5 <= lim[mod.LAR_PHOTON_EFFICIENCY] / mod.PUBLISHED_NUMI[mass] <= 2.0
+    shape = rows[246.0]["limit"][1.0] / rows[385.0]["limit"][1.0]
+    assert shape == pytest.approx(14.04, abs=0.005)
+    pub_shape = 12.9e-8 / 0.92e-8
+    rounding = 0.05 / 12.9 + 0.005 / 0.92
+    assert shape == pytest.approx(pub_shape, rel=rounding)
+    for mass, quoted_bnb in ((246.0, 1.25e-7), (385.0, 2.85e-9)):
         m, s = mod.sample(mass, n_mesons=60_000, n_events=5000)
-        assert mod.limit(m, s) == pytest.approx(quoted, rel=0.03)
+        assert mod.limit(m, s) == pytest.approx(quoted_bnb, rel=0.03)
     assert M_K - M_MU < 390  # the μ-mixing reach ends at m_K − m_μ = 388 MeV

@@ -244,6 +244,9 @@ def test_dune_nd_predicts_in_its_default_mode():
     assert row["modes"]["neutrino"]["signal_events"] > 0
     assert row["backgrounds"]["modelled"] is False and "dune-nd" in row["backgrounds"]["reason"]
     assert any("efficiency 1" in w for w in row["warnings"])
+    # the numbers not confirmed against the DUNE publications say so in every prediction
+    assert any("APPROXIMATE" in w and "30 MeV" in w for w in row["warnings"])
+    assert any("APPROXIMATE" in w and "67 t" in w for w in row["warnings"])
 
 
 # --- seed 000's MicroBooNE estimate, as docs/predictions.md states it ------------------------------------------

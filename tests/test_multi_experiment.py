@@ -120,3 +120,93 @@ def test_issue_experiments_all_runnable():
     for name in ("microboone", "sbnd", "icarus", "ccm", "coherent-csi", "jsns2", "dune-nd"):
         assert experiment_status(name) == (True, ""), name
         assert default_modes(name)
+
+
+def test_stopped_source_zero_has_a_specific_reason_in_text_and_json():
+    """COHERENT CsI sees nothing of the scalar's photons: the reason names the signal's visible energies against
+    the CsI CEvNS window (keV), not the generic 'no event passes the response' — in JSON and in the text table."""
+    from darkbeam.inference.multi_experiment import experiments_text
+
+    res = predict_experiments(parse_config(CFG), ["coherent-csi"])
+    m = res["experiments"][0]["modes"]["stopped"]
+    assert m["signal_events"] == 0
+    assert "above the accepted window" in m["reason"] and "keV" in m["reason"] and "CEvNS" in m["reason"]
+    assert not m["reason"].startswith("no sampled event passes")
+    assert m["mc_relative_error"] is None
+    assert m["reason"] in experiments_text(res)
+    assert json.loads(json.dumps(res))["experiments"][0]["modes"]["stopped"]["reason"] == m["reason"]
+
+
+def test_response_zero_reasons_from_the_response_window():
+    """The reason compares the sample's true visible energies (p4_vis1 + p4_vis2) with the response's window."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from darkbeam.detectors.response import get_response
+    from darkbeam.inference.multi_experiment import response_zero_reason
+
+    def sample(e1, e2=None):
+        e1 = np.asarray(e1, float)
+        p1 = np.column_stack([e1, np.zeros((len(e1), 2)), e1])
+        parts = {"p4_vis1": p1, "p4_vis2": np.zeros_like(p1) if e2 is None else
+                 np.column_stack([np.asarray(e2, float), np.zeros((len(e1), 2)), np.asarray(e2, float)])}
+        return SimpleNamespace(particles=parts)
+
+    # JSNS²: prompt energy > 30 MeV; a 12 + 10 MeV pair is below it (the pair's summed energy is what counts)
+    why = response_zero_reason("jsns2", sample([12.0, 5.0], [10.0, 4.0]))
+    assert "below the threshold" in why and "9-22 MeV" in why
+    # COHERENT CENNS-10 LAr: accepts <= 149 keV; 5 MeV photons are 33 times above it
+    why = response_zero_reason("coherent-lar", sample([5.0, 8.0]))
+    assert "above the accepted window" in why and f"{5.0 / get_response('coherent-lar').max_energy:.3g}" in why
+    # a tracker: below its 0.8 GeV single-shower threshold
+    assert "below the 800 MeV threshold" in response_zero_reason("minerva", sample([300.0, 500.0]))
+    # no visible particles recorded: no specific reason (the caller keeps the generic note)
+    assert response_zero_reason("jsns2", SimpleNamespace(particles={})) is None
+
+
+def test_every_listed_experiment_runs_in_its_default_modes():
+    """Every experiment of `darkbeam list experiments` with a response runs; MINERvA and NOvA ND have one now."""
+    from darkbeam.detectors.catalog import EXPERIMENTS
+    from darkbeam.inference.multi_experiment import experiment_status
+
+    for name in ("minerva", "nova-nd"):
+        assert experiment_status(name) == (True, ""), name
+    assert default_modes("nova-nd") == ["neutrino", "antineutrino"]
+    for name in EXPERIMENTS.names():
+        ok, why = experiment_status(name)
+        assert ok or why, name  # runnable, or says why not in one line
+
+
+def _documented_all_experiments() -> dict:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "predictions.md").read_text()
+    m = re.search(r"<!-- all-experiments numbers: (\{.*?\}) -->", text)
+    assert m, "docs/predictions.md lacks the all-experiments section (docs/make_predictions.py --all-experiments)"
+    return json.loads(m.group(1))
+
+
+def test_all_experiments_table_as_documented():
+    """Recompute two numbers of the all-experiments table (the scalar benchmark at CCM and at MINERvA) with an
+    independent seed and the documented sample sizes; agreement within 5 combined relative MC errors."""
+    import importlib.util
+    from pathlib import Path
+
+    import numpy as np
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_predictions", root / "docs" / "make_predictions.py")
+    mp = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_predictions", mp)
+    spec.loader.exec_module(mp)
+    doc = _documented_all_experiments()
+    sim = {**doc["sim"], "seed": doc["sim"]["seed"] + 7919}
+    res = mp.all_experiments("scalar", sim, ["ccm", "minerva"])
+    rows = {r["experiment"]: r for r in res["experiments"]}
+    for name, mode in (("ccm", "stopped"), ("minerva", "neutrino")):
+        n_doc, rel_doc = doc["events"][f"scalar/{name}/{mode}"]
+        m = rows[name]["modes"][mode]
+        sigma = np.hypot(rel_doc, m["mc_relative_error"])
+        assert m["signal_events"] == pytest.approx(n_doc, rel=5 * sigma), name

@@ -292,6 +292,42 @@ def test_bad_output_paths_fail_before_the_simulation(monkeypatch, capsys, no_sim
         assert out == ""
 
 
+def test_existing_outputs_are_never_replaced_without_overwrite(monkeypatch, capsys, no_simulation, tmp_path,
+                                                               scalar_cfg):
+    """-o, --plot FILE and run/fit --plot DIR (holding an earlier run's plots) refuse an existing file before any
+    simulation; --overwrite lets the command go on (here into the stubbed simulation)."""
+    old = tmp_path / "old.json"
+    old.write_text("{}")
+    png = tmp_path / "old.png"
+    png.write_bytes(b"")
+    plots = tmp_path / "plots"
+    plots.mkdir()
+    (plots / "fig2_panels.png").write_bytes(b"")
+    cases = [
+        ["run", str(scalar_cfg), "-o", str(old)],
+        ["run", str(scalar_cfg), "--plot", str(plots)],
+        ["fit", str(scalar_cfg), "-o", str(old)],
+        ["fit", str(scalar_cfg), "--plot", str(plots)],
+        ["flux", "--plot", str(png)],
+        ["scan", str(scalar_cfg), "-o", str(old)],
+        ["scan", str(scalar_cfg), "--plot", str(png)],
+        ["sensitivity", str(scalar_cfg), "-o", str(old)],
+        ["posterior", str(scalar_cfg), "-o", str(old)],
+    ]
+    for args in cases:
+        code, out, err = in_process(monkeypatch, capsys, *args)
+        assert_one_line_error(code, err, "--overwrite")
+        assert out == ""
+        assert old.read_text() == "{}"
+    for args in (cases[0], cases[1], cases[4]):
+        with pytest.raises(Simulated):
+            in_process(monkeypatch, capsys, *args, "--overwrite")
+    # a Parquet scan table is never overwritten (--resume continues it): --overwrite is refused with it
+    code, _, err = in_process(monkeypatch, capsys, "scan", str(scalar_cfg), "-o", str(tmp_path / "t.parquet"),
+                              "--overwrite")
+    assert_one_line_error(code, err, "--overwrite", "Parquet")
+
+
 def test_config_encoding(monkeypatch, capsys, tmp_path):
     from darkbeam.io.config import load_config
 

@@ -46,6 +46,14 @@ SIN2_THETA_W = 0.23121  # MS-bar at M_Z (PDG 2022)
 M_Z = 91187.6  # MeV
 V_UD = 0.97373  # PDG 2022 CKM review, |V_ud|
 V_US = 0.2243  # PDG 2022 CKM review, |V_us|
+# Top-quark CKM elements, top mass and the Higgs vev for the Higgs-portal scalar (darkbeam.models.higgs_scalar):
+# |V_td|, |V_ts| and beta = arg(-V_cd V_cb* / V_td V_tb*) from the PDG 2022 CKM review (sin 2beta = 0.699);
+# m_t = 172.69 GeV (PDG 2022, direct measurements); v = (sqrt(2) G_F)^(-1/2) = 246.22 GeV.
+V_TD = 8.6e-3
+V_TS = 41.5e-3
+BETA_CKM = 0.5 * math.asin(0.699)  # rad (22.2 deg): V_td = |V_td| e^{-i beta} in the standard parametrisation
+M_TOP = 172.69e3  # MeV
+HIGGS_VEV = (math.sqrt(2.0) * G_F) ** -0.5  # MeV, 246.22 GeV
 # Decay constants in the f_pi ~ 130 MeV normalisation (FLAG 2021 / PDG 2022 "Leptonic decays").
 F_PI = 130.2  # MeV
 F_K = 155.7  # MeV

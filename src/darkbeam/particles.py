@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .constants import M_E, M_MU, M_PI
+from .constants import M_E, M_MU, M_PI, M_PI0
 from .errors import InputError
 
 #: spin-parity kind of a new boson emitted in meson decays -> particle id
@@ -22,9 +22,13 @@ BOSON_PDG = MappingProxyType({"scalar": 9000005, "pseudoscalar": 9000006, "vecto
 BOSON_KINDS: tuple[str, ...] = tuple(BOSON_PDG)
 #: dark-matter χ and its excited state χ' (both written with this id; the event record says which)
 CHI_PDG = 9000011
+#: axion-like particle coupled to photons (darkbeam.models.alp), PDG generator-specific range (rule 11)
+ALP_PDG = 9000007
 #: heavy neutral leptons N4, N5, N6 (DarkNews numbers) and the light neutrino of N → ν e⁺e⁻
 HNL_PDG: tuple[int, int, int] = (5914, 5915, 5916)
 NU_LIGHT_PDG = 5910
+#: Higgs-portal dark scalar S (darkbeam.models.higgs_scalar), a number of the PDG "generator-specific" 9xxxxxx block
+HIGGS_SCALAR_PDG = 9000025
 
 #: nucleus or nucleon target name -> particle id
 NUCLEUS_PDG = MappingProxyType({"C12": 1000060120, "H1": 2212, "proton": 2212, "neutron": 2112,
@@ -33,7 +37,9 @@ NUCLEUS_PDG = MappingProxyType({"C12": 1000060120, "H1": 2212, "proton": 2212, "
 #: names of the non-PDG numbers, for the run info of event files
 NEW_PARTICLE_NAMES = MappingProxyType({
     9000005: "scalar X (phi)", 9000006: "pseudoscalar X (a)", 4900022: "dark vector X",
-    CHI_PDG: "dark fermion chi / chi'", 5914: "N4", 5915: "N5", 5916: "N6", NU_LIGHT_PDG: "light nu of N decay",
+    CHI_PDG: "dark fermion chi / chi'", ALP_PDG: "axion-like particle a (photon coupling)",
+    5914: "N4", 5915: "N5", 5916: "N6", NU_LIGHT_PDG: "light nu of N decay",
+    HIGGS_SCALAR_PDG: "Higgs-portal scalar S",
 })
 
 
@@ -43,6 +49,7 @@ TWO_BODY_FINAL_STATES = MappingProxyType({
     "mu+ mu-": ((-13, 13), (M_MU, M_MU)),
     "pi+ pi-": ((211, -211), (M_PI, M_PI)),
     "gamma gamma": ((22, 22), (0.0, 0.0)),
+    "pi0 pi0": ((111, 111), (M_PI0, M_PI0)),
     # heavy neutral lepton N -> l pi (darkbeam.models.hnl): charge-summed channels (a Majorana N decays to
     # l-pi+ and l+pi-), recorded as pi+ l-. The pion comes first so that the decay-in-volume process, which
     # labels its first daughter with max(pdg_1, pdg_2), writes 211 on the pion and 11/13 on the lepton.
@@ -58,5 +65,5 @@ def boson_pdg(kind: str) -> int:
     return BOSON_PDG[kind]
 
 
-__all__ = ["BOSON_KINDS", "BOSON_PDG", "CHI_PDG", "HNL_PDG", "NEW_PARTICLE_NAMES", "NUCLEUS_PDG",
-           "NU_LIGHT_PDG", "TWO_BODY_FINAL_STATES", "boson_pdg"]
+__all__ = ["ALP_PDG", "BOSON_KINDS", "BOSON_PDG", "CHI_PDG", "HIGGS_SCALAR_PDG", "HNL_PDG", "NEW_PARTICLE_NAMES",
+           "NUCLEUS_PDG", "NU_LIGHT_PDG", "TWO_BODY_FINAL_STATES", "boson_pdg"]

@@ -155,13 +155,17 @@ def _spectrum_panel(ax, spec: dict, observable: str, title: str) -> None:
     ax.legend(fontsize=8)
 
 
+#: the all-panels figure every :func:`plot_spectra_panels` call writes (with ``<mode>_<observable>.png``)
+SPECTRA_SUMMARY_PNG = "fig2_panels.png"
+
+
 def spectra_panel_paths(directory: Path | str, prediction: dict) -> list[Path]:
     """The files :func:`plot_spectra_panels` writes for ``prediction`` (known before plotting)."""
     directory = Path(directory)
     panels = [(mode, obs) for mode, r in prediction["modes"].items() for obs in r["spectra"]]
     if not panels:
         return []
-    return [directory / f"{mode}_{obs}.png" for mode, obs in panels] + [directory / "fig2_panels.png"]
+    return [directory / f"{mode}_{obs}.png" for mode, obs in panels] + [directory / SPECTRA_SUMMARY_PNG]
 
 
 def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
@@ -201,7 +205,7 @@ def plot_spectra_panels(directory: Path | str, prediction: dict) -> list[Path]:
         ax.set_visible(False)
     fig.suptitle(f"{name} at {plain(prediction['experiment'])}{sub}", fontsize=11)
     fig.tight_layout()
-    figs.append((directory / "fig2_panels.png", fig))
+    figs.append((directory / SPECTRA_SUMMARY_PNG, fig))
     written = []
     try:
         for path, f in figs:

@@ -60,10 +60,21 @@ class FocusingResult:
         mesons: the surviving mesons (directions possibly changed), weights per POT.
         region: "decay-pipe" if they fly through the decay region, "absorber" if they are produced
             in the absorber and must decay before being absorbed (off-target mode).
+        decayed: mesons that already decayed inside the focusing system (``horn-field``: on their curved
+            path in the horn), at their decay vertices with their momenta there; weights per POT include
+            the decay probability. None if the model has none.
     """
 
     mesons: ParticleSample
     region: str
+    decayed: ParticleSample | None = None
+
+    def with_decayed(self, decayed: ParticleSample) -> ParticleSample:
+        """``decayed`` (the mesons decayed in the decay region) plus :attr:`decayed` (those decayed
+        inside the focusing system): every meson decay of this chunk."""
+        if self.decayed is None or len(self.decayed) == 0:
+            return decayed
+        return ParticleSample.concat([decayed, self.decayed])
 
 
 class Focusing:

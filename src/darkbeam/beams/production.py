@@ -583,4 +583,5 @@ def iter_mesons(beam: Beam, species: str, n_total: int, chunk: int, rng: np.rand
         done += k
 
 
-from . import bmpt as _bmpt  # noqa: E402,F401  (registers the "bmpt" production set for the 120 GeV beams)
+from . import bmpt as _bmpt  # noqa: F401  (registers the "bmpt" production set for the 120 GeV beams)
+from . import production_iron as _production_iron  # noqa: F401  (registers "miniboone-sw-fe": p-Fe, BNB dump)

@@ -243,6 +243,37 @@ def _build() -> Registry[StoppedSource]:
 STOPPED_SOURCES: Registry[StoppedSource] = _build()
 
 
+# --- the NuMI hadron absorber as a source of K+ decays at rest (beam "numi-absorber") --------------------------
+#: fraction of NuMI's 120 GeV protons that cross the 94 cm graphite target (1.78 g/cm3) without a nuclear
+#: interaction, exp(-L rho / lambda_I), lambda_I(C) = 85.8 g/cm2 (PDG 2022 atomic and nuclear properties)
+NUMI_PROTONS_TO_ABSORBER = math.exp(-94.0 * 1.78 / 85.8)
+#: K+ that stop and decay at rest per 120 GeV proton showering in the absorber (Al core, steel): an ORDER-OF-
+#: MAGNITUDE ASSUMPTION (no published number was found; see docs/portal_higgs.md)
+NUMI_KDAR_PER_ABSORBED_PROTON = 0.5
+_NUMI_KDAR = 0.1  # ~ 0.14 x 0.5 from the protons, plus K+ from hadrons of the target that reach the absorber
+STOPPED_SOURCES.add(
+    "numi-absorber",
+    StoppedSource(
+        "numi-absorber", "NuMI hadron absorber: K+ stopping and decaying at rest (only K+ DAR is modelled)",
+        120.0e3 - c.M_P, "Al/Fe (NuMI hadron absorber)", 13,
+        {"K+_dar": Yield(_NUMI_KDAR, _NUMI_KDAR,
+                         f"ESTIMATE (factor 3 either way): {NUMI_PROTONS_TO_ABSORBER:.3f} of the protons reach the "
+                         f"absorber (exp(-L/lambda_I) through the 94 cm graphite target) x "
+                         f"{NUMI_KDAR_PER_ABSORBED_PROTON} K+ DAR per 120 GeV proton shower (assumed), plus K+ from "
+                         "secondary hadrons; MicroBooNE's KDAR yield (PRL 127, 151803, arXiv:2106.00568, g4numi) "
+                         "is not published in a form found here"),
+         "pi+_dar": Yield(0.0, 0.0, "pi+ decays at rest in the NuMI absorber are not modelled"),
+         "mu+_dar": Yield(0.0, 0.0, "mu+ decays at rest in the NuMI absorber are not modelled"),
+         "pi0": Yield(0.0, 0.0, "pi0 production in the NuMI absorber is not modelled"),
+         "eta": Yield(0.0, 0.0, "eta production in the NuMI absorber is not modelled")},
+        (Bunch(0.0, 9600.0, 1.0),), 0.75,
+        "NuMI spill: ~9.6 us (six Booster batches), one spill per 1.33 s (NuMI beam, NIM A806, 279 (2016) "
+        "arXiv:1507.06690); modelled as one Gaussian of 9.6 us FWHM",
+    ),
+    "NuMI hadron absorber (K+ decay at rest; MicroBooNE Higgs-portal search)",
+)
+
+
 def get_source(name: str | StoppedSource) -> StoppedSource:
     """A :class:`StoppedSource` by source (beam) name, or by the name of a catalog experiment at it."""
     if isinstance(name, StoppedSource):

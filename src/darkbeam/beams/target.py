@@ -56,7 +56,10 @@ BERYLLIUM = TargetMaterial("Be", 9.0121831, 1.848, "PDG Atomic and Nuclear Prope
 # taken to be the same grade (its density was not checked; 1.78-1.83 g/cm³ changes P_int by < 1 %).
 GRAPHITE = TargetMaterial("C", 12.0107, 1.78, "PDG Atomic and Nuclear Properties (carbon); ρ of the NuMI "
                           "target graphite (g4numi)")
-TARGET_MATERIALS: dict[str, TargetMaterial] = {"Be": BERYLLIUM, "C": GRAPHITE}
+# Iron of the BNB steel beam dump (MiniBooNE-DM off-target run; p-Fe production set of beams.production_iron):
+# PDG "Atomic and nuclear properties of materials", iron: A = 55.845 g/mol, ρ = 7.874 g/cm³.
+IRON = TargetMaterial("Fe", 55.845, 7.874, "PDG Atomic and Nuclear Properties (iron)")
+TARGET_MATERIALS: dict[str, TargetMaterial] = {"Be": BERYLLIUM, "C": GRAPHITE, "Fe": IRON}
 
 # p-Be cross-sections of the MiniBooNE/BNB beam simulation (PRD 79, 072002 (2009), hadronic cross-sections;
 # Regge-type fits sigma(p) = c0 + c1 p^c2 + c3 ln^2 p + c4 ln p [mb], p in GeV/c, fitted to p-Be
@@ -115,7 +118,27 @@ def sigma_inelastic_pc(p_beam: float) -> float:
     return GRAPHITE.A / (hu.Avogadro * LAMBDA_I_CARBON) * hu.cm2  # (g/mol)/(1/mol × g/cm²) = cm²
 
 
-_SIGMA_INEL = {"Be": sigma_inelastic_pbe, "C": sigma_inelastic_pc}
+# p-Fe inelastic cross-section: from the PDG nuclear interaction length of iron, λ_I(Fe) = 132.1 g/cm²
+# (PDG "Atomic and nuclear properties of materials"): σ_inel = A/(N_A λ_I) = 702 mb. The PDG value is for
+# 60-240 GeV/c; at the 8.9 GeV/c of the BNB it is APPROXIMATE (p-A inelastic cross-sections are within a few % of
+# it there). Used over the momenta of the p-Fe production set (6.4-12.3 GeV/c: the data range of the MiniBooNE
+# p-Be fits it scales, beams.production.P_BEAM_RANGE; tests/test_vector_portal.py checks the two agree).
+LAMBDA_I_IRON = 132.1  # g/cm²
+PFE_RANGE = (6.4 * hu.GeV, 12.3 * hu.GeV)
+
+
+def sigma_inelastic_pfe(p_beam: float) -> float:
+    """p-Fe inelastic cross-section σ_inel (mm²) at beam momentum ``p_beam`` (MeV/c), 6.4-12.3 GeV/c.
+
+    Source: PDG iron λ_I = 132.1 g/cm² (see module constants): 702 mb.
+    """
+    if not (PFE_RANGE[0] <= p_beam <= PFE_RANGE[1]):
+        raise InputError("proton_momentum", p_beam, f"{PFE_RANGE[0] / hu.GeV:g}-{PFE_RANGE[1] / hu.GeV:g} GeV/c "
+                                                    "(range of the p-Fe production set)")
+    return IRON.A / (hu.Avogadro * LAMBDA_I_IRON) * hu.cm2  # (g/mol)/(1/mol × g/cm²) = cm²
+
+
+_SIGMA_INEL = {"Be": sigma_inelastic_pbe, "C": sigma_inelastic_pc, "Fe": sigma_inelastic_pfe}
 
 
 def target_material(beam: Beam) -> TargetMaterial:

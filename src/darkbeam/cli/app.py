@@ -14,6 +14,7 @@ import numpy as np
 import typer
 
 from ..errors import DarkbeamError, InputError
+from ..plotting import SPECTRA_SUMMARY_PNG
 
 app = typer.Typer(
     add_completion=False,
@@ -71,7 +72,7 @@ def _plot_failure(where: Path):
         yield
     except DarkbeamError:
         raise
-    except Exception as exc:  # noqa: BLE001  (results are out; report, do not lose them to a traceback)
+    except Exception as exc:
         raise DarkbeamError(f"plotting failed ({type(exc).__name__}: {exc}); the results above are complete, "
                             f"no plot written to {where}") from exc
 
@@ -114,9 +115,9 @@ EventsOpt = Annotated[Path | None, typer.Option("--events", help="Also write the
                                                                   "file: .parquet, .hepmc3 or .hepmc.")]
 
 
-OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing events file (without it, "
-                                                                  "an existing file is an error, reported before "
-                                                                  "the simulation).")]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace existing output files (-o, --events, "
+                                                                  "--plot); without it an existing file is an "
+                                                                  "error, reported before the simulation.")]
 
 
 def _check_events_path(path: Path | None, option: str = "--events", overwrite: bool = False) -> None:
@@ -127,9 +128,7 @@ def _check_events_path(path: Path | None, option: str = "--events", overwrite: b
 
         if path.suffix.lower() not in EVENT_WRITERS:
             raise InputError("events file suffix", path.suffix or str(path), EVENT_WRITERS.names())
-        _check_output_file(path, option)
-        if not overwrite and (path.exists() or path.is_symlink()):
-            raise InputError(option, str(path), "a file that does not exist yet (pass --overwrite to replace it)")
+        _check_output_file(path, option, overwrite)
 
 
 def _check_seed(seed: int | None, option: str = "--seed") -> None:
@@ -153,22 +152,38 @@ def _writable_ancestor(path: Path, option: str, original: Path) -> None:
         raise InputError(option, str(original), f"a writable location ({anc}: {exc.strerror})") from None
 
 
-def _check_output_file(path: Path | None, option: str) -> None:
-    """An output *file* (``-o``, ``--events``, a plot PNG): checked before any simulation runs."""
+def _check_output_file(path: Path | None, option: str, overwrite: bool = False) -> None:
+    """An output *file* (``-o``, ``--events``, a plot PNG): checked before any simulation runs. An existing
+    file is an error unless ``overwrite`` (the command's ``--overwrite``): outputs never replace a file silently."""
     if path is None:
         return
     if path.is_dir():
         raise InputError(option, str(path), "a file path (this is an existing folder)")
+    if not overwrite and (path.exists() or path.is_symlink()):
+        raise InputError(option, str(path), "a file that does not exist yet (pass --overwrite to replace it)")
     _writable_ancestor(path.parent, option, path)
 
 
-def _check_output_dir(path: Path | None, option: str) -> None:
-    """An output *folder* (``run --plot DIR``): checked before any simulation runs."""
+def _check_output_dir(path: Path | None, option: str, overwrite: bool = False) -> None:
+    """An output *folder* (``run --plot DIR``): checked before any simulation runs. A folder holding an earlier
+    run's plots (:data:`darkbeam.plotting.SPECTRA_SUMMARY_PNG`, which every such run writes) is an error unless
+    ``overwrite``."""
     if path is None:
         return
     if path.exists() and not path.is_dir():
         raise InputError(option, str(path), "a folder for the plots (this is an existing file)")
+    if not overwrite and (path / SPECTRA_SUMMARY_PNG).exists():
+        raise InputError(option, str(path), f"a folder without earlier plots (it holds {SPECTRA_SUMMARY_PNG}; pass "
+                                            "--overwrite to replace them, or choose another folder)")
     _writable_ancestor(path, option, path)
+
+
+def _check_plot_files(paths: list[Path], option: str, overwrite: bool) -> None:
+    """The exact plot files about to be written (known once results exist): none may exist unless
+    ``overwrite``."""
+    for p in paths:
+        if not overwrite and (p.exists() or p.is_symlink()):
+            raise InputError(option, str(p), "a file that does not exist yet (pass --overwrite to replace it)")
 
 
 STATUS_INTERVAL_ENV = "DARKBEAM_STATUS_INTERVAL"

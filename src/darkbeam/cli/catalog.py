@@ -14,6 +14,7 @@ from ..errors import InputError
 from .app import (
     ConfigArg,
     JsonOpt,
+    OverwriteOpt,
     SetOpt,
     _check_output_file,
     _check_seed,
@@ -226,6 +227,7 @@ def flux_cmd(
         help="Compare a neutrino flux with the official MiniBooNE flux (--experiment miniboone only: no "
              "other reference flux).")] = False,
     as_json: JsonOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Flux of neutrinos at a detector, or of a dark boson arriving at it before decays in flight (no
     survival probability applied), per cm² per POT per GeV, with its integral (per cm² per POT).
@@ -251,7 +253,7 @@ def flux_cmd(
     mode = next(iter(beam.focusing_modes)) if mode is None else mode  # default: the beam's first mode
     if compare:
         _check_compare(experiment, mode, species, NU_SPECIES)
-    _check_output_file(plot, "--plot")
+    _check_output_file(plot, "--plot", overwrite)
     if species not in NU_SPECIES and model is None:
         raise InputError("species", species, list(NU_SPECIES) + ["<boson of --model>"])
     if beam_source(beam) == "stopped" and species in NU_SPECIES:

@@ -21,6 +21,7 @@ from .app import (
     _check_events_path,
     _check_output_dir,
     _check_output_file,
+    _check_plot_files,
     _CommandStatus,
     _emit,
     _load_run_config,
@@ -184,8 +185,8 @@ def run_cmd(
     # output paths are checked before the simulation; results (text/JSON, -o) are written before the
     # plots, so that a plotting failure never loses them (it is then a one-line error, exit code 2)
     _check_events_path(events, overwrite=overwrite)
-    _check_output_file(output, "--output")
-    _check_output_dir(plot, "--plot")
+    _check_output_file(output, "--output", overwrite)
+    _check_output_dir(plot, "--plot", overwrite)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     do_fit = (config is None) if fit is None else fit
     with _CommandStatus("run") as status:
@@ -200,7 +201,9 @@ def run_cmd(
     if plot is not None:
         from ..plotting import spectra_panel_paths
 
-        out["plots"] = [str(p) for p in spectra_panel_paths(plot, out)]  # written after the results
+        paths = spectra_panel_paths(plot, out)
+        _check_plot_files(paths, "--plot", overwrite)  # the exact names, known now (before anything is written)
+        out["plots"] = [str(p) for p in paths]  # written after the results
     if output is not None:
         _write_json(output, out)
     text = _run_text(out)
@@ -259,12 +262,13 @@ def fit_cmd(
     n_mesons: NMesonsOpt = None,
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Fit the coupling named by fit.parameter in the config (exact re-weighting), over fit.masses if given."""
     from ..inference.predict import Predictor
 
-    _check_output_file(output, "--output")
-    _check_output_dir(plot, "--plot")
+    _check_output_file(output, "--output", overwrite)
+    _check_output_dir(plot, "--plot", overwrite)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     pred = Predictor(cfg, progress=_progress())
     res = pred.fit()
@@ -279,8 +283,9 @@ def fit_cmd(
         from ..plotting import spectra_panel_paths
 
         best_prediction = pred.predict(res.model, off_target=False)
-        # written after the results
-        out["plots"] = [str(p) for p in spectra_panel_paths(plot, best_prediction)]
+        paths = spectra_panel_paths(plot, best_prediction)
+        _check_plot_files(paths, "--plot", overwrite)
+        out["plots"] = [str(p) for p in paths]  # written after the results
     if output is not None:
         _write_json(output, out)
     b = out["best_fit"]

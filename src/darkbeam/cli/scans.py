@@ -9,8 +9,22 @@ import numpy as np
 import typer
 
 from ..errors import InputError
-
-from .app import (app, JsonOpt, _emit, _plot_failure, ConfigArg, NMesonsOpt, NEventsOpt, SeedOpt, OutputOpt, _progress, _load_run_config, _write_json, _check_output_file)
+from .app import (
+    ConfigArg,
+    JsonOpt,
+    NEventsOpt,
+    NMesonsOpt,
+    OutputOpt,
+    OverwriteOpt,
+    SeedOpt,
+    _check_output_file,
+    _emit,
+    _load_run_config,
+    _plot_failure,
+    _progress,
+    _write_json,
+    app,
+)
 
 
 @app.command("scan")
@@ -47,6 +61,7 @@ def scan_cmd(
     n_mesons: NMesonsOpt = None,
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Scan model parameters (masses, couplings, settings) and experiments: chi^2 (and the fit of fit.parameter)
     at experiments with data, expected signal and significance elsewhere. Samples are generated once per mass
@@ -60,8 +75,12 @@ def scan_cmd(
     if not status_every > 0:
         raise InputError("--status-every", status_every, "a positive number of seconds")
     check_output_path(output, resume)
-    _check_output_file(output, "--output")
-    _check_output_file(plot, "--plot")
+    parquet = output is not None and output.suffix.lower() == ".parquet"
+    if parquet and overwrite:
+        raise InputError("--overwrite", True, "no --overwrite with a Parquet scan table (a scan table is never "
+                                              "overwritten: --resume continues it; remove it to start again)")
+    _check_output_file(output, "--output", overwrite or parquet)  # the scan table checks its own file (resume)
+    _check_output_file(plot, "--plot", overwrite)
     bkg = parse_background(background)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     # every input check (grid, priors, resume table, scheduler) happens in scan() before any simulation
@@ -148,6 +167,7 @@ def regions_cmd(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG of the regions.")] = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Delta-chi^2 confidence regions (68 %, 95 %; 2 parameters of interest) of a scan in two of its axes, profiled
     over the others. See docs/regions.md."""
@@ -155,8 +175,8 @@ def regions_cmd(
 
     if not table.is_file():
         raise InputError("scan table", str(table), "an existing Parquet scan table (darkbeam scan -o FILE.parquet)")
-    _check_output_file(plot, "--plot")
-    _check_output_file(output, "--output")
+    _check_output_file(plot, "--plot", overwrite)
+    _check_output_file(output, "--output", overwrite)
     reg = delta_chi2_region(table, x, y, tuple(cl) if cl else DEFAULT_CLS, experiment, y_column)
     out = reg.to_dict()
     lines = [f"delta chi^2 regions in ({reg.x_label}, {reg.y_label}) at {reg.experiment}: {reg.note}",
@@ -198,6 +218,7 @@ def posterior_cmd(
     n_mesons: NMesonsOpt = None,
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Bayesian posterior of the [priors] parameters (dynesty nested sampling; masses interpolated between mass
     nodes, couplings exact by re-weighting): medians, 68 %/95 % intervals, evidence, credible regions."""
@@ -211,7 +232,7 @@ def posterior_cmd(
     if samples is not None and samples.suffix.lower() not in (".parquet", ".csv"):
         raise InputError("--samples suffix", samples.suffix or str(samples), (".parquet", ".csv"))
     for p, opt in ((plot, "--plot"), (samples, "--samples"), (output, "--output")):
-        _check_output_file(p, opt)
+        _check_output_file(p, opt, overwrite)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     res = run_posterior(cfg, grid or None, sampler=sampler, nlive=nlive, dlogz=dlogz, backend=backend, workers=workers,
                         cache=False if no_cache else (cache if cache is not None else True), progress=_progress())
@@ -274,6 +295,7 @@ def sensitivity_cmd(
     n_mesons: NMesonsOpt = None,
     n_events: NEventsOpt = None,
     seed: SeedOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Exclusion / sensitivity curve in a mass-coupling plane at any experiment of the catalog: expected signal by
     re-weighting, Poisson or Feldman-Cousins limit for a background and an exposure. See docs/sensitivity.md."""
@@ -282,8 +304,8 @@ def sensitivity_cmd(
 
     if cache is not None and no_cache:
         raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
-    _check_output_file(plot, "--plot")
-    _check_output_file(output, "--output")
+    _check_output_file(plot, "--plot", overwrite)
+    _check_output_file(output, "--output", overwrite)
     cfg = _load_run_config(config, n_mesons, n_events, seed)
     model = cfg.build_model()
     b = None

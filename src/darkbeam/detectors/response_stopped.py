@@ -153,6 +153,28 @@ class CalorimetricResponse:
         e = np.maximum(np.asarray(energy, float), 1e-6)
         return e * np.hypot(self.energy_stochastic / np.sqrt(e / hu.MeV), self.energy_constant)
 
+    def explain_zero(self, e_true: np.ndarray) -> str:
+        """Why no event with true visible energies ``e_true`` (MeV) is accepted: where the signal's energies lie
+        against this detector's window (with what the window is and its source), or the efficiency."""
+        e = np.asarray(e_true, float)
+        e = e[e > 0]
+        if len(e) == 0:
+            return f"{self.name}: no sampled event leaves visible energy"
+        lo, hi = self.threshold, self.max_energy
+        window = f"{lo:.3g} < E_vis" + (f" <= {hi:.3g} MeV" if hi is not None else " (MeV)")
+        span = f"the signal's visible energy (sampled {e.min():.3g}-{e.max():.3g} MeV, median {np.median(e):.3g} MeV)"
+        what = f" ({self.kind}: {self.reference})" if self.reference else f" ({self.kind})"
+        if hi is not None and e.min() > hi:
+            return (f"{self.name}: {span} lies above the accepted window {window}{what}: the softest signal event "
+                    f"deposits {e.min() / hi:.3g} times the window's upper edge ({hi / hu.keV:.3g} keV)")
+        if e.max() <= lo:
+            return f"{self.name}: {span} lies below the threshold, window {window}{what}"
+        if self.efficiency <= 0:
+            return f"{self.name}: selection efficiency is 0"
+        inside = np.mean((e > lo) & (e <= hi if hi is not None else True))
+        return (f"{self.name}: {inside:.0%} of the sampled visible energies fall in the window {window}{what}, but "
+                "none after the energy smearing")
+
     def __call__(
         self,
         p4_a: np.ndarray,

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..beams.stopped_yields import STOPPED_SOURCES
 from ..beams.target import target_material
 from ..detectors.backgrounds import has_backgrounds, selection_rows, selections
 from ..detectors.catalog import BEAMS, get_experiment
 from ..detectors.response import RESPONSES, get_response
 from ..errors import InputError
-from ..io.config import RunConfig, parse_config
+from ..io.config import RunConfig, experiment_modes, parse_config
 from ..pipeline.stopped_sources import beam_source
 from .groups import sample_groups
 from .predict import Predictor
@@ -51,8 +53,10 @@ def experiment_status(name: str) -> tuple[bool, str]:
 
 
 def default_modes(name: str) -> list[str]:
-    """The beam modes an experiment runs by default: its catalogue exposures without the off-target run."""
-    return [m for m in get_experiment(name).pot if m != "off-target"]
+    """The beam modes an experiment runs by default: its catalogue exposures without the off-target run, or the
+    off-target run where it is the only one (:func:`darkbeam.io.config.experiment_modes`)."""
+    get_experiment(name)  # unknown names: InputError listing the catalog
+    return experiment_modes(name) or []
 
 
 def _config_at(config: RunConfig, name: str) -> RunConfig:
@@ -102,6 +106,60 @@ def _backgrounds(pred: Predictor, name: str, summ: dict[str, Any]) -> None:
         row["selections"] = selection_rows(name, sig, row["pot"])
 
 
+#: the generic note of a sample whose events all fail the detector response (darkbeam.pipeline.signal)
+_GENERIC_RESPONSE_NOTE = "no sampled event passes the detector response"
+
+
+def response_zero_reason(name: str, sample: Any) -> str | None:
+    """The specific reason a sample's events all fail the detector response of experiment ``name``: the signal's
+    true visible energies (``particles`` p4_vis1 + p4_vis2 of the sample, MeV) against the response's threshold /
+    window, from the response's ``explain_zero`` where it has one, else from its ``threshold``. None when the
+    sample carries no visible particles to judge from."""
+    parts = getattr(sample, "particles", {}) or {}
+    if "p4_vis1" not in parts or len(parts["p4_vis1"]) == 0:
+        return None
+    e = np.asarray(parts["p4_vis1"])[:, 0] + (np.asarray(parts["p4_vis2"])[:, 0] if "p4_vis2" in parts else 0.0)
+    resp = get_response(name)
+    explain = getattr(resp, "explain_zero", None)
+    if explain is not None:
+        return str(explain(e))
+    thr = float(getattr(resp, "threshold", 0.0))
+    e = e[e > 0]
+    if len(e) and e.max() <= thr:
+        return (f"{name}: the signal's visible energy (sampled {e.min():.3g}-{e.max():.3g} MeV) lies below the "
+                f"{thr:.0f} MeV threshold of the detector response")
+    return None
+
+
+def _specific_reasons(pred: Predictor, name: str, summ: dict[str, Any]) -> None:
+    """Replace the generic 'no sampled event passes the detector response' reason of zero modes by the specific
+    one (:func:`response_zero_reason`), keeping the generic note under ``note``."""
+    for mode, row in summ["modes"].items():
+        if "reason" in row and row["reason"].startswith(_GENERIC_RESPONSE_NOTE):
+            why = response_zero_reason(name, pred.view(mode).sample)
+            if why:
+                row["reason"] = f"the detector response rejects every sampled event: {why}"
+
+
+def _not_applicable(config: RunConfig, name: str, exc: InputError) -> str:
+    """The reason a model cannot be predicted at experiment ``name`` (an InputError raised while building it),
+    said in terms of the source when the error is about a production ingredient the beam lacks."""
+    beam = get_experiment(name).beam
+    if "meson species" in exc.field:
+        return (f"{config.model.name} cannot be predicted at {name}: its production includes {exc.value} decays, but "
+                f"the meson-production model of beam {beam!r} has no {exc.value} (it has {exc.allowed}), and a "
+                f"production channel is not dropped silently [{exc}]")
+    return f"{config.model.name} cannot be predicted at {name} (beam {beam!r}): {exc}"
+
+
+def _mc_errors(pred: Predictor, summ: dict[str, Any]) -> None:
+    """Add each mode's relative MC error √Σw²/Σw of the signal (None for a zero signal)."""
+    for mode, row in summ["modes"].items():
+        w = np.asarray(pred.view(mode).weights(pred.model, row["pot"]), float)
+        t = float(w.sum())
+        row["mc_relative_error"] = float(np.sqrt(np.sum(w * w)) / t) if t > 0 else None
+
+
 def _summary(out: dict[str, Any]) -> dict[str, Any]:
     """Per-experiment summary of a full prediction (``Predictor.predict`` output)."""
     modes = {}
@@ -144,10 +202,13 @@ def predict_experiments(config: RunConfig, experiments: list[str], progress: boo
             pred = Predictor(_config_at(config, name), progress=progress, cache=cache)
             out = pred.predict()
         except InputError as exc:
-            rows.append({"experiment": name, "status": "not applicable", "reason": str(exc), "signal_events": None})
+            rows.append({"experiment": name, "status": "not applicable", "reason": _not_applicable(config, name, exc),
+                         "signal_events": None})
             continue
         model_info = model_info or out["model"]
         row = _summary(out)
+        _specific_reasons(pred, name, row)
+        _mc_errors(pred, row)
         _backgrounds(pred, name, row)
         row["warnings"] = row["warnings"] + [f"{name} response: {a}" for a in
                                              getattr(get_response(name), "assumptions", ())]
@@ -191,4 +252,5 @@ def experiments_text(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["default_modes", "experiment_status", "experiments_text", "predict_experiments", "selection_signals"]
+__all__ = ["default_modes", "experiment_status", "experiments_text", "predict_experiments", "response_zero_reason",
+           "selection_signals"]

@@ -23,7 +23,7 @@ from ..constants import M_P
 from ..errors import InputError
 from ..models.base import Model
 from ..registry import Registry
-from . import dm_upscattering, hnl_upscattering, primakoff
+from . import dm_elastic, dm_upscattering, hnl_upscattering, primakoff
 from .targets import Target, get_target
 
 ProcessFn = Callable[[Model, Target, np.ndarray], dict[str, Any]]
@@ -90,6 +90,8 @@ PROCESSES.add("dark-primakoff", _primakoff_xsec, "dark Primakoff phi/a N -> gamm
 PROCESSES.add("idm-upscattering", _upscattering_xsec, "inelastic DM upscattering chi N -> chi' N via V2 (or V1)")
 PROCESSES.add("dark-neutrino-upscattering", _hnl_upscattering_xsec,
               "dark-neutrino upscattering nu N -> N_j N via Z'/Z (seed 001)")
+PROCESSES.add("dm-elastic", dm_elastic.elastic_xsec_entry,
+              "light dark matter elastic scattering chi T -> chi T via a dark photon")
 
 
 def _process_of(model: Model) -> ProcessFn:

@@ -10,7 +10,8 @@ A config has six sections (all but ``[model]`` optional)::
 
     [experiment]
     name = "miniboone"
-    modes = ["neutrino", "antineutrino"]   # default: the experiment's modes (catalogue POT keys but off-target)
+    modes = ["neutrino", "antineutrino"]   # default: the experiment's modes (catalogue POT keys but off-target;
+                                           # "off-target" where it is the only run, e.g. miniboone-dm)
     pot = { neutrino = 18.75e20 }          # optional; default: the experiment's POT (detectors/catalog.py)
     off_target = true                      # also predict the off-target (beam-dump) run
 
@@ -102,27 +103,40 @@ class ModelSection(BaseModel):
         return {k: (v if isinstance(v, str) else repr(v)) for k, v in (self.model_extra or {}).items()}
 
 
+#: the beam mode of off-target (beam-dump) running: a side run that ``off_target = true`` adds where the
+#: experiment also has horn modes (MiniBooNE), the main run where it is the experiment's only one (MiniBooNE-DM)
+OFF_TARGET = "off-target"
+
+
 def experiment_modes(name: str) -> list[str] | None:
     """The beam modes of experiment ``name``: its catalogue POT keys other than "off-target" (which
     ``off_target = true`` adds), e.g. ["neutrino", "antineutrino"] at MiniBooNE, ["neutrino"] at
-    MicroBooNE; None for an unknown experiment (reported by the config check naming ``experiment.name``)."""
+    MicroBooNE; ["off-target"] where the off-target run is the experiment's only exposure (MiniBooNE-DM,
+    whose beam "bnb-off-target" has only that mode); None for an unknown experiment (reported by the config
+    check naming ``experiment.name``)."""
     from ..detectors.catalog import get_experiment
 
     try:
         exp = get_experiment(name)
     except InputError:
         return None
-    return [m for m in exp.pot if m != "off-target"]
+    return [m for m in exp.pot if m != OFF_TARGET] or [m for m in exp.pot if m == OFF_TARGET]
 
 
 class ExperimentSection(_Section):
     """``[experiment]``: where, which beam modes, how many protons on target.
 
     Without ``modes`` the experiment's own modes are run (:func:`experiment_modes`: the catalogue's POT
-    keys other than "off-target"), not a fixed neutrino/antineutrino pair."""
+    keys other than "off-target", or "off-target" where that is the experiment's only run), not a fixed
+    neutrino/antineutrino pair.
+
+    "off-target" is a mode of ``modes`` only at an experiment whose only run it is (MiniBooNE-DM); there
+    ``off_target`` defaults to false (the run is already the main prediction). Where the experiment also has
+    horn modes (MiniBooNE), the off-target run stays the side record that ``off_target = true`` adds
+    (checked in :func:`parse_config`)."""
 
     name: str = "miniboone"
-    modes: list[Literal["neutrino", "antineutrino", "stopped"]] = Field(
+    modes: list[Literal["neutrino", "antineutrino", "stopped", "off-target"]] = Field(
         default_factory=lambda: ["neutrino", "antineutrino"], min_length=1)
     #: strict: a string such as "1e20" is an error, not silently converted
     pot: dict[str, Annotated[float, Strict()]] = Field(default_factory=dict)
@@ -131,12 +145,16 @@ class ExperimentSection(_Section):
     @model_validator(mode="before")
     @classmethod
     def _default_modes(cls, data: Any) -> Any:
-        """No ``modes``: the experiment's modes (catalogue), whatever the experiment."""
+        """No ``modes``: the experiment's modes (catalogue), whatever the experiment. Off-target as the main
+        mode and no ``off_target``: false (no second copy of the same run as a side record)."""
         if isinstance(data, dict) and "modes" not in data:
             name = data.get("name", "miniboone")
             modes = experiment_modes(name) if isinstance(name, str) else None
             if modes:
                 data = {**data, "modes": modes}
+        if isinstance(data, dict) and "off_target" not in data and isinstance(data.get("modes"), list) \
+                and OFF_TARGET in data["modes"]:
+            data = {**data, "off_target": False}
         return data
 
     @field_validator("modes")
@@ -299,6 +317,16 @@ def _check_semantics(cfg: RunConfig) -> None:
     for mode in cfg.experiment.modes:
         if mode not in exp.pot:
             raise InputError("config key 'experiment.modes'", mode, exp.pot.keys())
+    if OFF_TARGET in cfg.experiment.modes:
+        main = [m for m in exp.pot if m != OFF_TARGET]
+        if main:  # MiniBooNE: the off-target run is the side record of off_target = true, not a mode
+            raise InputError("config key 'experiment.modes'", OFF_TARGET,
+                             f"{', '.join(main)} at {exp.name}: its off-target run is predicted with "
+                             "experiment.off_target = true (the record of that run), not as a mode")
+        if cfg.experiment.off_target:
+            raise InputError("config key 'experiment.off_target'", True,
+                             f"false when 'off-target' is in experiment.modes (the off-target run is {exp.name}'s "
+                             "main prediction; off_target = true would add the same run again)")
     for mode, pot in cfg.experiment.pot.items():
         if mode not in exp.pot:
             raise InputError(f"config key 'experiment.pot.{mode}'", pot, exp.pot.keys())
@@ -435,5 +463,5 @@ def default_config() -> RunConfig:
     return load_config(None)
 
 
-__all__ = ["DEFAULT_CONFIG_TOML", "PRIOR_DISTRIBUTIONS", "PriorSpec", "RunConfig", "default_config",
+__all__ = ["DEFAULT_CONFIG_TOML", "OFF_TARGET", "PRIOR_DISTRIBUTIONS", "PriorSpec", "RunConfig", "default_config",
            "experiment_modes", "fit_bounds", "load_config", "mass_grid", "parse_config", "parse_priors"]

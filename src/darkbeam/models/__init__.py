@@ -4,7 +4,15 @@ Built-in models register on import; user models from files outside the package a
 :func:`register_model` and :func:`load_plugins` (:mod:`darkbeam.models.plugins`).
 """
 
-from . import dark_neutrino, dark_photon, hnl, muphilic  # noqa: F401  (registration side effects)
+from . import (  # noqa: F401  (registration side effects)
+    alp,
+    dark_neutrino,
+    dark_photon,
+    higgs_scalar,
+    hnl,
+    muphilic,
+    vector_portal,
+)
 from .base import MODELS, Decays, Model, Param, get_model
 from .plugins import load_plugins, register_model
 

@@ -6,7 +6,8 @@ only interactions are through its mixing with ν_e, ν_μ, ν_τ, with parameter
 W and Z couplings (e.g. Bondarenko, Boyarsky, Gorbunov, Ruchayskiy, JHEP 11 (2018) 032, arXiv:1805.08567,
 Sec. 1.1, "B2018" below).
 
-* Production (:class:`darkbeam.production.two_body.MesonTwoBody`): π±, K± → ℓ± N in flight,
+* Production (:class:`darkbeam.production.two_body.MesonTwoBody`): π±, K± → ℓ± N in flight (decay-in-flight
+  beams) and π⁺, K⁺ → ℓ⁺ N at rest (stopped sources, e.g. the NuMI absorber's K⁺: a monochromatic N),
   Γ = |U_ℓ|² Γ_SM(P → ℓν) ρ (Shrock 1981; B2018 Sec. 2.1.1), isotropic in the parent frame.
 * Decays (:func:`partial_widths`), widths of B2018 Sec. 3 for one N of the Dirac type; a Majorana N has
   every channel AND its charge conjugate (N → ℓ⁻π⁺ and ℓ⁺π⁻, N → νπ⁰ and ν̄π⁰, ...), so all its widths

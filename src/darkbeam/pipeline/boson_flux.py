@@ -25,6 +25,7 @@ from ..detectors.catalog import Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
+from ..production.proton_brem import BEAM_PARENT, iter_beam_protons
 from ..sample import ParticleSample
 from .estimators import forced_flux
 from .geometry import detector_center, face_area, hits_disc
@@ -162,6 +163,11 @@ def iter_boson_sources(
     bar = _progress(progress, len(parents) * int(np.ceil(n_mesons / chunk)), "mesons")
     for parent in parents:
         users = [ch for ch in channels if parent in ch.parents]
+        if parent == BEAM_PARENT:  # the beam proton itself is the parent (e.g. bremsstrahlung): no meson sampling
+            for protons in iter_beam_protons(beam, n_mesons, chunk, rng):
+                for ch in users:
+                    yield from ch.sample(rng, parent, protons, model)
+            continue
         in_flight = users[0].in_flight
         skip, theta_max = setup.sampling(parent)
         for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
@@ -175,6 +181,7 @@ def iter_boson_sources(
                 mesons.extra["x_production"] = mesons.x.copy()
                 res = foc.apply(mesons, polarity)
                 decayed, _ = _decay(rng, res.mesons, res.region, beam, foc)
+                decayed = res.with_decayed(decayed)  # plus decays inside the focusing system (horn-field)
                 if res.region == "absorber" and "x_production" in decayed.extra:
                     decayed.extra["x_production"] = decayed.extra["x_production"] + np.array(
                         [0.0, 0.0, beam.decay_length])
@@ -196,7 +203,14 @@ def arrivals_from_sources(
     rng: np.random.Generator, estimator: str = "forced",
 ) -> Arrivals:
     """Particles of ``mass`` emitted isotropically by parents ``parent_p4`` at ``xs.x`` (with lab
-    momenta ``xs.p4`` when ``estimator == "hits"``) arriving at the detector disc."""
+    momenta ``xs.p4`` when ``estimator == "hits"``) arriving at the detector disc.
+
+    A sample flagged ``xs.extra["own_direction"]`` by its production channel is not emitted isotropically in its
+    parent's rest frame (e.g. ALPs from the Primakoff conversion of π⁰ photons,
+    :mod:`darkbeam.production.photon_primakoff`): the forced estimator does not apply, and its particles are
+    counted where their own momenta take them (the "hits" estimator)."""
+    if estimator == "forced" and "own_direction" in xs.extra:
+        estimator = "hits"
     if estimator == "forced":
         mass_parent = np.sqrt(np.clip(dot(parent_p4, parent_p4), 0, None))
         e_star = dot(xs.p4, parent_p4) / mass_parent

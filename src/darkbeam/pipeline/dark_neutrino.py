@@ -60,6 +60,10 @@ def flux_description(experiment: str, flux=None) -> str:
             "(point-source approximation: no flux simulated for this detector)")
 
 
+#: the beam whose official neutrino flux (MiniBooNE's table, scaled by distance) the upscattering folds
+FLUX_BEAM = "bnb"
+
+
 def flux_nodes(experiment: str = "miniboone", mode: str = "neutrino", species: str = "nu_mu", nodes_per_bin: int = 4,
                flux=None):
     """Quadrature of the BNB flux: (E in MeV, neutrinos per cm² per POT at each node).
@@ -71,7 +75,7 @@ def flux_nodes(experiment: str = "miniboone", mode: str = "neutrino", species: s
     if species not in SPECIES_FLAVOUR:
         raise InputError("species", species, SPECIES_FLAVOUR)
     exp = get_experiment(experiment)
-    if exp.beam != "bnb":
+    if exp.beam != FLUX_BEAM:
         raise InputError("experiment", experiment, "an experiment on the BNB (flux available)")
     fl, scale = _flux_table(flux, mode, exp)
     if species not in fl:

@@ -157,9 +157,13 @@ class DarkNeutrinoSignal(SignalProcess):
         """
         from ..interactions import hnl_decays as hd
         from ..interactions.hnl_upscattering import Upscattering
-        from .dark_neutrino import detector_volume, generate_events
+        from .dark_neutrino import FLUX_BEAM, detector_volume, generate_events
 
         exp = get_experiment(experiment)
+        if exp.beam != FLUX_BEAM:
+            return _empty(model, experiment, mode, f"not predicted: the dark-neutrino upscattering folds the official "
+                          f"{FLUX_BEAM.upper()} neutrino flux, and {experiment} is on beam {exp.beam!r}, for which no "
+                          "neutrino-flux table is packaged", self.name)
         if mode not in ("neutrino", "antineutrino"):
             return _empty(model, experiment, mode, f"no BNB neutrino flux for mode {mode!r} (official flux: "
                           "neutrino and antineutrino modes only)", self.name)

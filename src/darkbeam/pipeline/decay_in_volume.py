@@ -44,8 +44,18 @@ from ..production.channels import production_coupling2
 from ..propagation.decay import decay_inside_probability, decay_probability
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
 from .geometry import face_area
-from .signal import (SIGNAL_PROCESSES, SignalProcess, SignalSample, _assemble, _empty, _particles, _resample,
-                     _response, arrival_columns, detection_channel)
+from .signal import (
+    SIGNAL_PROCESSES,
+    SignalProcess,
+    SignalSample,
+    _assemble,
+    _empty,
+    _particles,
+    _resample,
+    _response,
+    arrival_columns,
+    detection_channel,
+)
 
 
 @SIGNAL_PROCESSES.register("decay-in-volume", "a long-lived state decaying inside the detector volume")

@@ -140,6 +140,7 @@ def neutrino_flux(
                 continue
             res = foc.apply(mesons, polarity)
             decayed, muon_region = _decay(rng, res.mesons, res.region, beam, foc)
+            decayed = res.with_decayed(decayed)  # plus decays inside the focusing system (horn-field)
             for src in decay_parents(rng, decayed, muon_region if follow_muons else None):
                 e_lab, w, _ = forced_flux(src.parent_p4, src.x, src.w, src.e_star, 0.0, exp, rng,
                                           src.spin, src.alpha)

@@ -43,7 +43,8 @@ from ..kinematics.fourvec import kallen, two_body_decay
 from ..sample import ParticleSample
 from .channels import ProductionChannel, _add_parent_origin
 from .matrix_elements import LEPTONS, MESONS, LeptonSpec, MesonSpec
-from .three_body import PARENTS, two_body_width as sm_two_body_width
+from .three_body import PARENTS
+from .three_body import two_body_width as sm_two_body_width
 
 
 def _meson_lepton(parent: str, lepton: str) -> tuple[MesonSpec, int, LeptonSpec]:
@@ -98,7 +99,12 @@ def sm_limit_width(parent: str, lepton: str) -> float:
 
 @dataclass(frozen=True)
 class MesonTwoBody(ProductionChannel):
-    """π±/K± → ℓ± N in flight (two-body, isotropic in the parent frame), rate ∝ |U_ℓ|²."""
+    """π±/K± → ℓ± N (two-body, isotropic in the parent frame), rate ∝ |U_ℓ|².
+
+    Parents in flight (decay-in-flight beams) or at rest (stopped sources hand π⁺/K⁺ with p4 = (M, 0, 0, 0):
+    every N then has the two-body momentum λ^{1/2}(M², m_ℓ², m_N²)/(2M); tests/test_hnl.py checks it at the
+    NuMI absorber). ``in_flight`` is True because the channel also runs in flight (it orders the random stream).
+    """
 
     parents: tuple[str, ...] = ("pi+", "pi-", "K+", "K-")
     charged_leptons: tuple[str, ...] = ("mu", "e")

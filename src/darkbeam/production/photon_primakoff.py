@@ -1,0 +1,414 @@
+"""Primakoff conversion γ N → a N of the photons of π⁰/η → γγ in the production target.
+
+Production of an axion-like particle a coupled to photons (L ⊃ −¼ g a F F̃, g = ``g_agg`` in 1/MeV) in a
+thick target: each π⁰/η made in the target decays promptly into two photons (isotropic in its rest frame,
+weights BR(γγ), PDG 2022); each photon is absorbed in the target (pair production, Compton scattering), and
+on its way converts into an ALP with probability
+
+    P(E_γ) = σ_P(E_γ) / σ_abs(E_γ)                                                        (1)
+
+(the photon is absorbed before it leaves: thick-target limit; Döbrich, Jaeckel, Spadaro, JHEP 05 (2019) 213,
+arXiv:1904.02091, Sec. 3; Brdar et al., PRL 126 (2021) 201801, arXiv:2011.07054). The nuclear recoil q²/2M is neglected (E_a = E_γ; at the nuclear scale q² = d it is 15 keV on
+W and 2.3 MeV on Be, far less at the typical q). σ_P ≪ σ_abs for every
+coupling of interest, so P ∝ g² (the production coupling² of the source labels is g²).
+
+Primakoff cross-section (coherent scattering on the screened atomic field, heavy target: E_a = E_γ). With p = √(E² − m_a²), q² = |q⃗|² = E² + p² − 2Ep cos θ:
+
+    dσ_P/dΩ = g² α Z² F²(q²) E p³ sin²θ / (8π q⁴),   i.e.   dσ_P/dq² = g² α Z² F² p² sin²θ / (8 q⁴)      (2)
+
+derived from the E⃗·B⃗ vertex on a static Coulomb field ZeF/q² (photon polarisations averaged; phase space
+p/E): Tsai, PRD 34 (1986) 1326 with the form of Döbrich et al., JHEP 02 (2016) 018, arXiv:1512.03069
+(``dσ/dθ = ¼ g² α Z² F² p⁴ sin³θ / t²``, which has p⁴ for our E p³: identical for E ≫ m_a). For m_a → 0 and
+a pure screening form factor F = a²q²/(1 + a²q²) eq. (2) integrates in closed form (the tests check it):
+
+    σ_P = (g² α Z²/16) I(b),  b = 2E²a²,
+    I = 2[ln(1+2b) + 1/(1+2b) − 1] − [2b − 2 ln(1+2b) − 1/(1+2b) + 1]/b  →  2 ln(4E²a²) − 4.
+
+Form factor: the elastic atomic form factor of Tsai, Rev. Mod. Phys. 46 (1974) 815, Sec. IV.B (used by
+arXiv:1512.03069 and arXiv:1904.02091), atomic screening × nuclear dipole:
+
+    F(q²) = [a²q² / (1 + a²q²)] · [1 / (1 + q²/d)],   a = 111 Z^{−1/3}/m_e,   d = 0.164 GeV² A^{−2/3}.
+
+Absorption σ_abs = σ_pair + σ_Compton per atom:
+
+* pair production, high-energy limit σ_pair(∞) = (7/9) A/(X₀ N_A) (PDG RPP 2022, "Passage of particles through
+  matter", Sec. 34.4.5; X₀ from the PDG "Atomic and nuclear properties of materials" tables), with the energy
+  dependence of the Bethe–Heitler cross-section with Thomas–Fermi screening and the Coulomb correction in the
+  parametrisation of Butcher & Messel, Nucl. Phys. 20 (1960) 15, as in the Geant4 Physics Reference Manual
+  ("Gamma conversion into an e⁺e⁻ pair", screening functions Φ₁, Φ₂ of δ = 136 m_e/(Z^{1/3} E ε(1 − ε))).
+  The shape is normalised to the PDG limit at 1 TeV. It vanishes at the 2m_e threshold and reaches half its
+  limit at 28 MeV (W) and 37 MeV (Be) (docs/make_alp.py prints it).
+* Compton scattering on the Z electrons: Klein–Nishina (Klein & Nishina, Z. Phys. 52 (1929) 853).
+Photonuclear absorption (≲ 1 % above the giant dipole resonance) is neglected.
+
+Direction: the ALP angle to its photon is drawn from eq. (2) (forward peaked, flat in ln q² between the screening
+scale 1/a and the nuclear scale: on W at 100 MeV the median angle is 0.011 rad for m_a = 1 MeV and 0.059 rad for
+10 MeV; docs/make_alp.py), with a uniform azimuth. These ALPs are not emitted isotropically in any parent's rest
+frame (a massive ALP carrying the energy of a photon from a fast π⁰ is not a fixed-energy emission in the π⁰
+frame), so darkbeam's forced (point-flux) estimator does not apply: each sample is flagged
+``extra["own_direction"]`` and the flux code counts the ALPs whose own momentum crosses the detector disc
+(:func:`darkbeam.pipeline.boson_flux.arrivals_from_sources`, the "hits" estimator; docs/portal_alp.md).
+
+Target material: the channel reads ``model.primakoff_target()`` ("W", "Hg", "Be", "C", "Fe": :data:`MATERIALS`),
+which the ALP model takes from its ``target`` parameter (the production channel interface does not pass the
+beam; the example configs set it to the beam's ``target_material``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar
+
+import hepunits as hu
+import numpy as np
+
+from ..constants import ALPHA_EM, INV_MEV2_TO_CM2, M_E
+from ..errors import InputError
+from ..kinematics.fourvec import two_body_decay
+from ..particles import BOSON_PDG
+from ..sample import ParticleSample
+from .channels import ProductionChannel, _add_parent_origin
+from .neutral_meson import NEUTRAL_MESONS
+
+
+@dataclass(frozen=True)
+class Material:
+    """A target material for photon absorption and Primakoff conversion.
+
+    Attributes: symbol, Z, A (molar mass, g/mol), mass_number (for the nuclear size), X0 (radiation length,
+    g/cm², PDG "Atomic and nuclear properties of materials").
+    """
+
+    symbol: str
+    Z: int
+    A: float
+    mass_number: int
+    X0: float
+
+    @property
+    def screening_a(self) -> float:
+        """Atomic screening length a = 111 Z^{−1/3}/m_e (Tsai 1974), 1/MeV."""
+        return 111.0 * self.Z ** (-1.0 / 3.0) / M_E
+
+    @property
+    def nuclear_d(self) -> float:
+        """Nuclear dipole scale d = 0.164 GeV² A^{−2/3} (Tsai 1974), MeV²."""
+        return 0.164 * hu.GeV**2 * self.mass_number ** (-2.0 / 3.0)
+
+    @property
+    def sigma_pair_limit_cm2(self) -> float:
+        """High-energy pair-production cross-section per atom (7/9) A/(X₀ N_A), cm² (PDG RPP Sec. 34.4.5)."""
+        return 7.0 / 9.0 * self.A / (self.X0 * hu.Avogadro)
+
+
+#: target materials of darkbeam's beams (Beam.target_material): PDG atomic and nuclear properties
+MATERIALS: dict[str, Material] = {
+    "Be": Material("Be", 4, 9.012182, 9, 65.19),
+    "C": Material("C", 6, 12.0107, 12, 42.70),
+    "Fe": Material("Fe", 26, 55.845, 56, 13.84),
+    "W": Material("W", 74, 183.84, 184, 6.76),
+    "Hg": Material("Hg", 80, 200.59, 201, 6.44),
+}
+
+
+def get_material(symbol: str | Material) -> Material:
+    """Material by symbol; InputError naming the known ones."""
+    if isinstance(symbol, Material):
+        return symbol
+    if symbol not in MATERIALS:
+        raise InputError("Primakoff target material", symbol, tuple(MATERIALS))
+    return MATERIALS[symbol]
+
+
+# ------------------------------------------------------------------------------------------------
+# Primakoff cross-section, eq. (2)
+# ------------------------------------------------------------------------------------------------
+def form_factor(q2: np.ndarray, material: str | Material, nuclear: bool = True) -> np.ndarray:
+    """Elastic atomic form factor F(q²) (Tsai 1974): screening × nuclear dipole; q² in MeV², dimensionless.
+    ``nuclear=False`` drops the nuclear factor (point nucleus)."""
+    mat = get_material(material)
+    q2 = np.asarray(q2, float)
+    a2q2 = mat.screening_a**2 * q2
+    f = a2q2 / (1.0 + a2q2)
+    return f / (1.0 + q2 / mat.nuclear_d) if nuclear else f
+
+
+def q2_limits(E: np.ndarray, m_a: float) -> tuple[np.ndarray, np.ndarray]:
+    """(q²_min, q²_max) = ((E − p)², (E + p)²), MeV², for photon energies E ≥ m_a (MeV)."""
+    E = np.asarray(E, float)
+    p = np.sqrt(np.clip(E * E - m_a * m_a, 0.0, None))
+    # (E − p)² = m⁴/(E + p)² without cancellation
+    return (m_a * m_a / np.maximum(E + p, 1e-300)) ** 2, (E + p) ** 2
+
+
+def dsigma_dq2(E: np.ndarray, q2: np.ndarray, m_a: float, g: float, material: str | Material,
+               nuclear: bool = True) -> np.ndarray:
+    """dσ_P/dq² of γ N → a N, eq. (2), cm²/MeV²: E photon energy (MeV), q² = |q⃗|² (MeV²), g in 1/MeV.
+    0 outside the kinematic range or below threshold (E ≤ m_a)."""
+    mat = get_material(material)
+    E, q2 = np.broadcast_arrays(np.asarray(E, float), np.asarray(q2, float))
+    p2 = np.clip(E * E - m_a * m_a, 0.0, None)
+    p = np.sqrt(p2)
+    ok = (p > 0) & (q2 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(ok, (E * E + p2 - q2) / (2.0 * E * np.where(p > 0, p, 1.0)), 1.0)
+        sin2 = np.clip(1.0 - c * c, 0.0, None)
+        val = g * g * ALPHA_EM * mat.Z**2 * form_factor(q2, mat, nuclear) ** 2 * p2 * sin2 / (8.0 * q2 * q2)
+    return np.where(ok & (np.abs(c) <= 1.0), val, 0.0) * INV_MEV2_TO_CM2
+
+
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
+_PANELS = 12
+
+
+def sigma_primakoff(E: np.ndarray | float, m_a: float, g: float, material: str | Material,
+                    nuclear: bool = True) -> np.ndarray:
+    """Total Primakoff cross-section σ_P(E) per atom, cm² (eq. 2 integrated over q²), vectorised over E (MeV).
+
+    Composite Gauss–Legendre in ln q² between the kinematic limits (12 panels × 48 nodes): the integrand
+    q² dσ/dq² is smooth in ln q² (flat between 1/a² and the nuclear scale). 0 for E ≤ m_a.
+    """
+    E = np.atleast_1d(np.asarray(E, float))
+    out = np.zeros(E.shape)
+    ok = E > m_a
+    if not np.any(ok):
+        return out
+    lo, hi = q2_limits(E[ok], m_a)
+    ll, lh = np.log(lo), np.log(hi)
+    edges = np.linspace(0.0, 1.0, _PANELS + 1)
+    total = np.zeros(len(ll))
+    for k in range(_PANELS):  # a dozen panels, each vectorised over all energies and nodes
+        u0, u1 = edges[k], edges[k + 1]
+        u = u0 + (u1 - u0) * 0.5 * (_GL_X + 1.0)
+        lnq2 = ll[:, None] + (lh - ll)[:, None] * u[None, :]
+        q2 = np.exp(lnq2)
+        f = dsigma_dq2(E[ok][:, None], q2, m_a, g, material, nuclear) * q2
+        total += (lh - ll) * 0.5 * (u1 - u0) * (f @ _GL_W)
+    out[ok] = total
+    return out
+
+
+def sigma_primakoff_screened_massless(E: np.ndarray | float, g: float, material: str | Material) -> np.ndarray:
+    """Closed form of σ_P for m_a = 0 with the screening factor only (point nucleus), cm² (module docstring)."""
+    mat = get_material(material)
+    b = 2.0 * np.asarray(E, float) ** 2 * mat.screening_a**2
+    u = 2.0 * b
+    i_val = 2.0 * (np.log1p(u) + 1.0 / (1.0 + u) - 1.0) - (u - 2.0 * np.log1p(u) - 1.0 / (1.0 + u) + 1.0) / b
+    return g * g * ALPHA_EM * mat.Z**2 / 16.0 * i_val * INV_MEV2_TO_CM2
+
+
+# ------------------------------------------------------------------------------------------------
+# photon absorption
+# ------------------------------------------------------------------------------------------------
+def coulomb_correction(Z: int) -> float:
+    """Davies–Bethe–Maximon Coulomb correction f_c(αZ) (PDG RPP Eq. 34.27)."""
+    a2 = (ALPHA_EM * Z) ** 2
+    return a2 * (1.0 / (1.0 + a2) + 0.20206 - 0.0369 * a2 + 0.0083 * a2 * a2 - 0.002 * a2**3)
+
+
+_GL_E_X, _GL_E_W = np.polynomial.legendre.leggauss(64)
+
+
+def _bethe_heitler_shape(E: np.ndarray, Z: int) -> np.ndarray:
+    """∫ dε of the screened Bethe–Heitler dσ/dε in units of α r_e² Z(Z + ξ) (Butcher–Messel / Geant4 PRM),
+    for E > 2 m_e (0 otherwise)."""
+    E = np.asarray(E, float)
+    out = np.zeros(E.shape)
+    ok = E > 2.0 * M_E
+    if not np.any(ok):
+        return out
+    e = E[ok][:, None]
+    e0 = M_E / e
+    eps = 0.5 + (0.5 - e0) * _GL_E_X[None, :]  # ε ∈ [m_e/E, 1 − m_e/E], symmetric about 1/2
+    x = eps * (1.0 - eps)
+    delta = 136.0 * M_E / (Z ** (1.0 / 3.0) * e * x)
+    big = delta > 1.0
+    phi_big = 21.12 - 4.184 * np.log(delta + 0.952)
+    phi1 = np.where(big, phi_big, 20.867 - 3.242 * delta + 0.625 * delta**2)
+    phi2 = np.where(big, phi_big, 20.209 - 1.930 * delta - 0.086 * delta**2)
+    f_z = 8.0 / 3.0 * math.log(Z) + 8.0 * coulomb_correction(Z)
+    dens = (eps**2 + (1 - eps) ** 2) * np.clip(phi1 - 0.5 * f_z, 0.0, None) \
+        + 2.0 / 3.0 * x * np.clip(phi2 - 0.5 * f_z, 0.0, None)
+    out[ok] = (0.5 - e0[:, 0]) * (dens @ _GL_E_W)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _bh_limit(Z: int) -> float:
+    return float(_bethe_heitler_shape(np.array([1e6 * hu.MeV]), Z)[0])
+
+
+def sigma_pair(E: np.ndarray | float, material: str | Material) -> np.ndarray:
+    """Pair-production cross-section per atom, cm²: the PDG high-energy limit (7/9)A/(X₀N_A) times the screened
+    Bethe–Heitler energy dependence normalised to 1 at 1 TeV (module docstring); 0 below 2 m_e."""
+    mat = get_material(material)
+    return mat.sigma_pair_limit_cm2 * _bethe_heitler_shape(np.asarray(E, float), mat.Z) / _bh_limit(mat.Z)
+
+
+def sigma_compton(E: np.ndarray | float, material: str | Material) -> np.ndarray:
+    """Compton scattering on the Z atomic electrons (Klein–Nishina, free electrons at rest), cm² per atom."""
+    mat = get_material(material)
+    k = np.asarray(E, float) / M_E
+    r_e2 = (ALPHA_EM / M_E) ** 2 * INV_MEV2_TO_CM2
+    lg = np.log1p(2 * k)
+    kn = ((1 + k) / k**2 * (2 * (1 + k) / (1 + 2 * k) - lg / k) + lg / (2 * k) - (1 + 3 * k) / (1 + 2 * k) ** 2)
+    return mat.Z * 2.0 * math.pi * r_e2 * kn
+
+
+def sigma_absorption(E: np.ndarray | float, material: str | Material) -> np.ndarray:
+    """σ_abs = σ_pair + σ_Compton per atom, cm² (photonuclear absorption neglected)."""
+    return sigma_pair(E, material) + sigma_compton(E, material)
+
+
+def conversion_probability(E: np.ndarray | float, m_a: float, g: float, material: str | Material) -> np.ndarray:
+    """P(E_γ) = σ_P/σ_abs, eq. (1): probability that a photon of energy E (MeV) absorbed in ``material`` turns
+    into an ALP of mass m_a (MeV) and coupling g (1/MeV) on its way. 0 for E ≤ m_a (closed)."""
+    E = np.atleast_1d(np.asarray(E, float))
+    return sigma_primakoff(E, m_a, g, material) / sigma_absorption(E, material)
+
+
+_N_TABLE = 160
+
+
+@lru_cache(maxsize=64)
+def _probability_table(m_a: float, material: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ln E grid, P at g = 1/MeV) from just above threshold to 1 TeV, for interpolation in ln E."""
+    lo = max(m_a, 2.0 * M_E) * (1.0 + 1e-6)
+    e = np.geomspace(lo, 1e6 * hu.MeV, _N_TABLE)
+    return np.log(e), conversion_probability(e, m_a, 1.0, material)
+
+
+def conversion_probability_fast(E: np.ndarray, m_a: float, g: float, material: str) -> np.ndarray:
+    """:func:`conversion_probability` interpolated (linear in ln E) from a table of 160 energies per (m_a,
+    material): the hot-path version (its accuracy is tested against the direct integration)."""
+    lne, p1 = _probability_table(float(m_a), str(material))
+    E = np.asarray(E, float)
+    out = np.interp(np.log(np.maximum(E, 1e-300)), lne, p1, left=0.0, right=p1[-1])
+    return np.where(E > m_a, out * g * g, 0.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# sampling the ALP direction
+# ------------------------------------------------------------------------------------------------
+_K_SAMPLE = 64
+
+
+def sample_q2(rng: np.random.Generator, E: np.ndarray, m_a: float, material: str | Material,
+              chunk: int = 50_000) -> np.ndarray:
+    """q² (MeV²) of each conversion, drawn from dσ_P/dq² at the photon energies E (all > m_a): inverse CDF of
+    q² dσ/dq² on 64 nodes in ln q² per photon (piecewise-linear density), vectorised in chunks."""
+    E = np.asarray(E, float)
+    out = np.empty(len(E))
+    u = np.linspace(0.0, 1.0, _K_SAMPLE)
+    for s in range(0, len(E), chunk):
+        e = E[s:s + chunk]
+        lo, hi = q2_limits(e, m_a)
+        ll, lh = np.log(lo), np.log(hi)
+        lnq = ll[:, None] + (lh - ll)[:, None] * u[None, :]
+        q2 = np.exp(lnq)
+        dens = dsigma_dq2(e[:, None], q2, m_a, 1.0, material) * q2
+        cdf = np.concatenate([np.zeros((len(e), 1)), np.cumsum(0.5 * (dens[:, 1:] + dens[:, :-1]), axis=1)], axis=1)
+        cdf /= np.where(cdf[:, -1:] > 0, cdf[:, -1:], 1.0)
+        r = rng.random(len(e))
+        j = np.clip(np.sum(cdf < r[:, None], axis=1), 1, _K_SAMPLE - 1)  # first node with cdf >= r
+        rows = np.arange(len(e))
+        c0, c1 = cdf[rows, j - 1], cdf[rows, j]
+        frac = np.where(c1 > c0, (r - c0) / np.where(c1 > c0, c1 - c0, 1.0), 0.5)
+        out[s:s + chunk] = np.exp(lnq[rows, j - 1] + frac * (lnq[rows, j] - lnq[rows, j - 1]))
+    return out
+
+
+def _rotate_to(direction: np.ndarray, cos_t: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Unit vectors at polar angle acos(cos_t) and azimuth phi about the unit vectors ``direction`` (N,3)."""
+    d = direction
+    helper = np.where(np.abs(d[:, 2:3]) < 0.9, np.array([[0.0, 0.0, 1.0]]), np.array([[1.0, 0.0, 0.0]]))
+    e1 = np.cross(d, helper)
+    e1 /= np.linalg.norm(e1, axis=1)[:, None]
+    e2 = np.cross(d, e1)
+    s = np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
+    return cos_t[:, None] * d + (s * np.cos(phi))[:, None] * e1 + (s * np.sin(phi))[:, None] * e2
+
+
+def photons_to_alps(rng: np.random.Generator, photons: np.ndarray, m_a: float, material: str | Material
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Convert photons (lab four-momenta (N,4), all with E > m_a) into ALPs: E_a = E_γ, angle to the photon from
+    eq. (2), uniform azimuth. Returns (ALP four-momenta (N,4), q² (N,))."""
+    E = photons[:, 0]
+    q2 = sample_q2(rng, E, m_a, material)
+    p = np.sqrt(np.clip(E * E - m_a * m_a, 0.0, None))
+    cos_t = np.clip((E * E + p * p - q2) / (2.0 * E * p), -1.0, 1.0)
+    k = photons[:, 1:] / np.linalg.norm(photons[:, 1:], axis=1)[:, None]
+    u = _rotate_to(k, cos_t, rng.uniform(0.0, 2.0 * np.pi, len(E)))
+    return np.concatenate([E[:, None], p[:, None] * u], axis=1), q2
+
+
+# ------------------------------------------------------------------------------------------------
+# the production channel
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PhotonPrimakoff(ProductionChannel):
+    """π⁰/η → γγ in the target, then γ N → a N (Primakoff) before the photon is absorbed; rate ∝ g_aγγ²."""
+
+    parents: tuple[str, ...] = ("pi0", "eta")
+    in_flight: ClassVar[bool] = False
+    requires: ClassVar[tuple[str, ...]] = ("m_x", "photon_coupling", "primakoff_target")
+    kind: ClassVar[str] = "photon Primakoff gamma N -> a N (photons of P0 -> gamma gamma)"
+
+    def coupling2(self, model: Any, label: str) -> float | None:
+        if str(label) not in self.parents:
+            return None
+        return float(model.photon_coupling()) ** 2  # P(E_γ) ∝ g_aγγ²
+
+    def branching_ratios(self, model: Any) -> list[dict[str, Any]]:
+        """Rows per parent: ``value`` = the mean number of ALPs per parent decay for photons at E = M/2 (the
+        parent at rest: 2 BR(γγ) P(M/2)), or "closed" if m_a ≥ M/2 (boosted parents still convert photons with
+        E > m_a; the flux code uses the full spectrum)."""
+        boson = getattr(model, "boson", None) or "a"
+        mat = str(model.primakoff_target())
+        out = []
+        for parent in self.parents:
+            mes = NEUTRAL_MESONS.get(parent)
+            e_half = 0.5 * mes.mass
+            closed = float(model.m_x) >= e_half
+            value: float | str = "closed" if closed else float(
+                2.0 * mes.br_gg * conversion_probability(e_half, float(model.m_x), float(model.photon_coupling()),
+                                                         mat)[0])
+            out.append({"parent": parent, "lepton": None, "channel": f"gamma gamma, gamma {mat} -> {boson} {mat}",
+                        "value": value})
+        return out
+
+    def sample(self, rng, parent, parents, model):
+        mes = NEUTRAL_MESONS.get(parent)
+        idx = np.flatnonzero(parents.pdg == mes.pdg)
+        if len(idx) == 0:
+            return
+        m_a, g = float(model.m_x), float(model.photon_coupling())
+        mat = str(model.primakoff_target())
+        on_shell = parents.p4[idx].copy()
+        on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
+        g1, g2 = two_body_decay(rng, on_shell, 0.0, 0.0)
+        photons = np.vstack([g1, g2])
+        both = np.concatenate([idx, idx])
+        parent_p4 = np.vstack([on_shell, on_shell])
+        prob = conversion_probability_fast(photons[:, 0], m_a, g, mat)
+        keep = prob > 0
+        if not np.any(keep):
+            return
+        alps, _ = photons_to_alps(rng, photons[keep], m_a, mat)
+        sel = both[keep]
+        pdg = int(getattr(model, "state_pdg", None) or BOSON_PDG.get(str(model.boson_kind), 0))
+        xs = ParticleSample(np.full(len(sel), pdg), alps, parents.x[sel],
+                            parents.w[sel] * mes.br_gg * prob[keep], parents.weight_unit,
+                            {"parent_index": sel, "parent_pdg": parents.pdg[sel], "p4_gamma": photons[keep],
+                             # not isotropic in the parent's frame: fluxes count each ALP along its own momentum
+                             "own_direction": np.ones(len(sel), dtype=bool)})
+        _add_parent_origin(xs, parents)
+        yield xs, parent_p4[keep], mes.name
+
+
+__all__ = ["MATERIALS", "Material", "PhotonPrimakoff", "conversion_probability", "conversion_probability_fast",
+           "coulomb_correction", "dsigma_dq2", "form_factor", "get_material", "photons_to_alps", "q2_limits",
+           "sample_q2", "sigma_absorption", "sigma_compton", "sigma_pair", "sigma_primakoff",
+           "sigma_primakoff_screened_massless"]
