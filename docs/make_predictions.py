@@ -273,13 +273,6 @@ def _coupling_ratio() -> tuple[float, float, float]:
 
 #: a zero reason known to hide its cause (the note of pipeline/dark_neutrino_signal.py when the generator refuses
 #: the experiment): flagged under the table
-_MISLEADING = ("no HNL is upscattered",
-               ("at experiments off the BNB this reason hides the real cause: the dark-neutrino generator folds only "
-                "the official BNB flux and refuses other beams (InputError 'an experiment on the BNB (flux "
-                "available)'), which pipeline/dark_neutrino_signal.py reports as a zero upscattering rate (to be fixed "
-                "there)"))
-
-
 def all_section(res_by_bm: dict, sim: dict) -> str:
     """Markdown of the all-experiments table (between its markers)."""
     bms = list(res_by_bm)
@@ -318,8 +311,7 @@ def all_section(res_by_bm: dict, sim: dict) -> str:
     for name, mode in rows:
         lines.append(f"| {name} | {mode} | " + " | ".join(cells.get((name, mode, bm), "") for bm in bms) + " |")
     lines += ["", "Reasons:", ""]
-    lines += [f"{i + 1}. {t}" + (f" — **caveat**: {_MISLEADING[1]}" if t.startswith(_MISLEADING[0]) else "")
-              for i, t in enumerate(reasons)]
+    lines += [f"{i + 1}. {t}" for i, t in enumerate(reasons)]
     lines += ["", *tracker_lines()]
     lines += ["",
               "`tests/test_multi_experiment.py::test_all_experiments_table_as_documented` recomputes two of these",
