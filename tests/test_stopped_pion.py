@@ -392,23 +392,34 @@ def test_pi_dar_scalar_endpoint():
     assert ex.max() >= e_max - delta
 
 
-def test_dark_boson_hooks_carry_weights_and_times():
-    rng = np.random.default_rng(42)
-    pions = sp.stopped_mesons(rng, "lanl-lujan", 5000)
+def test_declared_channels_at_a_stopped_source_carry_weights_and_times():
+    """The models' declared production channels decay the stopped source's parents (pipeline.stopped_sources):
+    π⁺ at rest → μ⁺νφ with weight yield × BR, π⁰ in flight → γV with yield × BR(π⁰ → γV) and the V on its mass
+    shell; every X carries its parent's decay time."""
+    from darkbeam.detectors.catalog import BEAMS
+    from darkbeam.pipeline.stopped_sources import iter_stopped_sources
+
+    beam = BEAMS.get("lanl-lujan")
+    yields = sp.yields_per_pot("lanl-lujan")
     model = MODELS.get("muphilic-scalar")(m_phi=10.0, g_mu=1e-3)
-    x = sp.dark_bosons_from_stopped_mesons(rng, pions, "mu", model)
-    assert x.total() == pytest.approx(pions.total() * branching_ratio("pi+", "mu", model), rel=1e-12)
-    np.testing.assert_array_equal(x.extra["t"], pions.extra["t"][x.extra["parent_index"]])
-    np.testing.assert_allclose(x.p4 + x.extra["p4_lepton"] + x.extra["p4_nu"], _at_rest(c.M_PI, len(x)),
-                               atol=1e-9)
+    got = {}
+    for xs, _p4, label in iter_stopped_sources(model, beam, list(model.production), 5000, 5000,
+                                                np.random.default_rng(42)):
+        got.setdefault(label, []).append(xs)
+    x = got["pi+ mu"][0]
+    assert x.total() == pytest.approx(yields["pi+_dar"].value * branching_ratio("pi+", "mu", model), rel=1e-12)
+    assert "t" in x.extra and np.all(np.isfinite(x.extra["t"]))
+    e_max = (c.M_PI**2 + 10.0**2 - c.M_MU**2) / (2 * c.M_PI)  # three-body endpoint of the X energy
+    assert x.p4[:, 0].min() >= 10.0 - 1e-9 and x.p4[:, 0].max() <= e_max + 1e-9
     # π⁰ in flight → γ V (dark photon, 20 MeV)
-    pi0 = sp.sample_neutral_mesons(rng, "lanl-lujan", 5000)
     dp = MODELS.get("dark-photon")(m_v=20.0, epsilon=1e-3)
-    v = sp.dark_vectors_from_neutral_mesons(rng, pi0, dp)
-    assert v.total() == pytest.approx(pi0.total() * nm.neutral_meson_br("pi0", dp), rel=1e-12)
+    neutral = [ch for ch in dp.production if "pi0" in ch.parents]
+    vs = [xs for xs, _p4, label in iter_stopped_sources(dp, beam, neutral, 5000, 5000, np.random.default_rng(7))
+          if label == "pi0"]
+    v = vs[0]
+    assert "t" in v.extra
+    assert v.total() == pytest.approx(yields["pi0"].value * nm.neutral_meson_br("pi0", dp), rel=1e-12)
     np.testing.assert_allclose(_mass(v.p4), 20.0, rtol=1e-6)
-    np.testing.assert_allclose(v.p4 + v.extra["p4_gamma"], pi0.p4[v.extra["parent_index"]], atol=1e-6)
-    np.testing.assert_array_equal(v.extra["t"], pi0.extra["t"][v.extra["parent_index"]])
 
 
 # ------------------------------------------------------------------------------------------------

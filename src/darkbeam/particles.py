@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from . import constants as _c
 from .constants import M_E, M_MU, M_PI, M_PI0
 from .errors import InputError
 
@@ -29,6 +30,12 @@ HNL_PDG: tuple[int, int, int] = (5914, 5915, 5916)
 NU_LIGHT_PDG = 5910
 #: Higgs-portal dark scalar S (darkbeam.models.higgs_scalar), a number of the PDG "generator-specific" 9xxxxxx block
 HIGGS_SCALAR_PDG = 9000025
+
+#: mass (MeV) and cτ (mm) of the charged mesons, K0_L and muons that decay in flight, by particle id
+PDG_MASS = MappingProxyType({211: _c.M_PI, -211: _c.M_PI, 321: _c.M_K, -321: _c.M_K, 130: _c.M_K0,
+                             13: _c.M_MU, -13: _c.M_MU})
+PDG_CTAU = MappingProxyType({211: _c.CTAU_PI, -211: _c.CTAU_PI, 321: _c.CTAU_K, -321: _c.CTAU_K, 130: _c.CTAU_KL,
+                             13: _c.CTAU_MU, -13: _c.CTAU_MU})
 
 #: nucleus or nucleon target name -> particle id
 NUCLEUS_PDG = MappingProxyType({"C12": 1000060120, "H1": 2212, "proton": 2212, "neutron": 2112,
@@ -66,4 +73,4 @@ def boson_pdg(kind: str) -> int:
 
 
 __all__ = ["ALP_PDG", "BOSON_KINDS", "BOSON_PDG", "CHI_PDG", "HIGGS_SCALAR_PDG", "HNL_PDG", "NEW_PARTICLE_NAMES",
-           "NUCLEUS_PDG", "NU_LIGHT_PDG", "TWO_BODY_FINAL_STATES", "boson_pdg"]
+           "NUCLEUS_PDG", "NU_LIGHT_PDG", "PDG_CTAU", "PDG_MASS", "TWO_BODY_FINAL_STATES", "boson_pdg"]

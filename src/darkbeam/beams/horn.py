@@ -36,12 +36,12 @@ from dataclasses import dataclass
 import hepunits as hu
 import numpy as np
 
-from ..detectors.catalog import BEAMS
 from ..errors import InputError
-from ..production.sm_decays import PDG_CTAU, PDG_MASS
-from ..propagation.decay import path_length_in_cylinder
+from ..kinematics.paths import path_length_in_cylinder
+from ..particles import PDG_CTAU, PDG_MASS
 from ..sample import ParticleSample
 from . import horn_kernel as _k
+from .beamlines import BEAMS
 from .focusing import FOCUSING, Focusing, FocusingResult, charge_of
 from .horn_geometry import BNB_HORN, LAMBDA_I_AL, MU0, HornGeometry
 from .target import target_material

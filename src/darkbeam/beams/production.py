@@ -32,11 +32,11 @@ import numpy as np
 from scipy.special import roots_legendre
 
 from ..constants import M_ETA, M_K, M_K0, M_P, M_PI, M_PI0
-from ..detectors.catalog import Beam
 from ..errors import InputError
 from ..registry import Registry
 from ..sample import ParticleSample
 from . import target as _target
+from .beamlines import Beam
 
 GEV = hu.GeV
 # mb/(GeV/c)/sr -> mm²/(MeV sr)

@@ -13,9 +13,8 @@ Public API (internal units MeV, mm, ns; weights per proton on target, POT; see d
 * Samplers returning :class:`~darkbeam.sample.ParticleSample` with ``extra["t"]`` (ns, from the centre of
   the first proton bunch): :func:`sample_pion_dar`, :func:`sample_muon_dar`, :func:`sample_kaon_dar`,
   :func:`sample_dar_neutrinos`, :func:`sample_neutral_mesons`, :func:`sample_neutral_meson_photons`.
-* Dark-boson hooks: :func:`stopped_mesons` (π⁺/K⁺ at rest at the target, for
-  :func:`darkbeam.production.three_body.sample_decays` or :func:`dark_bosons_from_stopped_mesons`) and
-  :func:`dark_vectors_from_neutral_mesons` (π⁰/η → γV via :mod:`darkbeam.production.neutral_meson`).
+* Dark-boson hook: :func:`stopped_mesons` (π⁺/K⁺ at rest at the target), whose samples the declared production
+  channels decay (:mod:`darkbeam.pipeline.stopped_sources`).
 * Timing: :func:`emission_time_cdf` (analytic; pulse ⊗ exponential decays).
 
 Kinematics: two-body lines E = (M² − m²)/(2M) (PDG 2022, "Kinematics" §49.4.2); muon decay from the V−A
@@ -430,8 +429,8 @@ def stopped_mesons(rng: np.random.Generator, source: str | StoppedSource, n: int
                    species: str = "pi+") -> ParticleSample:
     """n π⁺ (or K⁺) at rest at the target centre, weights N(DAR) / n per POT, p4 = (M, 0, 0, 0).
 
-    Use with :func:`darkbeam.production.three_body.sample_decays` (``parent_p4 = mesons.p4``) or
-    :func:`dark_bosons_from_stopped_mesons`. extra: ``t`` (decay time, ns), ``t_production``.
+    The declared production channels decay them (:mod:`darkbeam.pipeline.stopped_sources`). extra: ``t`` (decay
+    time, ns), ``t_production``.
     """
     src, n = get_source(source), _check_n(n)
     table = {"pi+": ("pi+_dar", c.M_PI, TAU_PI), "K+": ("K+_dar", c.M_K, TAU_K)}
@@ -446,34 +445,10 @@ def stopped_mesons(rng: np.random.Generator, source: str | StoppedSource, n: int
                           {"t": t, "t_production": t0})
 
 
-def _with_parent_time(out: ParticleSample, parents: ParticleSample) -> ParticleSample:
-    if "t" in parents.extra and len(out):
-        out.extra["t"] = parents.extra["t"][out.extra["parent_index"]]
-    return out
-
-
-def dark_bosons_from_stopped_mesons(rng: np.random.Generator, mesons: ParticleSample, lepton: str, model: Any,
-                                    n_per_parent: int = 1) -> ParticleSample:
-    """P⁺ → ℓ⁺ ν X at rest for a model's boson X (:func:`darkbeam.production.three_body.sample_three_body`),
-    weights × BR; the X's carry their parent's decay time in ``extra["t"]``."""
-    from ..production.three_body import sample_three_body
-
-    return _with_parent_time(sample_three_body(rng, mesons, lepton, model, n_per_parent), mesons)
-
-
-def dark_vectors_from_neutral_mesons(rng: np.random.Generator, mesons: ParticleSample, model: Any,
-                                     n_per_parent: int = 1) -> ParticleSample:
-    """π⁰/η → γ V in flight (:func:`darkbeam.production.neutral_meson.sample_neutral_meson`), weights × BR;
-    the V's carry their parent's decay time in ``extra["t"]``."""
-    from ..production.neutral_meson import sample_neutral_meson
-
-    return _with_parent_time(sample_neutral_meson(rng, mesons, model, n_per_parent), mesons)
-
-
 __all__ = [
     "DELAYS", "E_NU_K", "E_NU_PI", "E_NU_PI_E", "LINES", "MICHEL_ENDPOINT", "MICHEL_SPECIES",
     "STOPPED_SOURCES", "TAU_K", "TAU_MU", "TAU_PI", "StoppedSource", "Yield", "binned_neutrino_flux",
-    "dark_bosons_from_stopped_mesons", "dark_vectors_from_neutral_mesons", "decays_at_rest_per_pot",
+    "decays_at_rest_per_pot",
     "emission_time_cdf", "get_source", "michel_cdf", "michel_pdf", "neutrino_flux", "neutrino_lines",
     "pi0_over_pi_plus", "production_shape", "sample_dar_neutrinos", "sample_kaon_dar", "sample_muon_dar",
     "sample_neutral_meson_photons", "sample_neutral_mesons", "sample_pion_dar", "stopped_mesons",

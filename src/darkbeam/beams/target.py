@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import hepunits as hu
 import numpy as np
 
-from ..detectors.catalog import Beam
 from ..errors import InputError
+from .beamlines import Beam
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ import hepunits as hu
 import numpy as np
 
 from ..beams import target as _target
+from ..beams.beamlines import Beam
 from ..constants import M_P
-from ..detectors.catalog import Beam
 from ..errors import InputError
 from ..particles import BOSON_PDG
 from ..sample import ParticleSample

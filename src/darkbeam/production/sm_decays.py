@@ -30,13 +30,12 @@ import numpy as np
 
 from .. import constants as c
 from ..kinematics.fourvec import boost, isotropic_directions, two_body_momentum
+from ..particles import PDG_CTAU, PDG_MASS  # noqa: F401  (re-exported for the flux chains)
 from ..sample import ParticleSample
 
 LAMBDA_PLUS = 0.0297  # PDG 2022, K_l3 linear vector form-factor slope
 LAMBDA_ZERO = 0.0196  # PDG 2022, K_mu3 linear scalar form-factor slope
 
-PDG_MASS = {211: c.M_PI, -211: c.M_PI, 321: c.M_K, -321: c.M_K, 130: c.M_K0, 13: c.M_MU, -13: c.M_MU}
-PDG_CTAU = {211: c.CTAU_PI, -211: c.CTAU_PI, 321: c.CTAU_K, -321: c.CTAU_K, 130: c.CTAU_KL, 13: c.CTAU_MU, -13: c.CTAU_MU}
 
 NU_SPECIES = ("nu_mu", "nu_mu_bar", "nu_e", "nu_e_bar")
 
