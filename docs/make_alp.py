@@ -69,7 +69,7 @@ def _model(m_mev: float, g_gev: float, target: str = "Fe"):
 def dump_events(m_mev: float, g_ref_gev: float, n_mesons: int, n_events: int, seed: int = 5):
     """(model at g_ref, function g [1/GeV] -> a → γγ decays inside MiniBooNE for the dump exposure)."""
     model = _model(m_mev, g_ref_gev)
-    s = build_signal(model, "miniboone", "off-target", n_mesons=n_mesons, n_events=n_events, seed=seed,
+    s = build_signal(model, "miniboone-dm", "off-target", n_mesons=n_mesons, n_events=n_events, seed=seed,
                      detector=False)
 
     def n_of(g_gev: float) -> float:
@@ -168,7 +168,7 @@ def sigma_massless_inverse(e: np.ndarray, m_a: float, g: float, material: str = 
     return np.where(np.asarray(e, float) > m_a, val, 0.0) * INV_MEV2_TO_CM2
 
 
-def forced_direction_events(m_mev: float, g_gev: float, n_mesons: int, experiment: str = "miniboone",
+def forced_direction_events(m_mev: float, g_gev: float, n_mesons: int, experiment: str = "miniboone-dm",
                             seed: int = 3, massless_inverse: bool = False, e_s: float = E_S) -> dict[str, float]:
     """a → γγ decays inside MiniBooNE for the dump exposure by an independent route (no hit counting).
 
@@ -236,7 +236,7 @@ def forced_direction_events(m_mev: float, g_gev: float, n_mesons: int, experimen
     return out
 
 
-def hits_events(m_mev: float, g_gev: float, n_mesons: int, experiment: str = "miniboone", seed: int = 5
+def hits_events(m_mev: float, g_gev: float, n_mesons: int, experiment: str = "miniboone-dm", seed: int = 5
                 ) -> tuple[float, float, int]:
     """darkbeam's own count (boson_flux "hits" arrivals × P_inside), with its relative MC error and the number of
     ALPs that hit the disc: the same sum the decay-in-volume process forms before resampling."""
@@ -287,14 +287,14 @@ def audit_dump(n_mesons: int) -> None:
         at_pub = forced_direction_events(m, g_pub, n_mesons)
         what_if = forced_direction_events(m, g_pub, n_mesons, massless_inverse=True)
         tot_pub, tot_wi = at_pub["n_primary"] + at_pub["n_cascade"], what_if["n_primary"] + what_if["n_cascade"]
-        dm = build_signal(_model(m, 1e-6), "miniboone-dm", "off-target", n_mesons=n_mesons, n_events=20_000,
-                          seed=5, detector=False)
-        n_dm = dm.total(_model(m, 1e-6), POT_DUMP)
+        be = _model(m, 1e-6, "beam")  # the BNB beam's off-target mode: p-Be production moved to the dump, Be photons
+        dm = build_signal(be, "miniboone", "off-target", n_mesons=n_mesons, n_events=20_000, seed=5, detector=False)
+        n_dm = dm.total(be, POT_DUMP)
         casc = at_pub["n_cascade"] / at_pub["n_primary"]
         print(f"  m_a = {m:g} MeV, g = 1e-6 /GeV: darkbeam hits N = {hits:.4g} (+- {100 * rel:.1f} %, {n_hits} hits), "
               f"forced-direction N = {fd['n_primary']:.4g} (ratio {hits / fd['n_primary']:.3f}); primary photons per POT "
-              f"into the disc {fd['photons_into_disc']:.3g}; miniboone-dm (Fe, 490 m) / miniboone off-target "
-              f"{n_dm / hits:.3f}")
+              f"into the disc {fd['photons_into_disc']:.3g}; miniboone off-target (p-Be moved to the dump, Be) / "
+              f"miniboone-dm (p-Fe dump, 490 m) {n_dm / hits:.3f}")
         print(f"    at the published lower edge g = {g_pub:.2g} /GeV: N = {at_pub['n_primary']:.3g} (primary photons), "
               f"rate factor needed {N_UP_90 / at_pub['n_primary']:.3g}; cascade estimate adds x{casc:.3g} "
               f"(total {tot_pub:.3g} events; remaining factor {N_UP_90 / tot_pub:.3g} in rate, "

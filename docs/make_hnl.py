@@ -5,8 +5,9 @@ What is computed (the assumptions are stated in docs/portal_hnl.md):
 
 * **(A) NuMI absorber, the published check.** darkbeam's ``heavy-neutral-lepton`` model (Majorana,
   |U_e4|² = |U_τ4|² = 0) at ``microboone-absorber``: K⁺ that stop and decay at rest in the NuMI hadron absorber
-  (beam ``numi-absorber``, the stopped-source flow; K⁺ DAR yield = the ESTIMATE of
-  darkbeam.beams.stopped_yields, shared with the Higgs-portal check docs/make_higgs.py), K⁺ → μ⁺N at rest
+  (beam ``numi-absorber``, the stopped-source flow; K⁺ DAR yield of darkbeam.beams.stopped_yields: 0.085 KDAR ν_μ
+  per POT ± 30 % as MicroBooNE's NuMI HNL analysis code uses it, shared with the Higgs-portal check
+  docs/make_higgs.py), K⁺ → μ⁺N at rest
   (monochromatic N), N → μ∓π± anywhere in the MicroBooNE TPC (``build_signal(..., detector=False)``), with the
   exposure of the search, 7.01e20 NuMI POT (arXiv:2207.03840 abstract). The limit solves
   ε N(|U|²) = s_up on the rising (long-lived) branch by exact re-weighting of one sample per mass, with
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import brentq
 
-from darkbeam.beams.stopped_yields import get_source
+from darkbeam.beams.stopped_yields import NUMI_KDAR_ESTIMATE, NUMI_PROTONS_TO_ABSORBER, get_source
 from darkbeam.constants import C_LIGHT, HBARC, M_K, M_MU, M_PI
 from darkbeam.detectors.catalog import get_experiment
 from darkbeam.detectors.response import LAR_PHOTON_EFFICIENCY
@@ -49,6 +50,14 @@ FIG = Path(__file__).with_name("figures") / "hnl_microboone.png"
 POT_NUMI = 7.01e20
 #: published 90 % CL limits on |U_μ4|² (Majorana, μπ, |U_e4|² = |U_τ4|² = 0; arXiv:2207.03840 abstract)
 PUBLISHED_NUMI = {246.0: 12.9e-8, 385.0: 0.92e-8}
+#: the published limit at its 12 mass points (MeV: |U_μ4|²), as MicroBooNE's later NuMI HNL analysis tabulates
+#: it (limit_files/uboone_mupi.csv, printed in 5_Limit_plotting.ipynb of github.com/dmarsden01/uboone_HNL_analysis,
+#: commit a462aa2e); its end points are the abstract's 12.9e-8 and 0.92e-8
+PUBLISHED_NUMI_CURVE = {246.0: 1.29e-7, 250.0: 8.57e-8, 263.5: 3.86e-8, 277.0: 3.05e-8, 290.5: 1.91e-8,
+                        304.0: 1.46e-8, 317.5: 1.18e-8, 331.0: 8.5e-9, 344.5: 6.7e-9, 358.0: 5.4e-9, 371.5: 8.1e-9,
+                        385.0: 9.2e-9}
+#: NuMI spill length for the timing illustration, μs (six Booster batches; NIM A806, 279 (2016))
+NUMI_SPILL_US = 9.6
 #: confidence level of the published limits
 CL = 0.90
 #: observed events and expected background: ASSUMED (0, 0); the paper's own counts could not be read here
@@ -154,6 +163,22 @@ def numi_rows(masses=tuple(PUBLISHED_NUMI), n_mesons: int = N_MESONS, n_events: 
     return rows
 
 
+def curve_rows(n_mesons: int = N_MESONS, n_events: int = N_EVENTS) -> list[dict]:
+    """darkbeam's absorber limit (ε = 1 and LAR_PHOTON_EFFICIENCY) at each mass point of PUBLISHED_NUMI_CURVE, the
+    N delay, and an ILLUSTRATIVE timing acceptance 1 − Δt/T (a beam window exactly as long as a uniform spill of
+    T = NUMI_SPILL_US; the analysis' own window is not known here), whose limit is the ε = 1 limit / √acceptance."""
+    s_up = signal_upper_limit()
+    rows = []
+    for mass, pub in PUBLISHED_NUMI_CURVE.items():
+        m, s = absorber_sample(mass, n_mesons, n_events)
+        lim = {eff: u2_limit(m, [s], s_up, eff) for eff in EFFICIENCIES}
+        d = delay_us(mass)
+        acc = max(0.0, 1.0 - d / NUMI_SPILL_US)
+        rows.append({"mass": mass, "published": pub, "limit": lim, "delay_us": d, "timing_acceptance": acc,
+                     "limit_timing": u2_limit(m, [s], s_up, acc) if acc > 0 else float("nan")})
+    return rows
+
+
 def higgs_pair(hnl_ratios: list[float]) -> dict:
     """What the HNL check and the Higgs-portal KDAR check (docs/make_higgs.py, LArTPC response, 95 % CLs on 1
     event over 1.9 ± 0.8) say together about the shared K⁺ DAR yield Y (× a common efficiency ε).
@@ -236,7 +261,7 @@ def main() -> None:
     y = get_source("numi-absorber").yields["K+_dar"]
     s_up = signal_upper_limit()
     print(f"(A) MicroBooNE NuMI, {POT_NUMI:.3g} POT; Majorana, |U_e|^2 = |U_tau|^2 = 0; K+ DAR per POT at the "
-          f"NuMI absorber (ESTIMATE, shared with the Higgs check): {y.value:g} +- {y.uncertainty:g} [{y.reference}]")
+          f"NuMI absorber (cited, shared with the Higgs check): {y.value:.5g} +- {y.uncertainty:.3g} [{y.reference}]")
     print(f"  90% CL signal limit for {N_OBS} observed on {BKG:g} background (assumed): CLs {s_up:.3f}; "
           f"Feldman-Cousins {feldman_cousins_upper_limit(N_OBS, BKG, cl=CL):.3f}")
     rows = numi_rows()
@@ -249,8 +274,8 @@ def main() -> None:
         print(f"| {r['mass']:g} | {r['p_lab']:.4f} | {r['p_two_body']:.4f} | {r['delay_us']:.3f} | "
               f"{r['n_abs']:.4g} | {r['n_analytic']:.4g} | {r['n_abs'] / r['n_analytic'] - 1:+.2%} | "
               f"{r['n_flight']['neutrino']:.3g} | {r['n_flight']['antineutrino']:.3g} | {lim1:.3g} | {lim7:.3g} | "
-              f"{f1:.3g} | {f7:.3g} | {r['published']:.3g} | {lim1 / r['published']:.3f} | "
-              f"{lim7 / r['published']:.3f} |")
+              f"{f1:.3g} | {f7:.3g} | {r['published']:.3g} | {lim1 / r['published']:.4f} | "
+              f"{lim7 / r['published']:.4f} |")
     lo, hi = rows[0], rows[-1]
     for eff in EFFICIENCIES:
         ratios = [r["limit"][eff] / r["published"] for r in rows]
@@ -260,7 +285,7 @@ def main() -> None:
               f"to be {ratios[0] ** 2:.3f} / {ratios[1] ** 2:.3f} times the assumed one for ratio 1")
     k7 = (lo["limit"][LAR_PHOTON_EFFICIENCY] / lo["published"]) ** 2
     print(f"  at eps = {LAR_PHOTON_EFFICIENCY:g}: darkbeam's rate at the published limit is {1 / k7:.2f} times s_up; "
-          f"ratio 1 with the estimated yield needs an effective efficiency {LAR_PHOTON_EFFICIENCY * k7:.2%} "
+          f"ratio 1 with the cited yield needs an effective efficiency {LAR_PHOTON_EFFICIENCY * k7:.2%} "
           f"(0 background); Feldman-Cousins instead of CLs raises the limits by "
           f"{math.sqrt(feldman_cousins_upper_limit(N_OBS, BKG, cl=CL) / s_up) - 1:.2%}")
     shape_db = lo["limit"][1.0] / hi["limit"][1.0]
@@ -270,6 +295,27 @@ def main() -> None:
     print(f"  limit(246)/limit(385): darkbeam {shape_db:.2f}, published {shape_pub:.2f} (ratio {shape_db / shape_pub:.4f}; "
           f"rounding of the published values {rounding:.2%}); with in-flight N (nu mode) {shape_fl:.2f} "
           f"({shape_fl / shape_pub - 1:+.1%})")
+    curve = curve_rows()
+    print(f"  the published limit at its 12 mass points (eps = 1; eps = {LAR_PHOTON_EFFICIENCY:g}; with the illustrative "
+          f"timing acceptance 1 - delay/{NUMI_SPILL_US:g} us at eps = 1):")
+    print("| m_N | published | darkbeam eps=1 | ratio eps=1 | ratio eps=0.07 | delay [us] | 1 - delay/T | "
+          "ratio eps=1 x timing |")
+    for r in curve:
+        print(f"| {r['mass']:g} | {r['published']:.3g} | {r['limit'][1.0]:.3g} | {r['limit'][1.0] / r['published']:.3f} | "
+              f"{r['limit'][LAR_PHOTON_EFFICIENCY] / r['published']:.3f} | {r['delay_us']:.2f} | "
+              f"{r['timing_acceptance']:.3f} | {r['limit_timing'] / r['published']:.3f} |")
+    rc = [r["limit"][1.0] / r["published"] for r in curve]
+    r7 = [r["limit"][LAR_PHOTON_EFFICIENCY] / r["published"] for r in curve]
+    within = [r["mass"] for r, x in zip(curve, r7, strict=True) if 0.5 <= x <= 2.0]
+    print(f"  eps = {LAR_PHOTON_EFFICIENCY:g}: ratio {min(r7):.3f}-{max(r7):.3f} (darkbeam {1 / max(r7):.1f}-{1 / min(r7):.1f} "
+          f"times stronger); within the factor 2 at {within} MeV")
+    i_max = int(np.argmax(rc))
+    print(f"  ratio darkbeam/published (eps = 1) over the 12 points: {min(rc):.3f}-{max(rc):.3f} (max/min "
+          f"{max(rc) / min(rc):.2f}, largest at {curve[i_max]['mass']:g} MeV); published limit(246)/limit(358) = "
+          f"{curve[0]['published'] / curve[9]['published']:.1f}, darkbeam {curve[0]['limit'][1.0] / curve[9]['limit'][1.0]:.1f}; "
+          f"published limit(385)/limit(358) = {curve[11]['published'] / curve[9]['published']:.2f}, darkbeam "
+          f"{curve[11]['limit'][1.0] / curve[9]['limit'][1.0]:.2f} (with the timing acceptance "
+          f"{curve[11]['limit_timing'] / curve[9]['limit_timing']:.2f})")
     for r in rows:
         spread = {mode: [inflight_sample(r["mass"], mode, seed=sd)[1].total(pot=POT_NUMI) for sd in (1, 2)]
                   for mode in ("neutrino", "antineutrino")}
@@ -281,6 +327,10 @@ def main() -> None:
 
     pair = higgs_pair([r["limit"][LAR_PHOTON_EFFICIENCY] / r["published"] for r in rows])
     y0 = y.value
+    q = y0 / NUMI_KDAR_ESTIMATE
+    print(f"  cited yield / former estimate ({NUMI_KDAR_ESTIMATE:g}) = {q:.3f}: HNL |U|^2 ratios x {q ** -0.5:.3f}, Higgs "
+          f"theta ratios x {q ** -0.25:.3f}; former estimate's range {NUMI_KDAR_ESTIMATE / 3:.3g}-{NUMI_KDAR_ESTIMATE * 3:.3g} "
+          f"({NUMI_PROTONS_TO_ABSORBER:.3f} of the protons reach the absorber)")
     print(f"  HNL/Higgs pair (eps = {LAR_PHOTON_EFFICIENCY:g} in both): Higgs theta ratio {pair['r_s'][0]:.3f}-"
           f"{pair['r_s'][1]:.3f}; ratio 1 needs Y x eps x {pair['k_higgs'][0]:.2f}-{pair['k_higgs'][1]:.2f} (Higgs) "
           f"and x {pair['k_hnl'][0]:.3f}-{pair['k_hnl'][1]:.3f} (HNL): quotient "
@@ -290,8 +340,8 @@ def main() -> None:
     else:
         lo_k, hi_k = pair["window"]
         print(f"  both within a factor 2 for Y x eps x {lo_k:.3f}-{hi_k:.3f}, i.e. Y = {lo_k * y0:.3g}-{hi_k * y0:.3g} "
-              f"K+ DAR per POT at eps = {LAR_PHOTON_EFFICIENCY:g}; the yield's stated range (factor 3 either way): "
-              f"{y0 / 3:.3g}-{y0 * 3:.3g}")
+              f"K+ DAR per POT at eps = {LAR_PHOTON_EFFICIENCY:g} ({y0 / (hi_k * y0):.1f}-{y0 / (lo_k * y0):.1f} times below "
+              f"the cited yield); the cited yield's 1 sigma range: {y0 - y.uncertainty:.3g}-{y0 + y.uncertainty:.3g}")
 
     n_mesons = 50_000 if args.quick else 200_000
     bnb = bnb_table(n_mesons)
@@ -333,8 +383,8 @@ def _plot(s_up: float, n_mesons: int) -> None:
             label=f"darkbeam, NuMI absorber K$^+$ DAR, {POT_NUMI:.2e} POT, $\\epsilon$ = 1")
     ax.plot(masses, absorber[LAR_PHOTON_EFFICIENCY], "--", color="C3",
             label=f"the same, $\\epsilon$ = {LAR_PHOTON_EFFICIENCY:g} (borrowed)")
-    ax.plot(list(PUBLISHED_NUMI), list(PUBLISHED_NUMI.values()), "s", color="C3", ms=7,
-            label="MicroBooNE NuMI 2022 (arXiv:2207.03840)")
+    ax.plot(list(PUBLISHED_NUMI_CURVE), list(PUBLISHED_NUMI_CURVE.values()), "s-", color="C3", ms=5, lw=0.8,
+            label="MicroBooNE NuMI 2022 (arXiv:2207.03840; 12 mass points)")
     ax.plot(masses, bnb, "-", color="C0", label=f"darkbeam, BNB K decays in flight, {POT_BNB:.1e} POT, $\\epsilon$ = 1")
     ax.plot(masses, bnb_late, ":", color="C0", label="the same with a late-arrival acceptance")
     ax.plot(list(PUBLISHED_BNB), list(PUBLISHED_BNB.values()), "o", color="C0", ms=7,
@@ -348,7 +398,8 @@ def _plot(s_up: float, n_mesons: int) -> None:
     ax.set_xlim(240, 395)
     ax.set_xlabel(r"$m_N$ [MeV]")
     ax.set_ylabel(r"$|U_{\mu 4}|^2$ (90 % CL)")
-    ax.set_title("Majorana HNL, N → μπ in MicroBooNE (0 events on 0 background assumed)", fontsize=9)
+    ax.set_title("Majorana N → μπ in MicroBooNE (0 events on 0 background assumed; "
+                 f"K$^+$ DAR {get_source('numi-absorber').yields['K+_dar'].value:.3f}/POT)", fontsize=8)
     ax.legend(fontsize=6.5, loc="upper right")
     fig.tight_layout()
     save_figure(fig, FIG, dpi=130)

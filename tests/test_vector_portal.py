@@ -376,13 +376,74 @@ def test_miniboone_dm_signal_reweights_as_y_squared(mbdm_sample):
     assert np.all((s.E_vis >= 35.0 * (1 - 1e-6)) & (s.E_vis <= 1000.0))
 
 
-def test_miniboone_dm_published_bound_is_reachable(mbdm_sample):
-    """Published check (order of magnitude; the limit curve and the counts were not available offline, see
-    docs/portal_vector.md): MiniBooNE-DM excluded Y = 1e-8 at m_χ = 20 MeV (α_D = 0.5, m_V = 3 m_χ), which
-    needs our expected signal there to exceed the excluded number of events, O(10²-10³) for a nucleon-elastic
-    sample of O(10³) background events. We ask for more than 100 events and fewer than 1e5."""
-    _, s = mbdm_sample
-    assert 100 < s.total(pot=1.86e20) < 1e5
+#: masses compared with the published MiniBooNE-DM curve: π⁰-dominated (10, 20), π⁰/η/brem (40), η + brem (100) and
+#: brem only (200 MeV); outside the ρ/ω window of the curve (241-278 MeV, refused by published_y90)
+PUBLISHED_MASSES = (10.0, 20.0, 40.0, 100.0, 200.0)
+
+
+@pytest.fixture(scope="module")
+def events_at_published_limit():
+    """Our expected nucleon-elastic events at MiniBooNE-DM (1.86e20 POT, α_D = 0.5, m_V = 3 m_χ) at the published
+    90 % CL limit Y90(m_χ): the number of signal events that the published limit implies was excluded."""
+    from darkbeam.inference.datasets_dm import published_y90
+    from darkbeam.pipeline.signal import build_signal
+
+    out = {}
+    for mc in PUBLISHED_MASSES:
+        eps = float(epsilon_for_y(published_y90(mc)[0], mc, 3 * mc, 0.5))
+        s = build_signal(vp(m_chi=f"{mc} MeV", epsilon=repr(eps)), "miniboone-dm", "off-target", n_mesons=30000,
+                         n_events=3000, seed=7)
+        w = s.weights(pot=1.86e20)
+        out[mc] = (float(w.sum()), float(math.sqrt(np.sum(w**2))))
+    return out
+
+
+def test_miniboone_dm_published_limit_shape(events_at_published_limit):
+    """Published check, shape (MiniBooNE-DM nucleon channel, PRD 98, 112004; the packaged digitised curve, see
+    darkbeam/data/miniboone_dm/y_limit_nucleon.json): one excluded number of events N90 must reproduce the published
+    Y90(m_χ) at every mass, i.e. our events at the published limit must be nearly the same at 10-200 MeV, across the
+    switch from π⁰ to η and bremsstrahlung production. Tolerance: a factor 2 in Y (4 in events, N ∝ Y²): we lack
+    the analysis's ρ/ω/φ meson decays and time-of-flight selection above m_V ~ m_π⁰, use its flat 35 % efficiency
+    instead of its energy-dependent one, and our iron π⁰/η yields are Sanford-Wang fits scaled from beryllium
+    (tens of per cent, mass dependent). Measured (docs/make_vector_portal.py): a factor 1.49 in Y over 5-300 MeV."""
+    n = np.array([v[0] for v in events_at_published_limit.values()])
+    rel = np.array([v[1] / v[0] for v in events_at_published_limit.values()])
+    assert np.all(rel < 0.05)  # resampling errors well inside the tolerance
+    assert n.max() / n.min() < 4.0
+
+
+def test_miniboone_dm_published_limit_scale(events_at_published_limit):
+    """Published check, order of magnitude: the excluded number of events implied by the published limit (our
+    expected signal there) lies between 10 and 1000 at every mass. Not published offline (the counts of PRD 98,
+    112004 were not available): a 90 % CL bound on the O(10²-10³)-event nucleon-elastic beam-dump sample excludes
+    from ~1.3√B (statistics) to a sizeable fraction of B (systematics), and Y90 ∝ √N90, so the band is the factor
+    √10 either way in Y around 100 events that an order-of-magnitude check allows. Measured: 70-155 events
+    (geometric mean 97; docs/portal_vector.md)."""
+    for mc, (n, _) in events_at_published_limit.items():
+        assert 10.0 < n < 1000.0, mc
+
+
+def test_published_curve_digitisations_agree_and_refusals():
+    """The packaged curve (α_D = 0.5) against the second digitisation in its source (α_D = 0.1): at a fixed excluded
+    signal N ∝ ε⁴α_D = Y²/(α_D (m_χ/m_V)⁸), so Y90 ∝ √α_D and the ratio must be √5 at every mass. Tolerance 10 %:
+    two independent readings of log-scale plots (measured 2.05-2.35, i.e. -9 % to +5 %). Masses outside the curve
+    or in its near-vertical ρ/ω window are refused, naming m_chi."""
+    from darkbeam.inference.datasets_dm import MINIBOONE_DM, published_limit_curve, published_y90
+
+    m = np.array([3.0, 5.0, 10.0, 20.0, 30.0, 40.0, 60.0, 100.0, 150.0, 200.0, 300.0])
+    assert np.allclose(published_y90(m) / published_y90(m, 0.1), math.sqrt(5.0), rtol=0.10)
+    c = published_limit_curve()
+    assert c["dip_MeV"] == (241.0, 278.0) and "pyCEvNS" in c["provenance"] and "112004" in c["publication"]
+    keep = (c["m_chi_MeV"] < 241.0) | (c["m_chi_MeV"] > 278.0)
+    assert np.allclose(published_y90(c["m_chi_MeV"][keep]), c["y90"][keep])  # the interpolation passes the points
+    for bad in (250.0, 0.5, 400.0):
+        with pytest.raises(InputError) as e:
+            published_y90(bad)
+        assert e.value.field == "m_chi"
+    with pytest.raises(InputError):
+        published_limit_curve(0.3)
+    rec = MINIBOONE_DM.off_target_record()
+    assert rec["counts"] is None and rec["published_curve"].endswith("y_limit_nucleon.json")
 
 
 def test_miniboone_dm_response_is_the_nucleon_recoil_selection():

@@ -3,9 +3,9 @@
     L ⊃ −¼ g_aγγ a F_μν F̃^μν + i g_aee a ē γ⁵ e        (seed 004 Eq. 20; F̃^μν = ½ ε^μνρσ F_ρσ)
 
 Parameters: ``m_a`` (energy), ``g_agg`` (1/energy: "1e-5 1/GeV"), ``g_aee`` (dimensionless, default 0) and
-``target`` — the production-target material whose photons convert ("W": Lujan/CCM, "Hg": SNS and J-PARC,
-"Be": BNB, "C": NuMI/LBNF, "Fe": the BNB steel dump of off-target running; set it to the beam's
-``target_material``: the example configs do).
+``target`` — the production-target material whose photons convert: "beam" (default) follows the beam's
+``target_material`` ("W": Lujan/CCM, "Hg": SNS and J-PARC, "Be": BNB, "C": NuMI/LBNF, "Fe": the BNB steel dump
+of off-target running); a material name must equal the beam's (``PhotonPrimakoff.for_beam`` refuses a conflict).
 
 * Production (:class:`darkbeam.production.photon_primakoff.PhotonPrimakoff`): photons of π⁰/η → γγ in the
   target convert by the Primakoff process γ N → a N before they are absorbed, P(E_γ) = σ_P/σ_abs ∝ g_aγγ²
@@ -35,7 +35,7 @@ from ..constants import M_E
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume
 from ..particles import ALP_PDG
-from ..production.photon_primakoff import MATERIALS, PhotonPrimakoff
+from ..production.photon_primakoff import FOLLOW_BEAM, MATERIALS, PhotonPrimakoff
 from .base import Decays, Model, Param
 from .plugins import register_model
 
@@ -69,9 +69,10 @@ class AxionLikeParticle(Model):
         Param("m_a", "energy", 10.0 * hu.MeV, "ALP mass m_a"),
         Param("g_agg", "1/energy", 1e-5 / hu.GeV, "ALP-photon coupling g_agamma (L = -1/4 g a F Ftilde), 1/energy"),
         Param("g_aee", "dimensionless", 0.0, "ALP-electron coupling (L = i g a e-bar gamma5 e); decays only"),
-        Param("target", "dimensionless", "W", "production-target material whose pi0/eta photons convert "
-              "(the beam's target_material: W Lujan, Hg SNS/J-PARC, Be BNB, C NuMI/LBNF, Fe BNB dump)",
-              choices=tuple(MATERIALS)),
+        Param("target", "dimensionless", FOLLOW_BEAM, "production-target material whose pi0/eta photons convert: "
+              "'beam' (default) = the beam's target_material (W Lujan, Hg SNS/J-PARC, Be BNB, C NuMI/LBNF, Fe BNB "
+              "dump); a material name must equal it (an error otherwise)",
+              choices=(FOLLOW_BEAM, *MATERIALS)),
     )
     production = (PhotonPrimakoff(),)
     detection = (DecayInVolume("a", "gamma gamma"),)
@@ -92,7 +93,7 @@ class AxionLikeParticle(Model):
         return float(self.values["g_agg"])
 
     def primakoff_target(self) -> str:
-        """Material of the production target ("W", "Hg", "Be", "C")."""
+        """Material of the production target ("beam": the beam's; or "W", "Hg", "Be", "C", "Fe")."""
         return str(self.values["target"])
 
     # --- decays ---------------------------------------------------------------------------------------

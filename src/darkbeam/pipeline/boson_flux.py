@@ -33,7 +33,6 @@ from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress, beam_setup
 from .stopped_sources import beam_source, iter_stopped_sources
 
 
-
 @dataclass
 class Arrivals:
     """Bosons arriving at the detector disc (columnar).
@@ -145,6 +144,8 @@ def iter_boson_sources(
                                               "(this one has none: see `darkbeam list models`)")
     setup = beam_setup(experiment, mode, focusing, focusing_options, n_mesons)
     beam, polarity, foc = setup.beam, setup.polarity, setup.foc
+    # channels bound to the beam (e.g. its target material); settings that conflict with it are errors here
+    channels = [ch.for_beam(model, beam) for ch in channels]
     rng = rng if rng is not None else np.random.default_rng()
     if beam_source(beam) == "stopped":
         if focusing not in (None, "none") or focusing_options:

@@ -43,6 +43,12 @@ class ProductionChannel:
         """JSON-ready description."""
         return {"kind": self.kind, "parents": list(self.parents), "in_flight": self.in_flight}
 
+    def for_beam(self, model: Any, beam: Any) -> ProductionChannel:
+        """The channel as it runs on ``beam`` (called by the flux code before any sampling): a channel that needs
+        the beam (e.g. its target material) returns a bound copy, and raises InputError if the model's settings
+        conflict with the beam. Default: the channel itself."""
+        return self
+
     def coupling2(self, model: Any, label: str) -> float | None:  # pragma: no cover - interface
         """The coupling² the channel's rate for source ``label`` is proportional to at ``model`` (None:
         not a label of this channel). Dividing it out makes a flux re-weightable in the couplings."""

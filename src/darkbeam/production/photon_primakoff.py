@@ -57,7 +57,7 @@ beam; the example configs set it to the beam's ``target_material``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -102,6 +102,9 @@ class Material:
         """High-energy pair-production cross-section per atom (7/9) A/(X₀ N_A), cm² (PDG RPP Sec. 34.4.5)."""
         return 7.0 / 9.0 * self.A / (self.X0 * hu.Avogadro)
 
+
+#: the model setting "take the beam's target material"
+FOLLOW_BEAM = "beam"
 
 #: target materials of darkbeam's beams (Beam.target_material): PDG atomic and nuclear properties
 MATERIALS: dict[str, Material] = {
@@ -352,6 +355,8 @@ class PhotonPrimakoff(ProductionChannel):
     """π⁰/η → γγ in the target, then γ N → a N (Primakoff) before the photon is absorbed; rate ∝ g_aγγ²."""
 
     parents: tuple[str, ...] = ("pi0", "eta")
+    #: the target material the photons convert in (set by :meth:`for_beam`; None: the model's ``target``)
+    material: str | None = None
     in_flight: ClassVar[bool] = False
     requires: ClassVar[tuple[str, ...]] = ("m_x", "photon_coupling", "primakoff_target")
     kind: ClassVar[str] = "photon Primakoff gamma N -> a N (photons of P0 -> gamma gamma)"
@@ -366,7 +371,9 @@ class PhotonPrimakoff(ProductionChannel):
         parent at rest: 2 BR(γγ) P(M/2)), or "closed" if m_a ≥ M/2 (boosted parents still convert photons with
         E > m_a; the flux code uses the full spectrum)."""
         boson = getattr(model, "boson", None) or "a"
-        mat = str(model.primakoff_target())
+        mat = self.material or str(model.primakoff_target())
+        if mat == FOLLOW_BEAM:  # no beam here (`darkbeam br`): one row per material the beams can have
+            return [r for m in MATERIALS for r in replace(self, material=m).branching_ratios(model)]
         out = []
         for parent in self.parents:
             mes = NEUTRAL_MESONS.get(parent)
@@ -379,13 +386,33 @@ class PhotonPrimakoff(ProductionChannel):
                         "value": value})
         return out
 
+    def for_beam(self, model: Any, beam: Any) -> PhotonPrimakoff:
+        """Bound to the beam's target material, where the photons convert. The model's ``target`` is "beam"
+        (follow the beam) or must equal the beam's ``target_material`` (a conflicting setting is an error)."""
+        want = str(getattr(beam, "target_material", ""))
+        have = str(model.primakoff_target())
+        if want not in MATERIALS:
+            raise InputError(f"target material of beam {beam.name} for Primakoff production", want,
+                             f"one with photon-absorption and Primakoff data: {', '.join(MATERIALS)}")
+        if have not in (FOLLOW_BEAM, want):
+            raise InputError(f"{model.name}.target", have, f"{FOLLOW_BEAM!r} or {want!r} (the target material of beam "
+                                                           f"{beam.name}, where the pi0/eta photons convert)")
+        return replace(self, material=want)
+
+    def _material(self, model: Any) -> str:
+        mat = self.material or str(model.primakoff_target())
+        if mat == FOLLOW_BEAM:
+            raise InputError(f"{model.name}.target", mat, "a material (" + ", ".join(MATERIALS) + ") when no beam is "
+                             "given (the flux code binds the channel to its beam's target)")
+        return mat
+
     def sample(self, rng, parent, parents, model):
         mes = NEUTRAL_MESONS.get(parent)
         idx = np.flatnonzero(parents.pdg == mes.pdg)
         if len(idx) == 0:
             return
         m_a, g = float(model.m_x), float(model.photon_coupling())
-        mat = str(model.primakoff_target())
+        mat = self._material(model)
         on_shell = parents.p4[idx].copy()
         on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
         g1, g2 = two_body_decay(rng, on_shell, 0.0, 0.0)
