@@ -26,7 +26,7 @@ from darkbeam.beams import (
     sigma_inelastic,
 )
 from darkbeam.beams.bmpt import BMPT_MODELS
-from darkbeam.beams.production import integrate_cross_section, production_model
+from darkbeam.beams.production import production_model
 from darkbeam.constants import M_K, M_N, M_P, M_PI
 from darkbeam.detectors.catalog import BEAMS, EXPERIMENTS, get_experiment
 from darkbeam.errors import InputError
