@@ -54,7 +54,6 @@ from .signal import (
     _resample,
     _response,
     arrival_columns,
-    detection_channel,
 )
 
 
@@ -66,7 +65,7 @@ class DecayInVolumeSignal(SignalProcess):
 
     def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
         exp = get_experiment(experiment)
-        ch = detection_channel(model)
+        ch = self.declared(model)
         dec = model.boson_decays(ch.incoming)
         m_x = float(dec.mass)
         if ch.visible not in TWO_BODY_FINAL_STATES:
@@ -138,7 +137,7 @@ class DecayInVolumeSignal(SignalProcess):
         """Production coupling² × BR(X → visible) × P(decay inside) at ``model``, per event."""
         if len(sample.base_weight) == 0:  # an empty sample (its note says why) re-weights to nothing
             return np.zeros(0)
-        ch = detection_channel(model)
+        ch = self.declared(model)
         dec = model.boson_decays(ch.incoming)
         if "labels" not in sample.meta:
             sample.meta["labels"], sample.meta["codes"] = np.unique(sample.source, return_inverse=True)
