@@ -112,7 +112,7 @@ def test_per_channel_breakdown(combined):
 def _cfg(experiment: str, **model):
     return parse_config({"model": {"name": HNLTwoChannels.name, "u2_e": 1e-7, **model},
                          "experiment": {"name": experiment, "modes": ["neutrino"], "off_target": False},
-                         "simulation": SIM})
+                         "simulation": SIM, "fit": {"parameter": "u2_mu", "bounds": [1e-12, 1e-3]}})
 
 
 def test_breakdown_in_predictions_and_text():
@@ -186,3 +186,21 @@ def test_channel_declarations_are_checked():
     with pytest.raises(InputError, match="detection channel index"):
         detection_channel(HNLEPi(), 1)
     assert [c.label for c in detection_channels(HNLTwoChannels())] == [MU_PI, E_PI]
+
+
+def test_fit_and_multi_experiment_predictions():
+    """A fit of |U_mu4|^2 re-weights both channels; multi-experiment summaries keep the channel split."""
+    from darkbeam.inference.multi_experiment import predict_experiments
+
+    cfg = _cfg("miniboone")
+    pred = Predictor(cfg)
+    res = pred.fit()
+    # the fitted signal is the sum of the two channels re-weighted to the best fit
+    parts = [p.total(res.model, cfg.pot("neutrino")) for p in pred.view("neutrino", res.model).sample.parts]
+    assert res.signal_events["neutrino"] == pytest.approx(sum(parts), rel=1e-9, abs=0)
+    rows = predict_experiments(cfg, ["miniboone", "sbnd"])["experiments"]
+    for row in rows:
+        assert row["status"] == "predicted"
+        by = row["modes"]["neutrino"]["by_channel"]
+        assert list(by) == [MU_PI, E_PI]
+        assert sum(by.values()) == pytest.approx(row["modes"]["neutrino"]["signal_events"], rel=1e-12, abs=0)
