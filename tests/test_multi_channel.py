@@ -31,6 +31,11 @@ class HNLTwoChannels(HeavyNeutralLepton):
     detection = (DecayInVolume("N", "mu pi"), DecayInVolume("N", "e pi"))
 
 
+class HNLMuPi(HeavyNeutralLepton):
+    name = "hnl-mu-pi-test"
+    detection = (DecayInVolume("N", "mu pi"),)
+
+
 class HNLEPi(HeavyNeutralLepton):
     name = "hnl-e-pi-test"
     detection = (DecayInVolume("N", "e pi"),)
@@ -43,10 +48,10 @@ class HNLTwice(HeavyNeutralLepton):
 
 @pytest.fixture(scope="module", autouse=True)
 def _models():
-    for cls in (HNLTwoChannels, HNLEPi):
+    for cls in (HNLTwoChannels, HNLMuPi, HNLEPi):
         register_model(cls.name, override=True)(cls)
     yield
-    for cls in (HNLTwoChannels, HNLEPi):
+    for cls in (HNLTwoChannels, HNLMuPi, HNLEPi):
         MODELS.remove(cls.name)
         _REGISTERED_BY_PLUGIN.discard(cls.name)
 
@@ -62,8 +67,8 @@ def combined():
 
 def test_parts_are_the_single_channel_samples(combined):
     """Channel k of the combined sample is the single-channel build of channel k with the same seed (the
-    first channel exactly as before: the heavy-neutral-lepton model itself)."""
-    mu = _build(MODELS.get("heavy-neutral-lepton")(u2_e=1e-7))
+    first channel exactly as a model declaring it alone)."""
+    mu = _build(HNLMuPi(u2_e=1e-7))
     e = _build(HNLEPi(u2_e=1e-7))
     assert isinstance(combined, CombinedSample)
     assert [p.channel for p in combined.parts] == [0, 1]
@@ -105,7 +110,7 @@ def test_per_channel_breakdown(combined):
     for sel, part in zip(g.values(), combined.parts, strict=True):
         assert float(w[sel].sum()) == pytest.approx(part.total(), rel=1e-12, abs=0)
     # single-channel models get no channel split (their output is unchanged)
-    single = _build(MODELS.get("heavy-neutral-lepton")())
+    single = _build(MODELS.get("higgs-scalar")())
     assert "channel" in single.columns and "channel" not in sample_groups(single, "miniboone")
 
 
@@ -204,3 +209,19 @@ def test_fit_and_multi_experiment_predictions():
         by = row["modes"]["neutrino"]["by_channel"]
         assert list(by) == [MU_PI, E_PI]
         assert sum(by.values()) == pytest.approx(row["modes"]["neutrino"]["signal_events"], rel=1e-12, abs=0)
+
+
+def test_heavy_neutral_lepton_detects_mu_pi_and_e_pi():
+    """heavy-neutral-lepton declares N -> mu pi and N -> e pi: at u2_e = 0 its mu pi events are those of the former
+    single-channel model (same seed), the e pi part is empty with its reason and is not re-weighted into; at
+    u2_e > 0 both channels count."""
+    m = MODELS.get("heavy-neutral-lepton")()
+    assert [c.label for c in m.detection] == [MU_PI, E_PI]
+    s, mu = _build(m), _build(HNLMuPi())
+    assert np.array_equal(s.weights(), mu.weights()) and np.array_equal(s.E_vis, mu.E_vis)
+    assert len(s.parts[1].E_vis) == 0 and s.note == f"{E_PI}: N -> e pi has zero width at these couplings"
+    assert s.total(m.replace(u2_mu=1e-6)) == pytest.approx(mu.total(mu.model.replace(u2_mu=1e-6)), rel=1e-12, abs=0)
+    with pytest.raises(InputError, match="e pi stays closed"):
+        s.weights(m.replace(u2_e=1e-7))
+    both = _build(m.replace(u2_e=1e-7))
+    assert all(p.total() > 0 for p in both.parts) and not both.note

@@ -37,6 +37,7 @@ import numpy as np
 
 from ..constants import HBARC
 from ..detectors.catalog import get_experiment
+from ..errors import InputError
 from ..kinematics.fourvec import two_body_decay
 from ..models.base import Model
 from ..particles import TWO_BODY_FINAL_STATES, boson_pdg
@@ -135,9 +136,17 @@ class DecayInVolumeSignal(SignalProcess):
 
     def event_factor(self, sample: SignalSample, model: Model) -> np.ndarray:
         """Production coupling² × BR(X → visible) × P(decay inside) at ``model``, per event."""
-        if len(sample.base_weight) == 0:  # an empty sample (its note says why) re-weights to nothing
-            return np.zeros(0)
         ch = self.declared(model)
+        if len(sample.base_weight) == 0:  # an empty sample (its note says why) re-weights to nothing ...
+            dec = model.boson_decays(ch.incoming)
+            if (dec.widths.get(ch.visible, 0.0) > 0
+                    and not sample.model.boson_decays(ch.incoming).widths.get(ch.visible, 0.0) > 0):
+                # ... unless the channel was shut only by a zero coupling: no event to re-weight into
+                raise InputError(f"{model.name} couplings", {k: v for k, v in model.values.items()
+                                                             if v != sample.model.values[k]},
+                                 f"couplings at which {ch.incoming} -> {ch.visible} stays closed, as in the sample "
+                                 f"({sample.note}); generate a sample where the channel is open")
+            return np.zeros(0)
         dec = model.boson_decays(ch.incoming)
         if "labels" not in sample.meta:
             sample.meta["labels"], sample.meta["codes"] = np.unique(sample.source, return_inverse=True)
