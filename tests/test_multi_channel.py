@@ -183,6 +183,12 @@ def test_event_file_round_trip(combined, tmp_path, suffix):
     pdgs = {lab: set(np.abs(t.columns["vis2_pdg"][t.columns["channel"] == lab])) for lab in (MU_PI, E_PI)}
     assert pdgs == {MU_PI: {13}, E_PI: {11}}
     assert t.metadata["process"] == "decay-in-volume"
+    # both channels see the same N flux (same production sample): the flux-averaged cross-section is the
+    # total over that flux, an effective area in cm2
+    flux = float(combined.columns["flux_total"][0])
+    assert np.all(combined.columns["flux_total"] == flux) and flux > 0
+    fatx = t.metadata["flux_averaged_total_cross_section"]
+    assert fatx["unit"] == "cm2" and fatx["value"] == pytest.approx(combined.total() / flux, rel=1e-9, abs=0)
 
 
 def test_channel_declarations_are_checked():

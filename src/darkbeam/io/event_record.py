@@ -469,8 +469,8 @@ def _flux_cross_section(sample, rec: EventRecord, n_sample: int) -> tuple[float,
     effective area); without a recorded flux: Σ CV in events per POT. Φ: ``columns["flux_total"]``."""
     total = float(np.sum(rec.weights["CV"])) if len(rec) else 0.0
     cols = getattr(sample, "columns", {}) or {}
-    if n_sample == 0 or "flux_total" not in cols or getattr(sample, "parts", None) is not None:
-        # several detection channels: the incoming fluxes of the channels differ, no one flux to divide by
+    if n_sample == 0 or "flux_total" not in cols or np.unique(np.asarray(cols["flux_total"])).size != 1:
+        # several detection channels whose incoming fluxes differ (or one lacks it): no one flux to divide by
         return total, "events per POT", "PerExposure", {}
     flux = float(np.asarray(cols["flux_total"])[0])
     extra = {"darkbeam.Flux.Integrated": flux, "darkbeam.Flux.Unit": "per cm2 per POT at the reference couplings"}
