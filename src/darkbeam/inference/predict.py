@@ -447,7 +447,7 @@ class Predictor:
         from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal
 
         modes = [m for m in self.config.experiment.modes
-                 if self.view(m, model).sample.process == DarkNeutrinoSignal.name]
+                 if DarkNeutrinoSignal.name in self.view(m, model).sample.process.split("+")]
         if not modes:
             return []
         return [f"dark-neutrino flux ({', '.join(modes)}): {flux_description(self.config.experiment.name)}"]
