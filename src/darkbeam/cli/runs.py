@@ -93,6 +93,8 @@ def _run_text(out: dict) -> str:
             lines.append(f"  {mode:13s} POT {r['pot']:.3g}: {r['signal_events']:.4g} signal events "
                          f"({r['signal_events_eqe_200_1250']:.4g} with 200 < E_QE < 1250 MeV)"
                          + (f"  [{r['note']}]" if r["note"] else ""))
+            if "by_channel" in r:
+                lines.append("    by channel  : " + ", ".join(f"{k} {x:.4g}" for k, x in r["by_channel"].items()))
         for part, (c2, nb) in out["chi2_parts"].items():
             lines.append(f"  chi2 {part:24s} {c2:10.2f} / {nb} bins")
         pot_chi2 = out.get("pot_for_chi2") or {}

@@ -23,7 +23,8 @@ def sample_groups(sample, experiment: str) -> dict[str, dict[str, np.ndarray]]:
     recoil, from the recorded recoil), ``parent`` (production source label: "pi+ mu", "K+ mu", "pi0",
     "N5->N4", ...), ``target`` (nucleus or nucleon species of the detector medium), ``protons`` ("Np": a
     recoil proton above :data:`PROTON_KE_THRESHOLD` kinetic energy, else "0p") and, for a LArTPC
-    response, ``topology`` ("1g", "1e", "2sh"; recomputed from the true visible particles)."""
+    response, ``topology`` ("1g", "1e", "2sh"; recomputed from the true visible particles); for a model with
+    several detection channels, ``channel`` (:func:`channel_groups`)."""
     n = len(sample.base_weight)
     out: dict[str, dict[str, np.ndarray]] = {}
     pdg = sample.particles.get("pdg_recoil")
@@ -36,6 +37,9 @@ def sample_groups(sample, experiment: str) -> dict[str, dict[str, np.ndarray]]:
         if rec is not None and len(rec) == n:
             vis_p = (np.asarray(pdg) == 2212) & (rec[:, 0] - M_P > PROTON_KE_THRESHOLD)
             out["protons"] = {"0p": ~vis_p, "Np": vis_p}
+    channel = (getattr(sample, "columns", {}) or {}).get("channel")
+    if channel is not None and len(channel) == n and len(getattr(sample.model, "detection", ())) > 1:
+        out["channel"] = channel_groups(sample)
     out["parent"] = {str(k): sample.source == k for k in np.unique(sample.source)}
     out["target"] = {str(k): sample.target == k for k in np.unique(sample.target)}
     resp = get_response(experiment)
@@ -43,6 +47,14 @@ def sample_groups(sample, experiment: str) -> dict[str, dict[str, np.ndarray]]:
         topo = resp.classify(sample.particles["p4_vis1"], sample.particles.get("p4_vis2"))
         out["topology"] = {str(t): topo == t for t in np.unique(topo) if t}
     return out
+
+
+def channel_groups(sample) -> dict[str, np.ndarray]:
+    """Masks of the events of each detection channel the model declares (``columns["channel"]``), in the
+    model's order; a channel without events (closed: its reason is in the sample's note) gets an empty mask."""
+    labels = [ch.label for ch in getattr(sample.model, "detection", ())]
+    channel = np.asarray(sample.columns["channel"])
+    return {lab: channel == lab for lab in labels}
 
 
 def _response_summary(resp) -> dict[str, Any]:
@@ -62,10 +74,10 @@ def signal_only_text(out: dict[str, Any]) -> str:
     for mode, r in out["modes"].items():
         lines.append(f"  {mode:13s} POT {r['pot']:.3g}: {r['signal_events']:.4g} signal events"
                      + (f"  [{r['note']}]" if r["note"] else ""))
-        for g in ("component", "parent", "topology", "protons"):
+        for g in ("channel", "component", "parent", "topology", "protons"):
             if f"by_{g}" in r:
                 lines.append(f"    by {g:9s}: " + ", ".join(f"{k} {x:.4g}" for k, x in r[f"by_{g}"].items()))
     return "\n".join(lines)
 
 
-__all__ = ["PROTON_KE_THRESHOLD", "sample_groups", "signal_only_text"]
+__all__ = ["PROTON_KE_THRESHOLD", "channel_groups", "sample_groups", "signal_only_text"]

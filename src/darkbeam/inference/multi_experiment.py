@@ -165,7 +165,7 @@ def _summary(out: dict[str, Any]) -> dict[str, Any]:
     modes = {}
     for mode, r in out["modes"].items():
         row = {"pot": r["pot"], "signal_events": r["signal_events"], "note": r.get("note", "")}
-        for k in ("by_topology", "by_parent", "by_component", "by_protons"):
+        for k in ("by_channel", "by_topology", "by_parent", "by_component", "by_protons"):
             if k in r:
                 row[k] = r[k]
         if not r["signal_events"] > 0:

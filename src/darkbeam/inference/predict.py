@@ -45,7 +45,7 @@ from ..models.base import Model
 from .chi2 import Chi2Result
 from .datasets import DATASETS, SIGNAL_ONLY_BINNING, Binning, dataset_for, signal_only_binning
 from .fit import fit_coupling, fit_normalisation
-from .groups import _response_summary, sample_groups, signal_only_text
+from .groups import _response_summary, channel_groups, sample_groups, signal_only_text
 
 _UNIT = {"energy": "MeV", "1/energy": "1/MeV", "dimensionless": ""}
 
@@ -357,6 +357,7 @@ class Predictor:
                                     "background": b.background,
                                     "eqe_window_MeV": list(b.eqe_window) if b.eqe_window else None}
             modes[mode] = {"pot": cfg.pot(mode), "pot_for_chi2": pot_chi2[mode],
+                           **self._by_channel(mode, model),
                            "signal_events": totals[mode]["all"],
                            "signal_events_eqe_200_1250": totals[mode]["eqe_200_1250"],
                            "spectra": spectra, "note": self.view(mode, model).sample.note,
@@ -430,6 +431,15 @@ class Predictor:
             out[mode] = st
         return out
 
+    def _by_channel(self, mode: str, model: Model) -> dict[str, Any]:
+        """``{"by_channel": {label: events}}`` of a model with several detection channels (events for the
+        mode's POT), else {}."""
+        v = self.view(mode, model)
+        if len(getattr(model, "detection", ())) < 2 or "channel" not in v.sample.columns:
+            return {}
+        w = v.weights(model, self.config.pot(mode))
+        return {"by_channel": {k: float(w[sel].sum()) for k, sel in channel_groups(v.sample).items()}}
+
     def _flux_notes(self, model: Model) -> list[str]:
         """How the incoming flux was obtained where that is an approximation (dark neutrinos away from
         MiniBooNE: the official MiniBooNE flux scaled by (541 m / L)²)."""
@@ -437,7 +447,7 @@ class Predictor:
         from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal
 
         modes = [m for m in self.config.experiment.modes
-                 if self.view(m, model).sample.process == DarkNeutrinoSignal.name]
+                 if DarkNeutrinoSignal.name in self.view(m, model).sample.process.split("+")]
         if not modes:
             return []
         return [f"dark-neutrino flux ({', '.join(modes)}): {flux_description(self.config.experiment.name)}"]

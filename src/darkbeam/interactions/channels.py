@@ -40,6 +40,12 @@ class DetectionChannel:
     #: model attributes/methods the channel uses (checked when a model is registered)
     requires: ClassVar[tuple[str, ...]] = ()
 
+    @property
+    def label(self) -> str:
+        """Short name of the channel, unique among a model's channels (the per-event ``channel`` label of
+        signal samples and event files): ``"<kind> <incoming> -> <visible>"``."""
+        return f"{self.kind} {self.incoming} -> {self.visible}"
+
     def describe(self) -> dict[str, Any]:
         """JSON-ready description."""
         return {"kind": self.kind, "process": self.process, "incoming": self.incoming, "visible": self.visible}

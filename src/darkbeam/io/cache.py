@@ -21,7 +21,8 @@ File format: one ``.npz`` per sample (``<dir>/samples/<key>.npz``, no pickles), 
 the :class:`~darkbeam.pipeline.signal.SignalSample` (observables, weights, source/target labels,
 path/momentum for survival, the ``particles`` four-momenta, and for
 :class:`~darkbeam.pipeline.dark_neutrino_signal.DarkNeutrinoSample` the per-chain re-weighting
-arrays) and one ``__meta__`` entry holding the JSON metadata (key, format, class, model, scalars).
+arrays; a :class:`~darkbeam.pipeline.signal.CombinedSample` of several detection channels as its parts,
+under ``part<i>/``) and one ``__meta__`` entry holding the JSON metadata (key, format, class, model, scalars).
 Files are written atomically (temporary file + rename, :mod:`darkbeam.io.atomic`), so concurrent
 writers of the same key (parallel scan workers) and interrupted runs never leave a partial file under
 the final name. A file that cannot be read (truncated, corrupted: the zip CRC32 of every member is
@@ -53,11 +54,11 @@ from ..registry import Registry
 from .atomic import atomic_path
 
 #: bump when the file layout changes (old files are then simply not found: the key changes).
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 #: environment variable naming the cache directory.
 CACHE_ENV = "DARKBEAM_CACHE"
 _META = "__meta__"
-_SCALAR_FIELDS = ("experiment", "mode", "note", "process")
+_SCALAR_FIELDS = ("experiment", "mode", "note", "process", "channel")
 _ARRAY_FIELDS = ("E_vis", "cos_theta", "E_QE", "base_weight", "source", "target")
 _OPTIONAL_ARRAYS = ("path", "p_lab")
 
@@ -65,11 +66,12 @@ _OPTIONAL_ARRAYS = ("path", "p_lab")
 def _sample_classes() -> Registry[type]:
     """Sample classes the cache can store, by class name (SignalSample and its subclasses)."""
     from ..pipeline.dark_neutrino_signal import DarkNeutrinoSample
-    from ..pipeline.signal import SignalSample
+    from ..pipeline.signal import CombinedSample, SignalSample
 
     reg: Registry[type] = Registry("cached sample class")
     reg.add("SignalSample", SignalSample, "meson-decay dark states (dark Primakoff, iDM upscattering)")
     reg.add("DarkNeutrinoSample", DarkNeutrinoSample, "dark-neutrino upscattering (per-chain re-weighting)")
+    reg.add("CombinedSample", CombinedSample, "several detection channels (one stored part per channel)")
     return reg
 
 
@@ -136,10 +138,10 @@ def sample_key(model: Model, experiment: str, mode: str, n_mesons: int, n_events
 # ------------------------------------------------------------------------------------------------
 
 
-def _encode_chain_value(name: str, v: Any, i: int, arrays: dict[str, np.ndarray]) -> Any:
+def _encode_chain_value(name: str, v: Any, i: int, arrays: dict[str, np.ndarray], prefix: str = "") -> Any:
     if isinstance(v, np.ndarray):
-        arrays[f"chain{i}/{name}"] = v
-        return {"__array__": f"chain{i}/{name}"}
+        arrays[f"{prefix}chain{i}/{name}"] = v
+        return {"__array__": f"{prefix}chain{i}/{name}"}
     if isinstance(v, slice):
         return {"__slice__": [v.start, v.stop, v.step]}
     return _canonical(v)
@@ -153,35 +155,45 @@ def _decode_chain_value(v: Any, arrays) -> Any:
     return v
 
 
-def save_sample(sample, path: str | Path, key: str = "") -> Path:
-    """Write ``sample`` (a SignalSample or DarkNeutrinoSample) to ``path`` (.npz) atomically.
-
-    ``meta`` (an in-memory cache of label codes) is not stored; it is rebuilt on first use.
-    """
-    classes = _sample_classes()
+def _encode(sample, arrays: dict[str, np.ndarray], prefix: str = "") -> dict[str, Any]:
+    """Put the arrays of one (non-combined) sample into ``arrays`` under ``prefix``; return its metadata."""
     cls_name = type(sample).__name__
-    classes.get(cls_name)  # InputError for classes the format does not know
-    arrays: dict[str, np.ndarray] = {}
+    _sample_classes().get(cls_name)  # InputError for classes the format does not know
     for name in _ARRAY_FIELDS:
-        arrays[name] = np.asarray(getattr(sample, name))
+        arrays[prefix + name] = np.asarray(getattr(sample, name))
     present = []
     for name in _OPTIONAL_ARRAYS:
         v = getattr(sample, name)
         if v is not None:
-            arrays[name] = np.asarray(v)
+            arrays[prefix + name] = np.asarray(v)
             present.append(name)
     for name, v in sample.particles.items():
-        arrays[f"particles/{name}"] = np.asarray(v)
+        arrays[f"{prefix}particles/{name}"] = np.asarray(v)
     for name, v in getattr(sample, "columns", {}).items():
-        arrays[f"columns/{name}"] = np.asarray(v)
+        arrays[f"{prefix}columns/{name}"] = np.asarray(v)
     chains = []
     for i, ch in enumerate(getattr(sample, "chains", None) or []):
-        chains.append({k: _encode_chain_value(k, v, i, arrays) for k, v in ch.items()})
-    meta = {"format": CACHE_FORMAT, "darkbeam": __version__, "key": key, "class": cls_name,
-            "model": sample.model.name, "parameters": _canonical(dict(sample.model.values)),
-            "scalars": {k: getattr(sample, k) for k in _SCALAR_FIELDS}, "optional": present,
-            "particles": list(sample.particles), "columns": list(getattr(sample, "columns", {})), "chains": chains if hasattr(sample, "chains") else None,
-            "n": len(sample.E_vis)}
+        chains.append({k: _encode_chain_value(k, v, i, arrays, prefix) for k, v in ch.items()})
+    return {"class": cls_name, "scalars": {k: getattr(sample, k) for k in _SCALAR_FIELDS}, "optional": present,
+            "particles": list(sample.particles), "columns": list(getattr(sample, "columns", {})),
+            "chains": chains if hasattr(sample, "chains") else None, "n": len(sample.E_vis)}
+
+
+def save_sample(sample, path: str | Path, key: str = "") -> Path:
+    """Write ``sample`` (a SignalSample, DarkNeutrinoSample or CombinedSample) to ``path`` (.npz) atomically.
+
+    A CombinedSample is stored as its parts (arrays under ``part<i>/``, metadata under ``parts``); its
+    concatenated arrays are rebuilt on load. ``meta`` (an in-memory cache of label codes) is not stored.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    parts = getattr(sample, "parts", None)
+    if parts is not None:
+        _sample_classes().get(type(sample).__name__)
+        meta = {"class": type(sample).__name__, "parts": [_encode(p, arrays, f"part{i}/") for i, p in enumerate(parts)]}
+    else:
+        meta = _encode(sample, arrays)
+    meta.update({"format": CACHE_FORMAT, "darkbeam": __version__, "key": key, "model": sample.model.name,
+                 "parameters": _canonical(dict(sample.model.values))})
     for name, a in arrays.items():
         if a.dtype == object:
             raise InputError(f"sample array {name!r}", str(a.dtype), "numeric or fixed-width string arrays")
@@ -192,6 +204,26 @@ def save_sample(sample, path: str | Path, key: str = "") -> Path:
     return path
 
 
+def _decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], model: Model, prefix: str = ""):
+    """The sample whose metadata is ``meta`` and arrays are under ``prefix`` (lengths checked)."""
+    cls = _sample_classes().get(meta["class"])
+    n = int(meta["n"])
+    cols = meta.get("columns", [])
+    for name in (*_ARRAY_FIELDS, *meta["optional"], *(f"particles/{p}" for p in meta["particles"]),
+                 *(f"columns/{c}" for c in cols)):
+        if len(arrays[prefix + name]) != n:
+            raise ValueError(f"array {prefix + name!r} has {len(arrays[prefix + name])} rows, expected {n}")
+    opt = {name: arrays.get(prefix + name) for name in _OPTIONAL_ARRAYS}
+    kwargs: dict[str, Any] = {}
+    if meta.get("chains") is not None:
+        kwargs["chains"] = [{k: _decode_chain_value(v, arrays) for k, v in ch.items()} for ch in meta["chains"]]
+    s = meta["scalars"]
+    return cls(model, s["experiment"], s["mode"], *(arrays[prefix + k] for k in _ARRAY_FIELDS), opt["path"],
+               opt["p_lab"], note=s["note"], process=s["process"],
+               particles={p: arrays[f"{prefix}particles/{p}"] for p in meta["particles"]},
+               columns={c: arrays[f"{prefix}columns/{c}"] for c in cols}, channel=int(s["channel"]), **kwargs)
+
+
 def load_sample(path: str | Path, key: str | None = None):
     """Read a sample written by :func:`save_sample` (every array read and CRC-checked).
 
@@ -199,6 +231,8 @@ def load_sample(path: str | Path, key: str | None = None):
         ValueError (or OSError, zipfile.BadZipFile, KeyError) for unreadable or inconsistent files,
         including a ``key`` differing from the one recorded in the file.
     """
+    from ..pipeline.signal import combine_samples
+
     with np.load(Path(path), allow_pickle=False) as z:
         arrays = {name: z[name] for name in z.files}  # reads every member: zip CRC32 checked
     if _META not in arrays:
@@ -208,23 +242,11 @@ def load_sample(path: str | Path, key: str | None = None):
         raise ValueError(f"cache format {meta.get('format')!r}, expected {CACHE_FORMAT}")
     if key is not None and meta.get("key") != key:
         raise ValueError("metadata key differs from the file's key")
-    cls = _sample_classes().get(meta["class"])
     model = MODELS.get(meta["model"])(**meta["parameters"])
-    n = int(meta["n"])
-    cols = meta.get("columns", [])
-    for name in (*_ARRAY_FIELDS, *meta["optional"], *(f"particles/{p}" for p in meta["particles"]),
-                 *(f"columns/{c}" for c in cols)):
-        if len(arrays[name]) != n:
-            raise ValueError(f"array {name!r} has {len(arrays[name])} rows, expected {n}")
-    opt = {name: arrays.get(name) for name in _OPTIONAL_ARRAYS}
-    kwargs: dict[str, Any] = {}
-    if meta.get("chains") is not None:
-        kwargs["chains"] = [{k: _decode_chain_value(v, arrays) for k, v in ch.items()} for ch in meta["chains"]]
-    s = meta["scalars"]
-    return cls(model, s["experiment"], s["mode"], *(arrays[k] for k in _ARRAY_FIELDS), opt["path"], opt["p_lab"],
-               note=s["note"], process=s["process"],
-               particles={p: arrays[f"particles/{p}"] for p in meta["particles"]},
-               columns={c: arrays[f"columns/{c}"] for c in cols}, **kwargs)
+    if "parts" in meta:
+        _sample_classes().get(meta["class"])
+        return combine_samples(model, [_decode(m, arrays, model, f"part{i}/") for i, m in enumerate(meta["parts"])])
+    return _decode(meta, arrays, model)
 
 
 # ------------------------------------------------------------------------------------------------

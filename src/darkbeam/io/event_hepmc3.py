@@ -17,7 +17,7 @@ from . import nuhepmc
 from .atomic import atomic_path
 
 from .event_record import (
-    P4_COMPONENTS, VERTEX_COMPONENTS, WEIGHT_NAMES, OBSERVABLES, _C_MM_PER_S, _check_suffix, EventRecord,
+    P4_COMPONENTS, VERTEX_COMPONENTS, WEIGHT_NAMES, OBSERVABLES, LABELS, _C_MM_PER_S, _check_suffix, EventRecord,
     _as_record, _mass, _ordered, _empty_columns, _check_overwrite, _no_partial_output,
 )
 
@@ -328,7 +328,7 @@ def read_hepmc3(path: str | Path) -> EventTable:
     for prefix, name in names.items():
         t = _csv(lines.join(prefix, strip=True), [name], {name: i64 if name == "process_id" else f64})
         cols[name] = t.column(name).to_numpy(zero_copy_only=False) if t is not None else np.zeros(0)
-    for k in ("source", "target"):
+    for k in layout.get("labels", LABELS):
         import pyarrow.compute as pc
 
         vals = lines.lines(f"A 0 {k} ".encode(), strip=True)

@@ -66,7 +66,7 @@ def write_parquet(sample, path: str | Path, model: Model | None = None, pot: flo
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta, default=_json_default).encode()})
     with _no_partial_output(path) as tmp:
         # dictionary encoding only for the label columns; plain snappy for the numbers (speed)
-        pq.write_table(table, tmp, use_dictionary=["source", "target"], write_statistics=False)
+        pq.write_table(table, tmp, use_dictionary=list(rec.labels), write_statistics=False)
     return path
 
 

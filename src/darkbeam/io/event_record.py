@@ -47,6 +47,11 @@ WEIGHT_NAMES = ("CV", "expected_events")
 OBSERVABLES = ("E_vis", "cos_theta", "E_QE")
 
 
+#: per-event string labels of a record: production source, target, and (samples of build_signal) the
+#: detection channel of the event (``DetectionChannel.label``)
+LABELS = ("source", "target")
+
+
 _META_KEY = b"darkbeam"
 
 
@@ -283,7 +288,7 @@ class EventRecord:
             else:
                 verts.append({"role": slot.role, "status": slot.status, "id": i, "incoming": list(slot.incoming)})
         return {"particles": parts, "vertices": verts, "primary": self.primary,
-                "weights": list(WEIGHT_NAMES), "observables": list(OBSERVABLES)}
+                "weights": list(WEIGHT_NAMES), "observables": list(OBSERVABLES), "labels": list(self.labels)}
 
 
 def _tof(a: np.ndarray, b: np.ndarray, p4: np.ndarray) -> np.ndarray:
@@ -464,7 +469,8 @@ def _flux_cross_section(sample, rec: EventRecord, n_sample: int) -> tuple[float,
     effective area); without a recorded flux: Σ CV in events per POT. Φ: ``columns["flux_total"]``."""
     total = float(np.sum(rec.weights["CV"])) if len(rec) else 0.0
     cols = getattr(sample, "columns", {}) or {}
-    if n_sample == 0 or "flux_total" not in cols:
+    if n_sample == 0 or "flux_total" not in cols or np.unique(np.asarray(cols["flux_total"])).size != 1:
+        # several detection channels whose incoming fluxes differ (or one lacks it): no one flux to divide by
         return total, "events per POT", "PerExposure", {}
     flux = float(np.asarray(cols["flux_total"])[0])
     extra = {"darkbeam.Flux.Integrated": flux, "darkbeam.Flux.Unit": "per cm2 per POT at the reference couplings"}
@@ -495,16 +501,7 @@ def event_record(sample, model: Model | None = None, pot: float = 1.0, rng: np.r
         raise InputError("sphere", sphere, SPHERES)
     rng = np.random.default_rng(0) if rng is None else rng
     n = _n_events(sample)
-    parts = _particles(sample)
-    cv = _weights(sample, model, 1.0)
-    particles, vertices, primary = _graph(sample, parts, n, rng, sphere)
-    recoil = parts.get("pdg_recoil", np.zeros(n, np.int64))
-    rec = EventRecord(
-        event=np.arange(n, dtype=np.int64), weights={"CV": cv, "expected_events": cv * pot},
-        process_id=nuhepmc.process_ids(getattr(sample, "process", ""), np.asarray(recoil).reshape(n)),
-        observables={k: np.asarray(getattr(sample, k), float).reshape(n) for k in OBSERVABLES},
-        labels={k: _categories(getattr(sample, k), n) for k in ("source", "target")},
-        particles=particles, vertices=vertices, primary=primary)
+    rec = _base_record(sample, model, pot, rng, sphere)
     meta = event_metadata(sample, model, pot)
     zero = rec.weights["CV"] == 0
     meta["n_sample"] = n
@@ -525,6 +522,56 @@ def event_record(sample, model: Model | None = None, pot: float = 1.0, rng: np.r
     rec.metadata = meta
     rec.run_info = _run_info(sample, rec, pot, (fatx, unit, scale, extra))
     return rec
+
+
+def _base_record(sample, model: Model | None, pot: float, rng, sphere: str) -> EventRecord:
+    """Every event of ``sample`` as a record (no metadata, zero weights kept). A sample of several detection
+    channels (``parts``) is the concatenation of its parts' records, which must share one event graph."""
+    parts_of = getattr(sample, "parts", None)
+    if parts_of is not None:
+        return _concat_records(sample, [_base_record(p, model, pot, rng, sphere) for p in parts_of])
+    n = _n_events(sample)
+    parts = _particles(sample)
+    cv = _weights(sample, model, 1.0)
+    particles, vertices, primary = _graph(sample, parts, n, rng, sphere)
+    recoil = parts.get("pdg_recoil", np.zeros(n, np.int64))
+    cols = getattr(sample, "columns", {}) or {}
+    return EventRecord(
+        event=np.arange(n, dtype=np.int64), weights={"CV": cv, "expected_events": cv * pot},
+        process_id=nuhepmc.process_ids(getattr(sample, "process", ""), np.asarray(recoil).reshape(n)),
+        observables={k: np.asarray(getattr(sample, k), float).reshape(n) for k in OBSERVABLES},
+        labels={**{k: _categories(getattr(sample, k), n) for k in ("source", "target")},
+                **({"channel": _categories(cols["channel"], n)} if "channel" in cols else {})},
+        particles=particles, vertices=vertices, primary=primary)
+
+
+def _concat_records(sample, recs: list[EventRecord]) -> EventRecord:
+    """One record of the per-channel records ``recs`` of ``sample`` (event numbers: index in the sample)."""
+    full = [r for r in recs if len(r)] or recs[:1]
+    layout = full[0].layout()
+    if any(r.layout() != layout for r in full):
+        kinds = sorted({getattr(p, "process", "") for p, r in zip(sample.parts, recs, strict=True) if len(r)})
+        raise InputError("event file of several detection channels", kinds, "channels sharing one event graph "
+                         "(e.g. decays in volume only); write one file per channel (the sample's ``parts``)")
+    offsets = np.cumsum([0] + [len(r) for r in recs])
+    cat = [(r, off) for r, off in zip(recs, offsets, strict=False) if len(r)] or [(full[0], 0)]
+    rs = [r for r, _ in cat]
+
+    def labels(name: str) -> tuple[np.ndarray, np.ndarray]:
+        x = np.concatenate([r.label(name) for r in rs])
+        return _categories(x, len(x))
+
+    first = rs[0]
+    return EventRecord(
+        event=np.concatenate([r.event + off for r, off in cat]),
+        weights={k: np.concatenate([r.weights[k] for r in rs]) for k in first.weights},
+        process_id=np.concatenate([r.process_id for r in rs]),
+        observables={k: np.concatenate([r.observables[k] for r in rs]) for k in first.observables},
+        labels={k: labels(k) for k in first.labels},
+        particles=[replace(p, pdg=np.concatenate([r.particles[i].pdg for r in rs]),
+                           p4=np.concatenate([r.particles[i].p4 for r in rs])) for i, p in enumerate(first.particles)],
+        vertices=[replace(v, x=np.concatenate([r.vertices[i].x for r in rs])) for i, v in enumerate(first.vertices)],
+        primary=first.primary)
 
 
 def _unweight(rec: EventRecord, rng: np.random.Generator, pot: float) -> tuple[EventRecord, dict[str, Any]]:
@@ -597,7 +644,7 @@ def _mass(p4: np.ndarray) -> np.ndarray:
 
 
 def _column_names(layout: dict[str, Any], weight_names) -> list[str]:
-    names = ["event", *weight_names, "process_id", *OBSERVABLES, "source", "target"]
+    names = ["event", *weight_names, "process_id", *OBSERVABLES, *layout.get("labels", LABELS)]
     for p in layout["particles"]:
         names += [f"{p['role']}_pdg", *(f"{p['role']}_{c}" for c in P4_COMPONENTS)]
     for v in layout["vertices"]:
@@ -613,7 +660,7 @@ def _empty_columns(layout: dict[str, Any], weight_names) -> dict[str, np.ndarray
     out = {}
     for k in _column_names(layout, weight_names):
         kind = "i" if k in ("event", "process_id") or k.endswith("_pdg") else (
-            "U" if k in ("source", "target") else "f")
+            "U" if k in layout.get("labels", LABELS) else "f")
         out[k] = np.zeros(0, {"i": np.int64, "U": "<U1", "f": float}[kind])
     return out
 

@@ -131,7 +131,9 @@ def run_info_attributes(*, process: str, pot: float, fatx: float, fatx_unit: str
         "NuHepMC.Units.CrossSection.Unit": fatx_unit,
         "NuHepMC.Units.CrossSection.TargetScale": fatx_scale,
     }
-    procs = [v for (p, _), v in PROCESSES.items() if p == process] or [OTHER_PROCESS]
+    # several detection channels: ``process`` joins their processes with "+" (pipeline.signal.combine_samples)
+    procs = list(dict.fromkeys(v for sub in process.split("+")
+                               for v in ([v for (p, _), v in PROCESSES.items() if p == sub] or [OTHER_PROCESS])))
     a["NuHepMC.ProcessIDs"] = [pid for pid, _, _ in procs]
     for pid, name, desc in procs:
         a[f"NuHepMC.ProcessInfo[{pid}].Name"] = name

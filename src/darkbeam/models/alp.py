@@ -19,8 +19,9 @@ of off-target running); a material name must equal the beam's (``PhotonPrimakoff
   The tests check both against independent routes (an explicit trace of the Yukawa amplitude; the π⁰ → γγ
   width with the anomaly coupling g = α/(π f_π), f_π = 92 MeV).
 * Detection: a → γγ inside the detector volume (``DecayInVolume("a", "gamma gamma")``, darkbeam's generic
-  decay-in-volume process). Inverse Primakoff scattering a N → γ N in the detector is not built here: the
-  generic code takes one detection channel per model (docs/portal_alp.md, "Not done").
+  decay-in-volume process). Inverse Primakoff scattering a N → γ N in the detector is not built here: it
+  needs its own detection process (a model may declare several channels, but there is no a N → γ N process
+  yet; docs/portal_alp.md, "Not done").
 
 Valid for 0 < m_a; the photon coupling must keep σ_P ≪ σ_abs (always true for g_aγγ < 10⁻² /GeV).
 """

@@ -41,8 +41,11 @@ Sec. 1.1, "B2018" below).
   f_π = 130.2 MeV, |V_ud|, G_F, sin²θ_W (MS-bar, 0.23121) from :mod:`darkbeam.constants`.
   B2018 is cited by section (its table of contents was checked; docs/portal_hnl.md says why equation
   numbers are not quoted); every formula is checked against an independent calculation in tests/test_hnl.py.
-* Detection: N → μ∓π± inside the detector (``DecayInVolume("N", "mu pi")``: darkbeam's generic
-  decay-in-volume process). "mu pi" is the charge-summed channel (for Majorana N both charges; for Dirac N
+* Detection: N → μ∓π± and N → e∓π± inside the detector (``DecayInVolume("N", "mu pi")``,
+  ``DecayInVolume("N", "e pi")``: darkbeam's generic decay-in-volume process, one sample per channel joined by
+  ``pipeline.signal.build_signal``; the eπ channel, ∝ |U_e4|², is empty with its reason when u2_e = 0 and
+  is then not re-weighted into: a sample to be used at u2_e > 0 is generated at u2_e > 0). "mu pi" and
+  "e pi" are the charge-summed channels (for Majorana N both charges; for Dirac N
   the one the beam's N or N̄ makes), written in event records as π⁺ μ⁻. The decay is isotropic in the N
   rest frame: exact for a Majorana N summed over the two charge states (their angular asymmetries are
   equal and opposite under CP), an approximation for a Dirac N, whose decay is (1 + α cos θ)-distributed
@@ -209,7 +212,7 @@ class HeavyNeutralLepton(Model):
               "or Dirac", choices=NATURES),
     )
     production = (MesonTwoBody(),)
-    detection = (DecayInVolume("N", "mu pi"),)
+    detection = (DecayInVolume("N", "mu pi"), DecayInVolume("N", "e pi"))
 
     def validate(self) -> None:
         m = self.values["m_n"]

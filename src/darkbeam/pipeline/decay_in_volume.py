@@ -37,6 +37,7 @@ import numpy as np
 
 from ..constants import HBARC
 from ..detectors.catalog import get_experiment
+from ..errors import InputError
 from ..kinematics.fourvec import two_body_decay
 from ..models.base import Model
 from ..particles import TWO_BODY_FINAL_STATES, boson_pdg
@@ -54,7 +55,6 @@ from .signal import (
     _resample,
     _response,
     arrival_columns,
-    detection_channel,
 )
 
 
@@ -66,7 +66,7 @@ class DecayInVolumeSignal(SignalProcess):
 
     def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
         exp = get_experiment(experiment)
-        ch = detection_channel(model)
+        ch = self.declared(model)
         dec = model.boson_decays(ch.incoming)
         m_x = float(dec.mass)
         if ch.visible not in TWO_BODY_FINAL_STATES:
@@ -136,9 +136,17 @@ class DecayInVolumeSignal(SignalProcess):
 
     def event_factor(self, sample: SignalSample, model: Model) -> np.ndarray:
         """Production coupling² × BR(X → visible) × P(decay inside) at ``model``, per event."""
-        if len(sample.base_weight) == 0:  # an empty sample (its note says why) re-weights to nothing
+        ch = self.declared(model)
+        if len(sample.base_weight) == 0:  # an empty sample (its note says why) re-weights to nothing ...
+            dec = model.boson_decays(ch.incoming)
+            if (dec.widths.get(ch.visible, 0.0) > 0
+                    and not sample.model.boson_decays(ch.incoming).widths.get(ch.visible, 0.0) > 0):
+                # ... unless the channel was shut only by a zero coupling: no event to re-weight into
+                raise InputError(f"{model.name} couplings", {k: v for k, v in model.values.items()
+                                                             if v != sample.model.values[k]},
+                                 f"couplings at which {ch.incoming} -> {ch.visible} stays closed, as in the sample "
+                                 f"({sample.note}); generate a sample where the channel is open")
             return np.zeros(0)
-        ch = detection_channel(model)
         dec = model.boson_decays(ch.incoming)
         if "labels" not in sample.meta:
             sample.meta["labels"], sample.meta["codes"] = np.unique(sample.source, return_inverse=True)

@@ -48,7 +48,6 @@ from .signal import (
     _resample,
     _sigma_interp,
     arrival_columns,
-    detection_channel,
 )
 
 
@@ -135,7 +134,7 @@ class DMElasticSignal(SignalProcess):
     def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
         exp = get_experiment(experiment)
         c = elastic_couplings(model)
-        incoming = detection_channel(model).incoming
+        incoming = self.declared(model).incoming
         pieces_arr = []
         for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng,
                                                  progress=progress):
@@ -195,7 +194,7 @@ class DMElasticSignal(SignalProcess):
     def coupling_factor(self, model, source):
         """ε² · BR(V → χχ̄) · (e ε g_D)²: the coupling dependence of each event."""
         c = elastic_couplings(model)
-        f = float(model.epsilon) ** 2 * br_to_incoming(model, detection_channel(model).incoming) * c.g**2
+        f = float(model.epsilon) ** 2 * br_to_incoming(model, self.declared(model).incoming) * c.g**2
         return np.full(len(source), f)
 
 

@@ -81,6 +81,8 @@ class SignalSample:
     meta: dict = field(default_factory=dict)
     particles: dict[str, np.ndarray] = field(default_factory=dict)
     columns: dict[str, np.ndarray] = field(default_factory=dict)
+    #: index of the model's detection channel (``model.detection``) the sample was built for
+    channel: int = 0
 
     def weights(self, model: Model | None = None, pot: float = 1.0) -> np.ndarray:
         """Events per bin-able event for ``model`` (same masses as the reference) times ``pot``."""
@@ -88,6 +90,7 @@ class SignalSample:
         _check_same_masses(self.model, model)
         if "process" not in self.meta:  # the process that built the sample knows its re-weighting
             self.meta["process"] = SIGNAL_PROCESSES.get(self.process)()
+            self.meta["process"].index = self.channel
         return self.base_weight * self.meta["process"].event_factor(self, model) * pot
 
     def total(self, model: Model | None = None, pot: float = 1.0) -> float:
@@ -125,6 +128,12 @@ class SignalProcess:
     """
 
     name = ""
+    #: which of the model's detection channels (index into ``model.detection``) this instance builds
+    index = 0
+
+    def declared(self, model: Model):
+        """The detection channel of ``model`` this process builds and re-weights."""
+        return detection_channel(model, self.index)
 
     def event_factor(self, sample: SignalSample, model: Model) -> np.ndarray:
         """Coupling dependence of each event of ``sample`` at ``model`` (same masses)."""
@@ -459,36 +468,100 @@ def build_signal(
 ) -> SignalSample:
     """Generate the cached signal sample of ``model`` at ``experiment`` in beam ``mode``.
 
+    One sample per detection channel the model declares, each built by its own process with a generator
+    seeded by ``seed`` (the first channel is built exactly as a single-channel model; channel k alone, with
+    the same seed, gives the same events as channel k of the combined sample). Every event carries its
+    channel's label in ``columns["channel"]``. A model with several channels gets a :class:`CombinedSample`
+    (weights: the parts' weights, re-weighted each by its own process; observables concatenated).
+
     Args:
         n_mesons: mesons sampled per parent species. n_events: detector events sampled per target.
         seed: random seed (same seed, same numbers).
         detector: apply the experiment's detector response (False: truth-level interactions, every
             event kept, E_vis = true energy of the visible final state, for validation).
     """
-    channel = detection_channel(model)
+    channels = detection_channels(model)
     if n_events <= 0:
         raise InputError("n_events", n_events, "a positive integer")
-    rng = np.random.default_rng(seed)
-    proc = SIGNAL_PROCESSES.get(channel.process)()
-    sample = proc.build(model, experiment, mode, n_mesons, n_events, rng, progress, detector)
-    if not sample.note and len(sample.base_weight) and not np.any(sample.weights() > 0):
-        sample.note = proc.zero_reason(sample, model)
-    return sample
+    parts = []
+    for i, ch in enumerate(channels):
+        rng = np.random.default_rng(seed)
+        proc = SIGNAL_PROCESSES.get(ch.process)()
+        proc.index = i
+        sample = proc.build(model, experiment, mode, n_mesons, n_events, rng, progress, detector)
+        sample.channel = i
+        sample.columns["channel"] = np.full(len(sample.base_weight), ch.label)
+        if not sample.note and len(sample.base_weight) and not np.any(sample.weights() > 0):
+            sample.note = proc.zero_reason(sample, model)
+        parts.append(sample)
+    return parts[0] if len(parts) == 1 else combine_samples(model, parts)
 
 
-def detection_channel(model: Model):
-    """The detection channel the model declares (``model.detection``; one per model in this version)."""
+def detection_channels(model: Model) -> tuple:
+    """Every detection channel the model declares (``model.detection``), checked: at least one, each naming
+    a registered detection process, labels (``DetectionChannel.label``) distinct."""
     channels = tuple(getattr(model, "detection", ()))
     if not channels:
         raise InputError("model with a detection process", model.name,
                          "a model declaring a detection channel (see `darkbeam list models`)")
-    if len(channels) > 1:
-        raise InputError(f"{model.name} detection channels", [c.describe() for c in channels],
-                         "one detection channel per model (several are not combined yet)")
-    ch = channels[0]
-    if ch.process not in SIGNAL_PROCESSES:
-        raise InputError(f"{model.name} detection process", ch.process, SIGNAL_PROCESSES.names())
-    return ch
+    for ch in channels:
+        if ch.process not in SIGNAL_PROCESSES:
+            raise InputError(f"{model.name} detection process", ch.process, SIGNAL_PROCESSES.names())
+    labels = [ch.label for ch in channels]
+    if len(set(labels)) != len(labels):
+        raise InputError(f"{model.name} detection channels", labels, "channels with distinct labels")
+    return channels
+
+
+def detection_channel(model: Model, index: int = 0):
+    """The ``index``-th detection channel the model declares (checked as in :func:`detection_channels`)."""
+    channels = detection_channels(model)
+    if not 0 <= index < len(channels):
+        raise InputError(f"{model.name} detection channel index", index, f"0 .. {len(channels) - 1}")
+    return channels[index]
+
+
+@dataclass
+class CombinedSample(SignalSample):
+    """Signal of a model with several detection channels: ``parts`` (one :class:`SignalSample` per channel,
+    each re-weighted by its own process) and their events concatenated in channel order. Per-event arrays
+    a part lacks (``particles`` roles, ``columns``) are filled with zeros (NaN for float columns, "" for
+    labels); ``columns["channel"]`` names each event's channel. ``note`` joins the parts' notes, each
+    prefixed by its channel label (a closed channel says why; the others still count)."""
+
+    parts: list = field(default_factory=list)
+
+    def weights(self, model: Model | None = None, pot: float = 1.0) -> np.ndarray:
+        """Concatenation of the parts' weights at ``model`` (each exact in its couplings) times ``pot``."""
+        return np.concatenate([np.zeros(0)] + [p.weights(model, pot) for p in self.parts])
+
+    def channel_notes(self) -> dict[str, str]:
+        """{channel label: the part's note ("" when it has events)} in channel order."""
+        return {detection_channel(self.model, p.channel).label: p.note for p in self.parts}
+
+
+def _fill(arrays: list[np.ndarray | None], sizes: list[int]) -> np.ndarray:
+    """Concatenate per-part arrays, a missing one (None) replaced by zeros / NaN / "" of the right shape."""
+    ref = next(a for a in arrays if a is not None)
+    filler = np.nan if ref.dtype.kind == "f" else ("" if ref.dtype.kind == "U" else 0)
+    return np.concatenate([np.asarray(a) if a is not None else np.full((n, *ref.shape[1:]), filler, ref.dtype)
+                           for a, n in zip(arrays, sizes, strict=True)])
+
+
+def combine_samples(model: Model, parts: list[SignalSample]) -> CombinedSample:
+    """One :class:`CombinedSample` of the per-channel ``parts`` (same model, experiment and mode)."""
+    sizes = [len(p.base_weight) for p in parts]
+    cat = {k: _fill([getattr(p, k) for p in parts], sizes)
+           for k in ("E_vis", "cos_theta", "E_QE", "base_weight", "source", "target")}
+    keys = {k: None for p in parts for k in p.particles}, {k: None for p in parts for k in p.columns}
+    particles = {k: _fill([p.particles.get(k) for p in parts], sizes) for k in keys[0]}
+    columns = {k: _fill([p.columns.get(k) for p in parts], sizes) for k in keys[1]}
+    labels = [detection_channel(model, p.channel).label for p in parts]
+    note = "; ".join(f"{lab}: {p.note}" for lab, p in zip(labels, parts, strict=True) if p.note)
+    return CombinedSample(model, parts[0].experiment, parts[0].mode, cat["E_vis"], cat["cos_theta"], cat["E_QE"],
+                          cat["base_weight"], cat["source"], cat["target"], note=note,
+                          process="+".join(dict.fromkeys(p.process for p in parts)), particles=particles,
+                          columns=columns, parts=list(parts))
 
 
 assert hu.MeV == 1.0
