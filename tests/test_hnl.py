@@ -262,8 +262,9 @@ def test_below_the_mu_pi_threshold_the_empty_sample_reweights_to_zero(tmp_path):
         s = build_signal(m, experiment, mode, n_mesons=2000, n_events=100, seed=1, detector=False)
         assert len(s.base_weight) == 0 and "closed" in s.note and "245" in s.note
         assert s.total() == 0.0 and s.total(m.replace(u2_mu=1e-3), pot=1e21) == 0.0
-        # the N -> e pi channel is shut by u2_e = 0 in this sample: re-weighting into u2_e > 0 is refused
-        with pytest.raises(InputError, match="e pi"):
+        # the N -> e pi channel (and K -> e N) is shut by u2_e = 0 in this sample: re-weighting into u2_e > 0 is
+        # refused, naming the coupling
+        with pytest.raises(InputError, match="u2_e"):
             s.weights(m.replace(u2_e=1e-6))
     toml = CONFIG.read_text().replace('m_n = "385 MeV"', 'm_n = "200 MeV"')
     assert 'm_n = "200 MeV"' in toml

@@ -205,3 +205,19 @@ def test_off_target_sources_sit_at_the_absorber_491_m_from_miniboone():
     zz = np.concatenate(z) / 1000.0
     assert np.average(zz, weights=np.concatenate(w)) == pytest.approx(50.0, abs=0.5)
     assert 541.0 - np.average(zz, weights=np.concatenate(w)) == pytest.approx(491.0, abs=1.0)
+
+
+def test_reweighting_from_a_zero_coupling_is_refused():
+    """A sample made at g_e = 0 has no π/K → eνφ events and no φ → e⁺e⁻ decays: re-weighting it to g_e > 0 would
+    silently leave them out (a fresh sample at g_e = g_μ differs by an order of magnitude), so it is an error
+    naming the coupling; re-weighting the other couplings still works."""
+    from darkbeam.errors import InputError
+    from darkbeam.models import get_model
+    from darkbeam.pipeline.signal import build_signal
+
+    m = get_model("muphilic-scalar", {"m_phi": "1 MeV", "g_mu": "5e-3", "g_n": "1e-2", "lam": "4.4e-4 /MeV"})
+    assert m.g_e == 0.0
+    s = build_signal(m, "miniboone", "neutrino", n_mesons=20_000, n_events=2_000, seed=1)
+    assert s.total(m.replace(g_n=2e-2)) == pytest.approx(4 * s.total(m), rel=1e-12)
+    with pytest.raises(InputError, match="g_e"):
+        s.total(m.replace(g_e=5e-3))

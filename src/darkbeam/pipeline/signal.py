@@ -109,7 +109,10 @@ class SignalSample:
 
 
 def _check_same_masses(ref: Model, new: Model) -> None:
-    """Masses, string settings and parameters flagged ``fixed_in_sample`` are fixed in a cached sample."""
+    """Masses, string settings and parameters flagged ``fixed_in_sample`` are fixed in a cached sample; so is
+    a coupling that was exactly zero when the sample was made. A zero coupling closes the production, decay
+    or detection channels it controls (π → eνφ at g_e = 0, K → eN at |U_e|² = 0), so the sample has no events
+    of them, and re-weighting to a non-zero value would silently leave them out."""
     if type(ref) is not type(new):
         raise InputError("model", new.name, f"the model of the cached sample ({ref.name})")
     for p in ref.params:
@@ -117,6 +120,10 @@ def _check_same_masses(ref: Model, new: Model) -> None:
             raise InputError(f"{new.name}.{p.name}", new.values[p.name],
                              f"{ref.values[p.name]!r} (masses, settings and parameters flagged fixed_in_sample "
                              "are fixed in a cached sample; generate a new one)")
+        if (not p.is_fixed_in_sample and ref.values[p.name] == 0.0 and new.values[p.name] != 0.0):
+            raise InputError(f"{new.name}.{p.name}", new.values[p.name],
+                             "0, its value in the sample: the channels a zero coupling closes have no events there, "
+                             "so re-weighting cannot open them; generate a sample at a non-zero value")
 
 
 class SignalProcess:
