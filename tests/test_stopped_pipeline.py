@@ -294,3 +294,15 @@ def test_idm_at_ccm_comes_from_neutral_pions():
     assert math.isfinite(m["signal_events"]) and m["signal_events"] > 0
     # χ from π⁺ → μ⁺ν V1 at rest (E_χ < 31 MeV) cannot make a 40 MeV χ': no "pi+ mu" events
     assert m["by_parent"].get("pi+ mu", 0.0) == 0.0 and m["by_parent"]["pi0"] > 0
+
+
+def test_decay_in_volume_zero_at_a_source_without_the_parents_says_which():
+    """K → πS at the Lujan source (800 MeV protons: no kaons): the zero names the missing parents and why, not a
+    generic "no flux"."""
+    from darkbeam.models import get_model
+    from darkbeam.pipeline.signal import build_signal
+
+    m = get_model("higgs-scalar", {"m_s": "150 MeV", "theta": "4e-4"})
+    s = build_signal(m, "ccm", "stopped", n_mesons=2000, n_events=200, seed=1)
+    assert s.total() == 0.0
+    assert "no K+ at the lanl-lujan source" in s.note and "K- stop and are captured" in s.note

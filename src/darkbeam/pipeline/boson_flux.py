@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import hepunits as hu
 import numpy as np
 
-from ..detectors.catalog import Experiment, get_experiment
+from ..detectors.catalog import BEAMS, Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
@@ -30,7 +30,7 @@ from ..sample import ParticleSample
 from .estimators import forced_flux
 from .geometry import detector_center, face_area, hits_disc
 from .neutrino_flux import DEFAULT_EDGES_GEV, _decay, _progress, beam_setup
-from .stopped_sources import beam_source, iter_stopped_sources
+from .stopped_sources import beam_source, iter_stopped_sources, stopped_parent_plan
 
 
 @dataclass
@@ -197,6 +197,18 @@ def iter_boson_sources(
                 yield from ch.sample(rng, parent, decayed, model)
     if bar is not None:
         bar.close()
+
+
+def no_flux_reason(model: Model, experiment: str, mode: str, state: str) -> str:
+    """Why no ``state`` arrives at ``experiment`` in ``mode``: at a stopped-pion source, the parents the model's
+    channels need that the source does not provide (with the source's reason); else the generic reason."""
+    beam = BEAMS.get(get_experiment(experiment).beam)
+    head = f"no {state} flux reaches {experiment} in {mode} mode"
+    if beam_source(beam) == "stopped":
+        missing = [r["reason"] for r in stopped_parent_plan(model, beam) if not r["used"]]
+        if missing:
+            return f"{head}: " + "; ".join(missing)
+    return f"{head} (no open production channel, or none points at the detector)"
 
 
 def arrivals_from_sources(

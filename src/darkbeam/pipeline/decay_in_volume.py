@@ -43,7 +43,7 @@ from ..models.base import Model
 from ..particles import TWO_BODY_FINAL_STATES, boson_pdg
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_inside_probability, decay_probability
-from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources
+from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, no_flux_reason
 from .geometry import face_area
 from .signal import (
     SIGNAL_PROCESSES,
@@ -86,8 +86,7 @@ class DecayInVolumeSignal(SignalProcess):
                                                      progress=progress)
         ])
         if len(arrivals) == 0:
-            return _empty(model, experiment, mode, f"no {ch.incoming} flux reaches {experiment} in {mode} mode "
-                          "(no open production channel, or none points at the detector)", self.name)
+            return _empty(model, experiment, mode, no_flux_reason(model, experiment, mode, ch.incoming), self.name)
         labels, codes = np.unique(arrivals.parent, return_inverse=True)
         prod = production_coupling2(model, labels)[codes]
         base_flux = np.where(prod > 0, arrivals.weight / np.where(prod > 0, prod, 1.0), 0.0)
