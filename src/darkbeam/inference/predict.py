@@ -34,20 +34,19 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
 from ..io.config import RunConfig, fit_bounds, mass_grid
-from ..models.base import Model
+from ..models.base import Model, model_summary
 from .chi2 import Chi2Result
 from .datasets import DATASETS, SIGNAL_ONLY_BINNING, Binning, dataset_for, signal_only_binning
 from .fit import fit_coupling, fit_normalisation
+from .fit_outcome import FitOutcome
 from .groups import _response_summary, channel_groups, sample_groups, signal_only_text
-
-_UNIT = {"energy": "MeV", "1/energy": "1/MeV", "dimensionless": ""}
+from .sample_view import SampleView, binning
 
 # ------------------------------------------------------------------------------------------------
 # coupling products (the combinations seed 000 Table I quotes)
@@ -59,122 +58,9 @@ def coupling_product(model: Model) -> dict[str, Any] | None:
     return model.coupling_product()
 
 
-def model_summary(model: Model) -> dict[str, Any]:
-    """Name, parameters (internal units) and their units, for JSON output."""
-    units = {p.name: _UNIT.get(p.dimension, p.dimension) for p in model.params if p.choices is None}
-    return {"name": model.name, "parameters": dict(model.values), "units": units}
-
-
-# ------------------------------------------------------------------------------------------------
-# binned view of a cached sample
-# ------------------------------------------------------------------------------------------------
-
-
-def binning(mode: str, observable: str, eqe_window: tuple[float, float] | None = (200.0, 1250.0)) -> Binning:
-    """MiniBooNE binning and data of ``observable`` in beam ``mode`` (the ``miniboone`` dataset's)."""
-    b = DATASETS.get("miniboone").binning(mode, observable, eqe_window)
-    if isinstance(b, str):
-        raise InputError("observable", f"{mode}/{observable}", b)
-    return b
-
-
-class SampleView:
-    """A cached :class:`SignalSample` with precomputed bin indices, for fast exact re-weighting.
-
-    ``weights(model, pot)`` is ``sample.weights(model, pot)`` (which evaluates coupling factors once
-    per distinct source label); histograms reuse precomputed bin indices.
-    """
-
-    def __init__(self, sample) -> None:
-        self.sample = sample
-        self._idx: dict[tuple, tuple[np.ndarray, int]] = {}
-
-    def weights(self, model: Model | None = None, pot: float = 1.0) -> np.ndarray:
-        """Expected events per sampled event for ``model`` (same masses) and ``pot``."""
-        return self.sample.weights(model, pot)
-
-    def _bin_index(self, b: Binning) -> tuple[np.ndarray, int]:
-        key = (b.mode, b.observable, tuple(b.edges), b.eqe_window)
-        if key not in self._idx:
-            x = getattr(self.sample, b.observable)
-            nb = len(b.edges) - 1
-            i = np.searchsorted(b.edges, x, side="right") - 1
-            i = np.where(x == b.edges[-1], nb - 1, i)  # np.histogram's closed last bin
-            ok = np.isfinite(x) & (i >= 0) & (i < nb)
-            if b.eqe_window is not None:
-                e = self.sample.E_QE
-                ok &= np.isfinite(e) & (e >= b.eqe_window[0]) & (e < b.eqe_window[1])
-            self._idx[key] = (np.where(ok, i, nb), nb)
-        return self._idx[key]
-
-    def histogram(self, b: Binning, w: np.ndarray) -> np.ndarray:
-        """Sum of ``w`` per bin of ``b`` (events outside the bins or the E_QE window dropped)."""
-        idx, nb = self._bin_index(b)
-        return np.bincount(idx, weights=w, minlength=nb + 1)[:nb]
-
-
 # ------------------------------------------------------------------------------------------------
 # the predictor
 # ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FitOutcome:
-    """Best fit of one coupling (optionally profiled over a mass grid).
-
-    Attributes:
-        parameter: name of the fitted coupling; value: best-fit value (internal units).
-        model: the best-fit model; masses: masses of the best point (MeV) when a grid was scanned.
-        chi2, ndof, pvalue: at the best fit (ndof = bins − fitted parameters); chi2_null: no signal.
-        coupling_product: {"name", "value", "unit"} at the best fit.
-        signal_events: expected events per mode at the best fit.
-        start: starting value from the template normalisation fit; power: k in signal ∝ coupling^k.
-        scan: per grid point {"point", "value", "chi2"} (mass scans only).
-        uncertainty: (low, high) of the Δχ² = 1 interval of the coupling (None where it leaves the range).
-        at_edge: "lower" / "upper" when the best point sits at an edge of the allowed range, else None.
-        status: "fit", "background only" (no coupling beats background only) or "no sensitivity" (no
-            signal at all; ``value`` is NaN); reason: why, for the latter two.
-    """
-
-    parameter: str
-    value: float
-    model: Model
-    chi2: float
-    ndof: int
-    pvalue: float
-    chi2_null: float
-    coupling_product: dict | None
-    signal_events: dict[str, float]
-    start: float
-    power: float
-    valid: bool
-    masses: dict[str, float] = field(default_factory=dict)
-    scan: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    uncertainty: tuple[float | None, float | None] | None = None
-    at_edge: str | None = None
-    status: str = "fit"
-    reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (``best_fit``, ``chi2``, ``ndof``, ``chi2_per_dof``, ``pvalue``, ...)."""
-        unit = {p.name: _UNIT.get(p.dimension, "") for p in self.model.params}
-        value = None if not math.isfinite(self.value) else self.value
-        best = {self.parameter: value, "unit": unit.get(self.parameter, ""), **self.masses}
-        if self.uncertainty is not None:
-            best["interval_68"] = list(self.uncertainty)
-        best["at_edge"] = self.at_edge
-        if self.coupling_product is not None:
-            best["coupling_product"] = self.coupling_product
-        best["signal_events"] = self.signal_events
-        out = {"model": model_summary(self.model), "best_fit": best, "chi2": self.chi2, "ndof": self.ndof,
-               "chi2_per_dof": self.chi2 / self.ndof if self.ndof > 0 else float("nan"), "pvalue": self.pvalue,
-               "chi2_background_only": self.chi2_null, "delta_chi2": self.chi2_null - self.chi2,
-               "start_from_template": self.start, "signal_power": self.power, "valid": self.valid,
-               "status": self.status, "reason": self.reason, "notes": self.notes}
-        if self.scan:
-            out["scan"] = self.scan
-        return out
 
 
 class Predictor:

@@ -3,13 +3,8 @@ info) built from a signal sample, and the safe-writing helpers of event files; d
 
 from __future__ import annotations
 
-import contextlib
 import json
-import signal
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import hepunits as hu
@@ -20,19 +15,25 @@ from ..constants import C_LIGHT, M_P
 from ..detectors.catalog import BEAMS, get_experiment
 from ..errors import InputError
 from ..interactions.targets import AMU
-from ..models.base import Model
+from ..models.base import Model, model_summary
 from ..particles import BOSON_PDG, CHI_PDG, HNL_PDG, NEW_PARTICLE_NAMES, NU_LIGHT_PDG
 from . import nuhepmc
-from .atomic import atomic_path
-
+from .event_files import (  # noqa: F401  (the file helpers and column layout, re-exported for the writers)
+    LABELS,
+    OBSERVABLES,
+    P4_COMPONENTS,
+    VERTEX_COMPONENTS,
+    _check_overwrite,
+    _check_suffix,
+    _column_names,
+    _empty_columns,
+    _json_default,
+    _mass,
+    _no_partial_output,
+    _ordered,
+)
 
 ROLES = ("in", "vis1", "vis2", "recoil", "inv")
-
-
-P4_COMPONENTS = ("E", "px", "py", "pz")
-
-
-VERTEX_COMPONENTS = ("x", "y", "z", "ct")
 
 
 SPHERES = ("detector", "fiducial")
@@ -42,14 +43,6 @@ FORMAT_VERSION = 2
 
 
 WEIGHT_NAMES = ("CV", "expected_events")
-
-
-OBSERVABLES = ("E_vis", "cos_theta", "E_QE")
-
-
-#: per-event string labels of a record: production source, target, and (samples of build_signal) the
-#: detection channel of the event (``DetectionChannel.label``)
-LABELS = ("source", "target")
 
 
 _META_KEY = b"darkbeam"
@@ -100,9 +93,6 @@ def _particles(sample) -> dict[str, np.ndarray]:
 def event_metadata(sample, model: Model | None = None, pot: float = 1.0) -> dict[str, Any]:
     """File-level metadata: model (name, parameters in internal units, their units), experiment,
     mode, POT, process, darkbeam version, units and conventions."""
-    from ..inference.predict import model_summary
-
-
     model = sample.model if model is None else model
     return {
         "format": "darkbeam-events", "format_version": FORMAT_VERSION, "darkbeam_version": __version__,
@@ -159,11 +149,6 @@ def interaction_vertices(sample, rng: np.random.Generator | None = None, sphere:
     s = rng.uniform(-1.0, 1.0, n) * half
     return (detector_center(exp) + (b * np.cos(phi))[:, None] * u + (b * np.sin(phi))[:, None] * v
             + s[:, None] * d)
-
-
-def _check_suffix(path: Path, allowed: tuple[str, ...], what: str) -> None:
-    if path.suffix.lower() not in allowed:
-        raise InputError(f"{what} file suffix", path.suffix or str(path), allowed)
 
 
 @dataclass
@@ -624,76 +609,5 @@ def _run_info(sample, rec: EventRecord, pot: float, fatx) -> dict[str, Any]:
         beam=beam, provenance=prov, extra=extra)
 
 
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.integer | np.floating | np.bool_):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
-
-
 def _as_record(obj, model, pot, rng, kw) -> EventRecord:
     return obj if isinstance(obj, EventRecord) else event_record(obj, model, pot, rng, **kw)
-
-
-def _mass(p4: np.ndarray) -> np.ndarray:
-    """Invariant mass (MeV) of (N, 4) four-momenta; 0 for space-like rounding and for m² below 1e-14 E²
-    (the rounding of E² − p² of a massless particle; every massive state here has m/E > 1e-5)."""
-    m2 = p4[:, 0] ** 2 - np.sum(p4[:, 1:] ** 2, axis=1)
-    return np.sqrt(np.where(m2 > 1e-14 * p4[:, 0] ** 2, m2, 0.0))
-
-
-def _column_names(layout: dict[str, Any], weight_names) -> list[str]:
-    names = ["event", *weight_names, "process_id", *OBSERVABLES, *layout.get("labels", LABELS)]
-    for p in layout["particles"]:
-        names += [f"{p['role']}_pdg", *(f"{p['role']}_{c}" for c in P4_COMPONENTS)]
-    for v in layout["vertices"]:
-        names += [f"v_{v['role']}_{c}" for c in VERTEX_COMPONENTS]
-    return names
-
-
-def _ordered(cols: dict[str, np.ndarray], layout, weight_names) -> dict[str, np.ndarray]:
-    return {k: cols[k] for k in _column_names(layout, weight_names) if k in cols}
-
-
-def _empty_columns(layout: dict[str, Any], weight_names) -> dict[str, np.ndarray]:
-    out = {}
-    for k in _column_names(layout, weight_names):
-        kind = "i" if k in ("event", "process_id") or k.endswith("_pdg") else (
-            "U" if k in layout.get("labels", LABELS) else "f")
-        out[k] = np.zeros(0, {"i": np.int64, "U": "<U1", "f": float}[kind])
-    return out
-
-
-def _check_overwrite(path: Path, overwrite: bool) -> None:
-    if path.is_dir():
-        raise InputError("events file", str(path), "a file path (this is an existing folder)")
-    if not overwrite and (path.exists() or path.is_symlink()):
-        raise InputError("events file", str(path), "a path that does not exist yet (pass overwrite=True, "
-                         "or --overwrite on the command line, to replace it)")
-
-
-@contextlib.contextmanager
-def _no_partial_output(path: Path) -> Iterator[str]:
-    """:func:`~darkbeam.io.atomic.atomic_path` with SIGTERM (and SIGHUP) turned into an exception while
-    the file is written (main thread only), so that a terminated run removes its temporary; a SIGKILL
-    leaves a hidden ``.<name>.darkbeam-<pid>-*.part`` that the next write of ``path`` removes."""
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        def _raise(signum, frame):  # noqa: ARG001
-            raise SystemExit(128 + signum)
-
-
-        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if sig is not None:
-                with contextlib.suppress(ValueError, OSError):
-                    previous[sig] = signal.signal(sig, _raise)
-    try:
-        with atomic_path(path) as tmp:
-            yield tmp
-    finally:
-        for sig, handler in previous.items():
-            with contextlib.suppress(ValueError, OSError, TypeError):
-                signal.signal(sig, handler)
-
-

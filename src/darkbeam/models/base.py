@@ -208,6 +208,12 @@ class Model:
         return out
 
 
+def model_summary(model: Model) -> dict[str, Any]:
+    """Name, parameters (internal units) and their units, for JSON output."""
+    units = {p.name: p.unit for p in model.params if p.choices is None}
+    return {"name": model.name, "parameters": dict(model.values), "units": units}
+
+
 def require_parameters(model: Model, names: tuple[str, ...], what: str) -> None:
     """InputError unless ``model`` has every parameter in ``names`` (physics modules check capabilities,
     not model names)."""
