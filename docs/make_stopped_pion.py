@@ -17,6 +17,12 @@ import numpy as np  # noqa: E402
 
 from darkbeam.beams import stopped as sp  # noqa: E402
 from darkbeam.detectors.catalog import get_experiment  # noqa: E402
+from darkbeam.pipeline.stopped_sources import (
+    experiment_binned_neutrino_flux,
+    experiment_neutrino_flux,
+    experiment_neutrino_lines,
+    experiment_source,
+)
 
 HERE = Path(__file__).parent
 SOURCES = ("sns", "lanl-lujan", "jparc-mlf")
@@ -61,8 +67,8 @@ def flux_table() -> None:
     edges = np.linspace(0.0, 60.0, 601)
     for e in EXPERIMENTS:
         exp = get_experiment(e)
-        lines = {ln["channel"]: ln["flux_per_cm2_per_pot"] for ln in sp.neutrino_lines(e)}
-        fl = sp.binned_neutrino_flux(e, edges)
+        lines = {ln["channel"]: ln["flux_per_cm2_per_pot"] for ln in experiment_neutrino_lines(e)}
+        fl = experiment_binned_neutrino_flux(e, edges)
         cont = {s: float(np.sum(fl[s] * np.diff(edges))) for s in sp.MICHEL_SPECIES}
         print(f"| {e} | {exp.beam} | {exp.distance / 1000:g} | {lines['pi+ -> mu+ nu_mu']:.3e} | "
               f"{cont['nu_e']:.3e} | {cont['nu_mu_bar']:.3e} | {lines.get('K+ -> mu+ nu_mu', 0.0):.3e} |")
@@ -103,7 +109,7 @@ def figure() -> None:
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for s, label, col in (("nu_e", r"$\nu_e$ (delayed, $\mu^+$ DAR)", "C0"),
                           ("nu_mu_bar", r"$\bar\nu_\mu$ (delayed, $\mu^+$ DAR)", "C1")):
-        ax.plot(e, sp.neutrino_flux(exp, s, e) / UNIT, color=col, label=label)
+        ax.plot(e, experiment_neutrino_flux(exp, s, e) / UNIT, color=col, label=label)
     # sampled neutrinos, as a cross-check of the samplers (weights per POT → flux per cm² per MeV)
     out = sp.sample_dar_neutrinos(np.random.default_rng(SEED), "sns", 200_000)
     edges = np.linspace(0.0, 60.0, 31)
@@ -112,7 +118,7 @@ def figure() -> None:
         sel = out.pdg == pdg
         h, _ = np.histogram(out.energy[sel], edges, weights=out.w[sel])
         ax.step(edges[1:], h / np.diff(edges) / area / UNIT, where="pre", color=col, alpha=0.5, lw=0.8)
-    line = sp.neutrino_lines(exp)[0]
+    line = experiment_neutrino_lines(exp)[0]
     ymax = ax.get_ylim()[1]
     ax.annotate("", xy=(line["energy_MeV"], 1.3 * ymax), xytext=(line["energy_MeV"], 0.0),
                 arrowprops={"arrowstyle": "->", "color": "C2", "lw": 2})
@@ -163,7 +169,7 @@ def boson_flux_table() -> None:
             for lab in np.unique(arr.parent):
                 by[str(lab)] = float(arr.weight[arr.parent == lab].sum())
             dar = sum(v for k, v in by.items() if k.split()[0] in ("pi+", "K+"))
-            y = sp.yields_per_pot(e)
+            y = sp.yields_per_pot(experiment_source(e)[0])
             expected = sum(y[key].value * branching_ratio(p, lep, model)
                            for p, key in (("pi+", "pi+_dar"), ("K+", "K+_dar")) for lep in ("mu", "e")
                            if y[key].value > 0) / (4 * math.pi * (exp.distance / 10.0) ** 2)

@@ -83,9 +83,9 @@ def test_flux_cli_at_stopped_sources():
     from typer.testing import CliRunner
 
     from darkbeam.beams.stopped import E_NU_PI, decays_at_rest_per_pot
-    from darkbeam.beams.stopped_yields import get_source
     from darkbeam.cli import app
     from darkbeam.detectors.catalog import get_experiment
+    from darkbeam.pipeline.stopped_sources import experiment_source
 
     runner = CliRunner()
     for exp in ("ccm", "jsns2", "coherent-csi"):
@@ -94,7 +94,7 @@ def test_flux_cli_at_stopped_sources():
         out = json.loads(r.output)
         assert out["mode"] == "stopped" and out["species"] == "nu_mu"
         # the ν_μ flux is the 29.8 MeV π⁺ line (+ the K⁺ line at J-PARC): its bin holds N_π/(4πL²)
-        n_pi = decays_at_rest_per_pot(get_source(exp))["pi+ -> mu+ nu_mu"].value
+        n_pi = decays_at_rest_per_pot(experiment_source(exp)[0])["pi+ -> mu+ nu_mu"].value
         L_cm = get_experiment(exp).distance / 10.0
         i = int(E_NU_PI)  # 1 MeV bins from 0
         assert out["flux"][i] * 1e-3 == pytest.approx(n_pi / (4 * math.pi * L_cm**2), rel=1e-9)

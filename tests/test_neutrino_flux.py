@@ -10,10 +10,10 @@ from darkbeam.data import official_bnb_flux
 from darkbeam.errors import InputError
 from darkbeam.pipeline.neutrino_flux import neutrino_flux
 from darkbeam.production.sm_decays import (
-    _muons_from_two_body,
     SM_CHANNELS,
     kl3_density,
     muon_decay_source,
+    muons_from_two_body,
     sample_kl3_nu_energy,
 )
 from darkbeam.propagation.decay import (
@@ -138,7 +138,7 @@ def test_muon_from_pion_at_rest_has_helicity_minus_one():
     n = 1000
     pions = ParticleSample(np.full(n, 211), np.tile([c.M_PI, 0, 0, 1e-9], (n, 1)), np.zeros((n, 3)), np.ones(n))
     ch = SM_CHANNELS[211][0]
-    muons, spin = _muons_from_two_body(rng, pions, c.M_PI, ch)
+    muons, spin = muons_from_two_body(rng, pions, c.M_PI, ch)
     p_hat = muons.p4[:, 1:] / np.linalg.norm(muons.p4[:, 1:], axis=1)[:, None]
     np.testing.assert_allclose(np.sum(spin * p_hat, axis=1), -1.0, atol=1e-6)
 

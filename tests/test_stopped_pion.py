@@ -20,6 +20,12 @@ from darkbeam.beams.stopped_yields import burman_smith, pi_plus_energy_scaling, 
 from darkbeam.detectors.catalog import get_experiment
 from darkbeam.errors import ClosedChannelError, InputError
 from darkbeam.models import MODELS
+from darkbeam.pipeline.stopped_sources import (
+    experiment_binned_neutrino_flux,
+    experiment_neutrino_flux,
+    experiment_neutrino_lines,
+    experiment_source,
+)
 from darkbeam.production import neutral_meson as nm
 from darkbeam.production.matrix_elements import LEPTONS, MESONS, Invariants, me2
 from darkbeam.production.three_body import branching_ratio, sample_decays, unit_width
@@ -233,7 +239,7 @@ def test_jparc_yield_reproduces_jsns2_flux():
     y = sp.yields_per_pot("jparc-mlf")["mu+_dar"]
     assert y.value == pytest.approx(6.7e-9 * 4 * math.pi * 2400.0**2, rel=1e-12)
     edges = np.linspace(0, 60, 61)
-    flux = sp.binned_neutrino_flux("jsns2", edges)
+    flux = experiment_binned_neutrino_flux("jsns2", edges)
     nu_e_michel = np.sum(flux["nu_e"] * np.diff(edges))  # the 69.8 MeV π → eν line is outside 0–60 MeV
     assert nu_e_michel == pytest.approx(6.7e-9, rel=1e-9)
 
@@ -245,9 +251,9 @@ def test_flux_inverse_square_and_normalisation():
         f1 = sp.neutrino_flux("sns", s, e, distance=l1)
         f2 = sp.neutrino_flux("sns", s, e, distance=l2)
         np.testing.assert_allclose(f1 / f2, (l2 / l1) ** 2, rtol=1e-12)
-        np.testing.assert_allclose(sp.neutrino_flux("coherent-csi", s, e), f1, rtol=1e-12)
+        np.testing.assert_allclose(experiment_neutrino_flux("coherent-csi", s, e), f1, rtol=1e-12)
     lines1 = sp.neutrino_lines("sns", l1)
-    lines2 = sp.neutrino_lines("coherent-lar")
+    lines2 = experiment_neutrino_lines("coherent-lar")
     for a, b in zip(lines1, lines2, strict=True):
         ratio = a["flux_per_cm2_per_pot"] / b["flux_per_cm2_per_pot"]
         assert ratio == pytest.approx((l2 / l1) ** 2, rel=1e-12)
@@ -256,9 +262,9 @@ def test_flux_inverse_square_and_normalisation():
     # the binned flux integrates to yield / (4π L²), species by species
     edges = np.linspace(0, 300, 301)
     for where in ("ccm", "coherent-lar", "jsns2"):
-        flux = sp.binned_neutrino_flux(where, edges)
+        flux = experiment_binned_neutrino_flux(where, edges)
         area = 4 * math.pi * (get_experiment(where).distance / hu.cm) ** 2
-        dar = sp.decays_at_rest_per_pot(where)
+        dar = sp.decays_at_rest_per_pot(experiment_source(where)[0])
         expect = {"nu_mu": dar["pi+ -> mu+ nu_mu"].value + dar["K+ -> mu+ nu_mu"].value,
                   "nu_e": dar["mu+ -> e+ nu_e nu_mu_bar"].value + dar["pi+ -> e+ nu_e"].value,
                   "nu_mu_bar": dar["mu+ -> e+ nu_e nu_mu_bar"].value}
@@ -435,8 +441,8 @@ def test_coherent_csi_in_catalog():
     # volume × ρ(CsI) = 4.51 g/cm³ (4.51e-6 t/cm³) gives the catalogue's mass
     assert exp.geometry.volume / hu.cm3 * 4.51e-6 == pytest.approx(exp.fiducial_mass, rel=0.03)
     assert set(exp.targets()) == {"Cs133", "I127"}
-    assert sp.get_source("coherent-csi") is sp.get_source("sns")
-    assert sp.get_source("ccm").name == "lanl-lujan" and sp.get_source("jsns2").name == "jparc-mlf"
+    assert experiment_source("coherent-csi") == (sp.get_source("sns"), exp.distance)
+    assert experiment_source("ccm")[0].name == "lanl-lujan" and experiment_source("jsns2")[0].name == "jparc-mlf"
     assert get_experiment("ccm").threshold == 0.0  # existing entries keep the default
 
 
@@ -451,6 +457,26 @@ def test_bad_inputs():
     with pytest.raises(InputError):
         sp.emission_time_cdf("sns", "tau", 0.0)
     with pytest.raises(InputError):
-        sp.binned_neutrino_flux("ccm", [1.0, 1.0])
+        sp.binned_neutrino_flux("lanl-lujan", [1.0, 1.0], distance=20.0 * hu.m)
     with pytest.raises(InputError):
         sp.neutrino_flux("sns", "nu_e", 1.0, distance=-1.0)
+
+
+def test_source_layer_takes_sources_not_experiments():
+    """The source layer does not look up detectors: an experiment name there is an InputError naming the pipeline
+    helper, which gives the same numbers as the source at the experiment's catalog distance."""
+    e = np.linspace(1.0, 52.0, 11)
+    for call in (lambda: sp.get_source("coherent-csi"), lambda: sp.neutrino_lines("ccm"),
+                 lambda: sp.neutrino_flux("jsns2", "nu_e", e, distance=24.0 * hu.m),
+                 lambda: sp.binned_neutrino_flux("coherent-lar", [0.0, 60.0]),
+                 lambda: sp.neutrino_lines("sns")):  # a source without its distance
+        with pytest.raises(InputError, match="experiment_source"):
+            call()
+    src, dist = experiment_source("ccm")
+    assert dist == get_experiment("ccm").distance and src is sp.STOPPED_SOURCES.get("lanl-lujan")
+    np.testing.assert_array_equal(experiment_neutrino_flux("ccm", "nu_e", e),
+                                  sp.neutrino_flux("lanl-lujan", "nu_e", e, distance=dist))
+    with pytest.raises(InputError, match="stopped-pion source"):
+        experiment_source("miniboone")  # a decay-in-flight experiment
+    with pytest.raises(InputError):
+        experiment_source("nosuch")

@@ -32,7 +32,7 @@ from darkbeam.inference.multi_experiment import default_modes, experiment_status
 from darkbeam.io.config import parse_config
 from darkbeam.models import get_model
 from darkbeam.pipeline.boson_flux import arrivals_from_sources, boson_flux, iter_boson_sources
-from darkbeam.pipeline.stopped_sources import beam_source, stopped_parent_plan
+from darkbeam.pipeline.stopped_sources import beam_source, experiment_source, stopped_parent_plan
 from darkbeam.production import neutral_meson as nm
 from darkbeam.production.matrix_elements import MESONS, Invariants, me2
 from darkbeam.production.three_body import branching_ratio
@@ -158,7 +158,7 @@ def test_isotropic_flux_matches_yield_times_br_over_4pi_l2(experiment):
     m = _scalar("10 MeV", "1e-3")
     exp = get_experiment(experiment)
     res = boson_flux(m, experiment, "stopped", n_mesons=20_000, seed=3, keep_arrivals=False)
-    y = yields_per_pot(experiment)
+    y = yields_per_pot(experiment_source(experiment)[0])
     expected = (y["pi+_dar"].value * branching_ratio("pi+", "mu", m)
                 + y["K+_dar"].value * branching_ratio("K+", "mu", m)) * _inv_area_cm2(exp.distance)
     # the estimator averages 1/r² over the detector face: ⟨ρ²⟩/L² ≲ 0.2 % from 1/L²
@@ -183,7 +183,7 @@ def test_pi0_to_gamma_v_scales_with_eps2_and_inverse_square(name, params, eps):
     assert w2 / w1 == pytest.approx(9.0, rel=1e-12)  # BR(π⁰ → γV) ∝ ε²: same draws, weights × 9
     mv, mpi = float(m1.m_x), c.M_PI0
     br = 2 * 1e-8 * (1 - (mv / mpi) ** 2) ** 3 * c.BR_PI0_GG  # Batell-Pospelov-Ritz, ε = 1e-4
-    assert w1 == pytest.approx(yields_per_pot("ccm")["pi0"].value * br, rel=1e-9)
+    assert w1 == pytest.approx(yields_per_pot(experiment_source("ccm")[0])["pi0"].value * br, rel=1e-9)
     # 1/L²: the same π⁰ decays seen from the CCM position and from twice as far at the same angle
     exp = get_experiment("ccm")
     far = dataclasses.replace(exp, distance=2 * exp.distance)

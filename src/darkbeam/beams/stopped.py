@@ -3,12 +3,15 @@
 Public API (internal units MeV, mm, ns; weights per proton on target, POT; see docs/stopped_pion.md):
 
 * Sources and yields (from :mod:`darkbeam.beams.stopped_yields`): :data:`STOPPED_SOURCES`,
-  :func:`get_source` (a source or an experiment name), :func:`yields_per_pot`, :func:`pi0_over_pi_plus`.
+  :func:`get_source` (by source name), :func:`yields_per_pot`, :func:`pi0_over_pi_plus`. Every function here
+  takes a source ("sns", "lanl-lujan", "jparc-mlf", "numi-absorber" or a :class:`StoppedSource`), never an
+  experiment name: the source layer does not look up detectors. For a catalog experiment use
+  :func:`darkbeam.pipeline.stopped_sources.experiment_source` (its source and distance) or the wrappers there.
 * :func:`decays_at_rest_per_pot`: π⁺ → μ⁺ν_μ, π⁺ → e⁺ν_e, μ⁺ → e⁺ν_e ν̄_μ, K⁺ → μ⁺ν_μ per POT.
 * Spectra: the lines :data:`E_NU_PI` (29.79 MeV), :data:`E_NU_K` (235.5 MeV); :func:`michel_pdf` /
   :func:`michel_cdf` for ν_e and ν̄_μ from μ⁺ decay at rest (endpoint :data:`MICHEL_ENDPOINT`, 52.83 MeV).
-* Fluxes at a detector (isotropic point source, Φ = N × spectrum / (4π L²)): :func:`neutrino_flux`
-  (continuous part, per cm² per POT per MeV), :func:`neutrino_lines` (per cm² per POT),
+* Fluxes at distance L (mm, given explicitly) from an isotropic point source, Φ = N × spectrum / (4π L²):
+  :func:`neutrino_flux` (continuous part, per cm² per POT per MeV), :func:`neutrino_lines` (per cm² per POT),
   :func:`binned_neutrino_flux` (both, bin-averaged, per cm² per POT per MeV).
 * Samplers returning :class:`~darkbeam.sample.ParticleSample` with ``extra["t"]`` (ns, from the centre of
   the first proton bunch): :func:`sample_pion_dar`, :func:`sample_muon_dar`, :func:`sample_kaon_dar`,
@@ -40,6 +43,7 @@ from ..errors import ClosedChannelError, InputError
 from ..kinematics.fourvec import from_p_theta_phi, isotropic_directions, two_body_decay, two_body_momentum
 from ..sample import ParticleSample
 from .stopped_yields import (
+    EXPERIMENT_HELPER,
     STOPPED_SOURCES,
     StoppedSource,
     Yield,
@@ -130,32 +134,31 @@ def michel_cdf(species: str, e: np.ndarray | float) -> np.ndarray:
     raise InputError("Michel species", species, MICHEL_SPECIES)
 
 
-def _source_and_distance(where: str | StoppedSource, distance: float | None) -> tuple[StoppedSource, float]:
-    """(source, L in mm): an experiment gives its source and catalog distance; a source needs ``distance``."""
+def _source_and_distance(source: str | StoppedSource, distance: float | None) -> tuple[StoppedSource, float]:
+    """(source, L in mm) from a source (name or object) and an explicit ``distance`` in mm."""
+    src = get_source(source)  # an experiment name raises InputError naming the pipeline helper
     if distance is None:
-        from ..detectors.catalog import EXPERIMENTS
-
-        if isinstance(where, str) and where in EXPERIMENTS and where not in STOPPED_SOURCES:
-            return get_source(where), float(EXPERIMENTS.get(where).distance)
-        raise InputError("distance", None, "a distance in mm, or an experiment name instead of a source name")
+        raise InputError("distance", None, "a distance from the source in mm; " + EXPERIMENT_HELPER)
     if not (distance > 0 and math.isfinite(distance)):
         raise InputError("distance", distance, "a finite distance > 0 mm")
-    return get_source(where), float(distance)
+    return src, float(distance)
 
 
 def _inv_area_cm2(distance_mm: float) -> float:
     return 1.0 / (4.0 * math.pi * (distance_mm / 10.0) ** 2)  # 1 / (4π L²) with L in cm (mm / 10)
 
 
-def neutrino_flux(where: str | StoppedSource, species: str, energy: np.ndarray | float,
+def neutrino_flux(source: str | StoppedSource, species: str, energy: np.ndarray | float,
                   distance: float | None = None) -> np.ndarray:
-    """Continuous dΦ/dE (per cm² per POT per MeV) of ``species`` at ``energy`` (MeV), for an isotropic source.
+    """Continuous dΦ/dE (per cm² per POT per MeV) of ``species`` at ``energy`` (MeV), at ``distance`` (mm,
+    required) from the isotropic ``source``.
 
     dΦ/dE = N(μ⁺ DAR per POT) × michel_pdf(E) / (4π L²); ν_μ (lines only) and species without a continuous
-    spectrum give 0 (their lines are in :func:`neutrino_lines`). ``where``: an experiment of the catalog (its
-    distance is used) or a source with ``distance`` (mm).
+    spectrum give 0 (their lines are in :func:`neutrino_lines`). A missing distance, or an experiment name
+    instead of a source, raises InputError (for an experiment see
+    :func:`darkbeam.pipeline.stopped_sources.experiment_neutrino_flux`).
     """
-    src, dist = _source_and_distance(where, distance)
+    src, dist = _source_and_distance(source, distance)
     if species not in ("nu_e", "nu_mu", "nu_mu_bar"):
         raise InputError("neutrino species", species, ("nu_e", "nu_mu", "nu_mu_bar"))
     e = np.asarray(energy, dtype=float)
@@ -164,19 +167,21 @@ def neutrino_flux(where: str | StoppedSource, species: str, energy: np.ndarray |
     return src.yields["mu+_dar"].value * michel_pdf(species, e) * _inv_area_cm2(dist)
 
 
-def neutrino_lines(where: str | StoppedSource, distance: float | None = None) -> list[dict[str, Any]]:
-    """Monoenergetic neutrino fluxes (per cm² per POT) at the detector: N(decays per POT) / (4π L²)."""
-    src, dist = _source_and_distance(where, distance)
+def neutrino_lines(source: str | StoppedSource, distance: float | None = None) -> list[dict[str, Any]]:
+    """Monoenergetic neutrino fluxes (per cm² per POT) at ``distance`` L (mm, required) from ``source``:
+    N(decays per POT) / (4π L²)."""
+    src, dist = _source_and_distance(source, distance)
     dar = decays_at_rest_per_pot(src)
     inv = _inv_area_cm2(dist)
     return [{"channel": ch, "species": sp, "energy_MeV": e, "flux_per_cm2_per_pot": dar[ch].value * inv,
              "uncertainty": dar[ch].uncertainty * inv} for ch, sp, e in LINES if dar[ch].value > 0]
 
 
-def binned_neutrino_flux(where: str | StoppedSource, edges: np.ndarray, distance: float | None = None
+def binned_neutrino_flux(source: str | StoppedSource, edges: np.ndarray, distance: float | None = None
                          ) -> dict[str, np.ndarray]:
-    """Bin-averaged flux (per cm² per POT per MeV) of ν_e, ν_μ, ν̄_μ in bins ``edges`` (MeV), lines added."""
-    src, dist = _source_and_distance(where, distance)
+    """Bin-averaged flux (per cm² per POT per MeV) of ν_e, ν_μ, ν̄_μ in bins ``edges`` (MeV), lines added, at
+    ``distance`` (mm, required) from ``source``."""
+    src, dist = _source_and_distance(source, distance)
     edges = np.asarray(edges, dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
         raise InputError("edges", edges, "increasing bin edges (MeV)")
@@ -446,7 +451,7 @@ def stopped_mesons(rng: np.random.Generator, source: str | StoppedSource, n: int
 
 
 __all__ = [
-    "DELAYS", "E_NU_K", "E_NU_PI", "E_NU_PI_E", "LINES", "MICHEL_ENDPOINT", "MICHEL_SPECIES",
+    "DELAYS", "EXPERIMENT_HELPER", "E_NU_K", "E_NU_PI", "E_NU_PI_E", "LINES", "MICHEL_ENDPOINT", "MICHEL_SPECIES",
     "STOPPED_SOURCES", "TAU_K", "TAU_MU", "TAU_PI", "StoppedSource", "Yield", "binned_neutrino_flux",
     "decays_at_rest_per_pot",
     "emission_time_cdf", "get_source", "michel_cdf", "michel_pdf", "neutrino_flux", "neutrino_lines",

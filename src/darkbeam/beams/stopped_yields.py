@@ -2,7 +2,7 @@
 
 The numbers live in ``darkbeam/data/stopped/sources.json`` (each with its citation); this module turns them
 into :class:`StoppedSource` objects registered in :data:`STOPPED_SOURCES` under the beam keys of
-:mod:`darkbeam.detectors.catalog` ("sns", "lanl-lujan", "jparc-mlf"). Physics choices are in
+:mod:`darkbeam.beams.beamlines` ("sns", "lanl-lujan", "jparc-mlf"). Physics choices are in
 docs/stopped_pion.md. Internal units: MeV, mm, ns.
 
 Yields (per POT; ``Yield.uncertainty`` is one standard deviation):
@@ -35,6 +35,7 @@ from scipy.interpolate import BSpline
 from scipy.special import log_ndtr, ndtr
 
 from .. import constants as c
+from ..data import data_path
 from ..errors import InputError
 from ..registry import Registry
 
@@ -140,8 +141,6 @@ class StoppedSource:
 @lru_cache(maxsize=1)
 def source_data() -> dict[str, Any]:
     """The parsed ``data/stopped/sources.json`` (numbers with their citations)."""
-    from ..data import data_path
-
     with data_path("stopped", "sources.json").open("r") as f:
         return json.load(f)
 
@@ -287,20 +286,26 @@ STOPPED_SOURCES.add(
 )
 
 
+#: where an experiment name belongs instead of a source name (the source layer does not look up detectors)
+EXPERIMENT_HELPER = ("for a catalog experiment (ccm, coherent-csi, coherent-lar, jsns2, ...) use "
+                     "darkbeam.pipeline.stopped_sources.experiment_source(name) -> (source, distance in mm), "
+                     "or its wrappers experiment_neutrino_flux / experiment_neutrino_lines / "
+                     "experiment_binned_neutrino_flux")
+
+
 def get_source(name: str | StoppedSource) -> StoppedSource:
-    """A :class:`StoppedSource` by source (beam) name, or by the name of a catalog experiment at it."""
+    """A :class:`StoppedSource` by source (beam) name ("sns", "lanl-lujan", "jparc-mlf", "numi-absorber").
+
+    Experiment names are not accepted here (InputError pointing to
+    :func:`darkbeam.pipeline.stopped_sources.experiment_source`, the layer that knows the catalog).
+    """
     if isinstance(name, StoppedSource):
         return name
-    if name in STOPPED_SOURCES:
+    if isinstance(name, str) and name in STOPPED_SOURCES:
         return STOPPED_SOURCES.get(name)
-    from ..detectors.catalog import EXPERIMENTS
-
-    if name in EXPERIMENTS:
-        beam = EXPERIMENTS.get(name).beam
-        if beam in STOPPED_SOURCES:
-            return STOPPED_SOURCES.get(beam)
     raise InputError("stopped-pion source", name,
-                     [*STOPPED_SOURCES.names(), "an experiment at one of them (ccm, coherent-*, jsns2)"])
+                     f"one of: {', '.join(STOPPED_SOURCES.names())} (a source, not an experiment); "
+                     + EXPERIMENT_HELPER)
 
 
 def yields_per_pot(source: str | StoppedSource) -> dict[str, Yield]:
@@ -382,6 +387,6 @@ def production_shape(source: str | StoppedSource) -> ProductionShape:
                            f"T_p = {t_ref:g} MeV, Z = {src.target_z}")
 
 
-__all__ = ["FWHM_TO_SIGMA", "STOPPED_SOURCES", "Bunch", "ProductionShape", "StoppedSource", "Yield",
+__all__ = ["EXPERIMENT_HELPER", "FWHM_TO_SIGMA", "STOPPED_SOURCES", "Bunch", "ProductionShape", "StoppedSource", "Yield",
            "burman_smith", "get_source", "pi0_over_pi_plus", "pi_plus_energy_scaling", "production_shape",
            "source_data", "yields_per_pot"]

@@ -308,13 +308,16 @@ STOPPED_FLUX_EDGES_MEV = np.arange(0.0, 301.0, 1.0)
 
 def _stopped_neutrino_flux(experiment: str, mode: str, species: str) -> dict:
     """Output of ``darkbeam flux`` for a neutrino species at a stopped-pion source: the analytic bin-averaged flux
-    of :func:`darkbeam.beams.stopped.binned_neutrino_flux` (per cm² per POT per MeV → per GeV), lines included.
+    of :func:`darkbeam.beams.stopped.binned_neutrino_flux` at the experiment's source and distance
+    (:func:`darkbeam.pipeline.stopped_sources.experiment_source`; per cm² per POT per MeV → per GeV), lines included.
     ν̄_e has none (π⁻ and μ⁻ are captured in the target before decaying: 0 with that reason)."""
     from ..api import FLUX_UNIT, INTEGRATED_FLUX_UNIT
     from ..beams.stopped import binned_neutrino_flux, neutrino_lines
+    from ..pipeline.stopped_sources import experiment_source
 
     edges = STOPPED_FLUX_EDGES_MEV
-    per_mev = binned_neutrino_flux(experiment, edges)
+    src, dist = experiment_source(experiment)
+    per_mev = binned_neutrino_flux(src, edges, distance=dist)
     values = per_mev[species] * 1000.0 if species in per_mev else np.zeros(len(edges) - 1)  # per MeV → per GeV
     e_gev = edges / 1000.0
     out = {"experiment": experiment, "mode": mode, "species": species, "units": FLUX_UNIT,
@@ -323,7 +326,7 @@ def _stopped_neutrino_flux(experiment: str, mode: str, species: str) -> dict:
                           "unit": INTEGRATED_FLUX_UNIT, "range_GeV": [float(e_gev[0]), float(e_gev[-1])]},
            "method": "analytic decays at rest (darkbeam.beams.stopped; isotropic source, 1/(4 pi L^2)); "
                      "lines added to their bin; no MC error; --n-mesons and --seed unused",
-           "lines": [ln for ln in neutrino_lines(experiment) if ln["species"] == species]}
+           "lines": [ln for ln in neutrino_lines(src, distance=dist) if ln["species"] == species]}
     if not out["integrated"]["value"] > 0:
         out["reason"] = (f"no {species} at a stopped-pion source: pi- and mu- are captured in the target "
                          "before they decay (only pi+, mu+ and K+ decay at rest)")

@@ -1,8 +1,8 @@
 """Neutrino flux at a detector from mesons made in the target, focused and decaying in flight.
 
 Chain: meson production (beams.production) → focusing (beams.focusing) → decay in the decay
-region (propagation.decay) → SM decays (production.sm_decays, including the polarised-muon chain)
-→ point-flux estimator at the detector.
+region (propagation.decay) → SM decays (production.sm_decays; :func:`decay_parents` here follows the muons of
+π/K → μν through the decay region to their polarised decays) → point-flux estimator at the detector.
 
 The flux is computed with the point-flux (forced-direction) estimator of
 :mod:`darkbeam.pipeline.estimators` (for massless neutrinos: E_ν = E*/(γ(1 − β cos θ)) and
@@ -18,11 +18,23 @@ from dataclasses import dataclass, field
 import hepunits as hu
 import numpy as np
 
+from .. import constants as c
 from ..beams.focusing import get_focusing, mode_polarity
 from ..detectors.catalog import BEAMS, Experiment, get_experiment
 from ..errors import InputError
-from ..production.sm_decays import NU_SPECIES, PDG_CTAU, PDG_MASS, decay_parents
-from ..propagation.decay import decay_in_region, path_length_in_cylinder
+from ..kinematics.fourvec import two_body_momentum
+from ..kinematics.paths import path_length_in_cylinder
+from ..production.sm_decays import (
+    NU_SPECIES,
+    PDG_CTAU,
+    PDG_MASS,
+    SM_CHANNELS,
+    NeutrinoSource,
+    muon_decay_source,
+    muons_from_two_body,
+    sample_kl3_nu_energy,
+)
+from ..propagation.decay import decay_in_region
 from ..sample import ParticleSample
 from .estimators import forced_flux
 
@@ -157,6 +169,48 @@ def neutrino_flux(
     error = {s: np.sqrt(sums2[s]) / width for s in NU_SPECIES}
     bp = {s: {k: v / width for k, v in d.items()} for s, d in by_parent.items()}
     return FluxResult(edges, flux, error, bp)
+
+
+def decay_parents(
+    rng: np.random.Generator,
+    parents: ParticleSample,
+    muon_region: tuple[float, float, float] | None = None,
+) -> list[NeutrinoSource]:
+    """Neutrino sources from SM decays of parents sitting at their decay vertices.
+
+    Args:
+        parents: mesons at their decay vertices; weights = decays per POT (before BR).
+        muon_region: (radius, z_min, z_max) in mm of the region in which muons from π/K → μν may
+            decay (they are absorbed when they leave it); None = do not follow muons.
+
+    Returns:
+        A list of :class:`NeutrinoSource`, one per channel (and per muon-decay neutrino).
+
+    The SM decays and muon kinematics are those of :mod:`darkbeam.production.sm_decays`; following the muons
+    through the decay region (a geometry and absorption question) is done here, in the pipeline layer.
+    Random stream: per parent species and channel, the neutrino energies, then the muons, their decay points
+    and their decays.
+    """
+    sources: list[NeutrinoSource] = []
+    for pdg in np.unique(parents.pdg):
+        sel = parents.select(parents.pdg == pdg)
+        m_parent = PDG_MASS[int(pdg)]
+        n = len(sel)
+        for ch in SM_CHANNELS.get(int(pdg), []):
+            if ch.kind == "two-body":
+                e_star = np.full(n, two_body_momentum(m_parent, ch.m_lepton, 0.0))
+            else:
+                e_star = sample_kl3_nu_energy(rng, n, m_parent, ch.m_other, ch.m_lepton)
+            sources.append(NeutrinoSource(ch.nu, sel.p4, sel.x, sel.w * ch.br, e_star))
+            if ch.muon and muon_region is not None:
+                muons, spin = muons_from_two_body(rng, sel, m_parent, ch)
+                radius, z_min, z_max = muon_region
+                direction = muons.p4[:, 1:] / np.linalg.norm(muons.p4[:, 1:], axis=1)[:, None]
+                avail = path_length_in_cylinder(muons.x, direction, radius, z_min, z_max)
+                muons.extra["spin"] = spin
+                decayed = decay_in_region(rng, muons, c.M_MU, c.CTAU_MU, avail)
+                sources.extend(muon_decay_source(decayed, decayed.extra["spin"], rng))
+    return sources
 
 
 def _lookup(table: dict[int, float], pdg: np.ndarray) -> np.ndarray:

@@ -23,6 +23,16 @@ pulse and the parent's lifetime) and the parent's production point in ``extra["p
 
 Random stream: parents are sampled in chunks of ``chunk`` per species, in the order of the decay-in-flight flow
 (charged channels first, then prompt ones), so the same seed gives the same numbers.
+
+Experiments at stopped-pion sources: the source layer takes only sources (a name of
+:data:`~darkbeam.beams.stopped_yields.STOPPED_SOURCES` or a ``StoppedSource``) and explicit distances; the
+experiment → (source, distance) look-up lives here, one layer up, where the catalog is known:
+:func:`experiment_source` returns ``(StoppedSource, distance in mm)`` of a catalog experiment, and
+:func:`experiment_neutrino_flux`, :func:`experiment_neutrino_lines`, :func:`experiment_binned_neutrino_flux` are
+the source layer's flux functions at the experiment's distance. Equivalent call pattern::
+
+    src, dist = experiment_source("coherent-csi")        # (the "sns" source, its catalog distance in mm)
+    flux = binned_neutrino_flux(src, edges, distance=dist)
 """
 
 from __future__ import annotations
@@ -33,8 +43,20 @@ from typing import Any
 
 import numpy as np
 
+from ..beams.stopped import (
+    STOPPED_SOURCES,
+    StoppedSource,
+    binned_neutrino_flux,
+    get_source,
+    neutrino_flux,
+    neutrino_lines,
+    sample_neutral_mesons,
+    stopped_mesons,
+)
+from ..detectors.catalog import EXPERIMENTS, get_experiment
 from ..errors import InputError
 from ..sample import ParticleSample
+from .neutrino_flux import _progress
 
 #: values of ``Beam.source``: how a beam makes the parents of new particles
 SOURCE_KINDS = ("decay-in-flight", "stopped")
@@ -68,8 +90,6 @@ class StoppedParent:
 
 def _at_rest(species: str) -> Callable[[np.random.Generator, Any, int], ParticleSample]:
     def sample(rng: np.random.Generator, src: Any, n: int) -> ParticleSample:
-        from ..beams.stopped import stopped_mesons
-
         return stopped_mesons(rng, src, n, species)
 
     return sample
@@ -77,8 +97,6 @@ def _at_rest(species: str) -> Callable[[np.random.Generator, Any, int], Particle
 
 def _in_flight(species: str) -> Callable[[np.random.Generator, Any, int], ParticleSample]:
     def sample(rng: np.random.Generator, src: Any, n: int) -> ParticleSample:
-        from ..beams.stopped import sample_neutral_mesons
-
         return sample_neutral_mesons(rng, src, n, species)
 
     return sample
@@ -110,8 +128,6 @@ def _ordered_parents(channels: list) -> list[str]:
 def stopped_parent_plan(model: Any, beam: Any, include_neutral: bool = True) -> list[dict[str, Any]]:
     """What a stopped-pion source does with each parent the model's channels declare: ``[{"parent", "used",
     "how", "yield_per_pot", "reason"}]`` (``reason`` says why an unused parent gives nothing)."""
-    from ..beams.stopped import get_source
-
     src = get_source(beam.name)
     channels = [ch for ch in model.production if include_neutral or ch.in_flight]
     out = []
@@ -140,9 +156,6 @@ def iter_stopped_sources(
     """Yield ``(X sample, parent four-momenta, label)`` for the declared ``channels`` at the stopped-pion source
     of ``beam`` (see the module docstring): ``n_mesons`` parents per species, in chunks of ``chunk``; X weights
     per POT (yield × BR), X at the parents' decay vertex (the target centre), decay times in ``extra["t"]``."""
-    from ..beams.stopped import get_source
-    from .neutrino_flux import _progress
-
     if n_mesons <= 0 or chunk <= 0:
         raise InputError("n_mesons / chunk", (n_mesons, chunk), "positive integers")
     src = get_source(beam.name)
@@ -169,5 +182,48 @@ def iter_stopped_sources(
         bar.close()
 
 
+# ------------------------------------------------------------------------------------------------
+# experiments at stopped-pion sources (the catalog look-up the source layer does not do)
+# ------------------------------------------------------------------------------------------------
+
+
+def stopped_experiments() -> list[str]:
+    """Names of the catalog experiments whose beam is a registered stopped-pion source."""
+    return [name for name in EXPERIMENTS.names() if EXPERIMENTS.get(name).beam in STOPPED_SOURCES]
+
+
+def experiment_source(experiment: str) -> tuple[StoppedSource, float]:
+    """``(source, distance in mm)`` of a catalog ``experiment`` at a stopped-pion source: the
+    :class:`~darkbeam.beams.stopped_yields.StoppedSource` of its beam and its catalog distance from the target
+    centre (``Experiment.distance``). Unknown experiments, and experiments at a beam that is not a stopped-pion
+    source, raise InputError."""
+    exp = get_experiment(experiment)
+    if exp.beam not in STOPPED_SOURCES:
+        raise InputError("experiment at a stopped-pion source", experiment, stopped_experiments())
+    return get_source(exp.beam), float(exp.distance)
+
+
+def experiment_neutrino_flux(experiment: str, species: str, energy: np.ndarray | float) -> np.ndarray:
+    """Continuous dΦ/dE (per cm² per POT per MeV) of ``species`` at ``energy`` (MeV) at ``experiment``:
+    :func:`darkbeam.beams.stopped.neutrino_flux` at the experiment's source and distance."""
+    src, dist = experiment_source(experiment)
+    return neutrino_flux(src, species, energy, distance=dist)
+
+
+def experiment_neutrino_lines(experiment: str) -> list[dict[str, Any]]:
+    """Line fluxes (per cm² per POT) at ``experiment``: :func:`darkbeam.beams.stopped.neutrino_lines` at the
+    experiment's source and distance."""
+    src, dist = experiment_source(experiment)
+    return neutrino_lines(src, distance=dist)
+
+
+def experiment_binned_neutrino_flux(experiment: str, edges: np.ndarray) -> dict[str, np.ndarray]:
+    """Bin-averaged flux (per cm² per POT per MeV, bins ``edges`` in MeV, lines added) at ``experiment``:
+    :func:`darkbeam.beams.stopped.binned_neutrino_flux` at the experiment's source and distance."""
+    src, dist = experiment_source(experiment)
+    return binned_neutrino_flux(src, edges, distance=dist)
+
+
 __all__ = ["NOT_DECAYING", "SOURCE_KINDS", "STOPPED_PARENTS", "StoppedParent", "beam_source",
-           "iter_stopped_sources", "stopped_parent_plan"]
+           "experiment_binned_neutrino_flux", "experiment_neutrino_flux", "experiment_neutrino_lines",
+           "experiment_source", "iter_stopped_sources", "stopped_experiments", "stopped_parent_plan"]

@@ -187,49 +187,14 @@ def muon_decay_source(muons: ParticleSample, spin: np.ndarray, rng: np.random.Ge
     return out
 
 
-def decay_parents(
-    rng: np.random.Generator,
-    parents: ParticleSample,
-    muon_region: tuple[float, float, float] | None = None,
-) -> list[NeutrinoSource]:
-    """Neutrino sources from SM decays of parents sitting at their decay vertices.
-
-    Args:
-        parents: mesons at their decay vertices; weights = decays per POT (before BR).
-        muon_region: (radius, z_min, z_max) in mm of the region in which muons from π/K → μν may
-            decay (they are absorbed when they leave it); None = do not follow muons.
-
-    Returns:
-        A list of :class:`NeutrinoSource`, one per channel (and per muon-decay neutrino).
-    """
-    from ..propagation.decay import decay_in_region, path_length_in_cylinder
-
-    sources: list[NeutrinoSource] = []
-    for pdg in np.unique(parents.pdg):
-        sel = parents.select(parents.pdg == pdg)
-        m_parent = PDG_MASS[int(pdg)]
-        n = len(sel)
-        for ch in SM_CHANNELS.get(int(pdg), []):
-            if ch.kind == "two-body":
-                e_star = np.full(n, two_body_momentum(m_parent, ch.m_lepton, 0.0))
-            else:
-                e_star = sample_kl3_nu_energy(rng, n, m_parent, ch.m_other, ch.m_lepton)
-            sources.append(NeutrinoSource(ch.nu, sel.p4, sel.x, sel.w * ch.br, e_star))
-            if ch.muon and muon_region is not None:
-                muons, spin = _muons_from_two_body(rng, sel, m_parent, ch)
-                radius, z_min, z_max = muon_region
-                direction = muons.p4[:, 1:] / np.linalg.norm(muons.p4[:, 1:], axis=1)[:, None]
-                avail = path_length_in_cylinder(muons.x, direction, radius, z_min, z_max)
-                muons.extra["spin"] = spin
-                decayed = decay_in_region(rng, muons, c.M_MU, c.CTAU_MU, avail)
-                sources.extend(muon_decay_source(decayed, decayed.extra["spin"], rng))
-    return sources
-
-
-def _muons_from_two_body(
+def muons_from_two_body(
     rng: np.random.Generator, parents: ParticleSample, m_parent: float, ch: Channel
 ) -> tuple[ParticleSample, np.ndarray]:
-    """Muons from P → μν with isotropic rest-frame directions; returns (muons, spin in μ rest frame)."""
+    """Muons from P → μν with isotropic rest-frame directions; returns (muons, spin in μ rest frame).
+
+    The muons sit at the parents' decay vertices with weights parent weight × BR; following them to their own
+    decays (geometry, absorption) is the pipeline's job (:func:`darkbeam.pipeline.neutrino_flux.decay_parents`).
+    """
     n = len(parents)
     q = two_body_momentum(m_parent, c.M_MU, 0.0)
     e_mu = np.sqrt(q * q + c.M_MU**2)
