@@ -20,7 +20,7 @@ from darkbeam import constants as c
 from darkbeam.beams.stopped_yields import get_source
 from darkbeam.detectors.catalog import get_experiment
 from darkbeam.errors import InputError
-from darkbeam.inference.poisson_limits import cls_upper_limit, feldman_cousins_upper_limit
+from darkbeam.inference.poisson_limits import cls_upper_limit, fc_upper_limit
 from darkbeam.interactions.scalar_decays import scalar_widths
 from darkbeam.kinematics.fourvec import two_body_momentum
 from darkbeam.models import get_model
@@ -102,7 +102,7 @@ def main() -> int:
               + f"; c*tau = {c.HBARC / tot:.4g} mm")
     s_cls = cls_upper_limit(N_OBS, BKG)
     s_cls_b = cls_upper_limit(N_OBS, BKG, BKG_ERR)
-    s_fc = feldman_cousins_upper_limit(N_OBS, BKG)
+    s_fc = fc_upper_limit(N_OBS, BKG, cl=0.95, step=0.001)
     print(f"95% CL upper limit on signal events, 1 observed on 1.9 background: CLs {s_cls:.3f}; "
           f"CLs with sigma_b = 0.8 {s_cls_b:.3f} (used); Feldman-Cousins {s_fc:.3f}")
     y = get_source("numi-absorber").yields["K+_dar"]

@@ -37,7 +37,7 @@ from darkbeam.beams.stopped_yields import NUMI_KDAR_ESTIMATE, NUMI_PROTONS_TO_AB
 from darkbeam.constants import C_LIGHT, HBARC, M_K, M_MU, M_PI
 from darkbeam.detectors.catalog import get_experiment
 from darkbeam.detectors.response import LAR_PHOTON_EFFICIENCY
-from darkbeam.inference.poisson_limits import cls_upper_limit, feldman_cousins_upper_limit
+from darkbeam.inference.poisson_limits import cls_upper_limit, fc_upper_limit
 from darkbeam.kinematics.fourvec import two_body_momentum
 from darkbeam.models import get_model
 from darkbeam.pipeline.signal import build_signal
@@ -263,7 +263,7 @@ def main() -> None:
     print(f"(A) MicroBooNE NuMI, {POT_NUMI:.3g} POT; Majorana, |U_e|^2 = |U_tau|^2 = 0; K+ DAR per POT at the "
           f"NuMI absorber (cited, shared with the Higgs check): {y.value:.5g} +- {y.uncertainty:.3g} [{y.reference}]")
     print(f"  90% CL signal limit for {N_OBS} observed on {BKG:g} background (assumed): CLs {s_up:.3f}; "
-          f"Feldman-Cousins {feldman_cousins_upper_limit(N_OBS, BKG, cl=CL):.3f}")
+          f"Feldman-Cousins {fc_upper_limit(N_OBS, BKG, cl=CL, step=0.001):.3f}")
     rows = numi_rows()
     print("| m_N | p_N (MC) | p two-body | delay [us] | N_abs(1e-8) | analytic | MC/an - 1 | N_flight FHC | "
           "N_flight RHC | limit eps=1 | limit eps=0.07 | +flight eps=1 | +flight eps=0.07 | published | "
@@ -287,7 +287,7 @@ def main() -> None:
     print(f"  at eps = {LAR_PHOTON_EFFICIENCY:g}: darkbeam's rate at the published limit is {1 / k7:.2f} times s_up; "
           f"ratio 1 with the cited yield needs an effective efficiency {LAR_PHOTON_EFFICIENCY * k7:.2%} "
           f"(0 background); Feldman-Cousins instead of CLs raises the limits by "
-          f"{math.sqrt(feldman_cousins_upper_limit(N_OBS, BKG, cl=CL) / s_up) - 1:.2%}")
+          f"{math.sqrt(fc_upper_limit(N_OBS, BKG, cl=CL, step=0.001) / s_up) - 1:.2%}")
     shape_db = lo["limit"][1.0] / hi["limit"][1.0]
     shape_pub = lo["published"] / hi["published"]
     rounding = 0.05 / lo["published"] * 1e-8 + 0.005 / hi["published"] * 1e-8  # 12.9(e-8) and 0.92(e-8) as printed

@@ -485,3 +485,26 @@ def test_recoil_ids_missing_from_the_table_are_filled(samples):
     rec = event_record(dataclasses.replace(s, particles=parts, meta={}), keep_zero_weight=True)
     np.testing.assert_array_equal(rec.particle("recoil").pdg, s.particles["pdg_recoil"])
     np.testing.assert_array_equal(rec.particle("target").pdg, s.particles["pdg_recoil"])
+
+
+def test_beam_proton_target_nucleus_follows_the_beam_and_never_stands_in():
+    """The record's target nucleus is the beam's material (aluminium at the NuMI absorber, iron at the BNB dump);
+    a material without a nucleus entry is an error, not a silent beryllium stand-in."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from darkbeam.detectors.catalog import BEAMS
+    from darkbeam.errors import InputError
+    from darkbeam.io.event_record import beam_proton
+
+    _, pdg, _ = beam_proton(SimpleNamespace(experiment="microboone-absorber", mode="stopped"), 2)
+    assert pdg == 1000130270
+    _, pdg, _ = beam_proton(SimpleNamespace(experiment="miniboone-dm", mode="off-target"), 2)
+    assert pdg == 1000260560
+    lujan = BEAMS.get("lanl-lujan")
+    try:
+        BEAMS._items["lanl-lujan"] = dataclasses.replace(lujan, target_material="Pb")
+        with pytest.raises(InputError, match="Pb"):
+            beam_proton(SimpleNamespace(experiment="ccm", mode="stopped"), 2)
+    finally:
+        BEAMS._items["lanl-lujan"] = lujan

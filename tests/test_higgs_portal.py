@@ -24,7 +24,7 @@ from darkbeam.beams.stopped_yields import (
 )
 from darkbeam.detectors.catalog import BEAMS, get_experiment
 from darkbeam.errors import InputError
-from darkbeam.inference.poisson_limits import cls_upper_limit, feldman_cousins_upper_limit
+from darkbeam.inference.poisson_limits import cls_upper_limit, fc_upper_limit
 from darkbeam.interactions import scalar_decays as sd
 from darkbeam.kinematics.fourvec import two_body_momentum
 from darkbeam.models import MODELS, get_model
@@ -233,8 +233,8 @@ def test_poisson_limits_against_published_tables():
     for n = 0, 1); Feldman–Cousins (PRD 57, 3873, Table IV, 95 %): n = 0, b = 0 → 3.09; n = 1, b = 0 → 5.14."""
     assert cls_upper_limit(0, 0.0) == pytest.approx(-math.log(0.05), rel=1e-8)
     assert cls_upper_limit(1, 0.0) == pytest.approx(4.74, abs=0.005)
-    assert feldman_cousins_upper_limit(0, 0.0, ds=0.005) == pytest.approx(3.09, abs=0.01)
-    assert feldman_cousins_upper_limit(1, 0.0, ds=0.005) == pytest.approx(5.14, abs=0.01)
+    assert fc_upper_limit(0, 0.0, cl=0.95) == pytest.approx(3.09, abs=0.01)
+    assert fc_upper_limit(1, 0.0, cl=0.95) == pytest.approx(5.14, abs=0.01)
     # a background uncertainty weakens the limit
     assert cls_upper_limit(1, 1.9, 0.8) > cls_upper_limit(1, 1.9)
     with pytest.raises(InputError):

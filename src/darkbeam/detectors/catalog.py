@@ -374,7 +374,7 @@ EXPERIMENTS.add(
         "818 t of mineral oil 490 m downstream of the steel beam dump, 1.86e20 POT; same tank as 'miniboone' "
         "(NIM A599, 28 (2009)). fiducial_mass = the r < 5 m sphere (4/3 pi 5^3 m^3 x 0.845 t/m^3 = 442 t), the "
         "volume the nucleon-elastic efficiency (35 %) refers to (BdNMC's MiniBooNE detector card, the simulation "
-        "of the MiniBooNE-DM analysis: a 5 m sphere with efficiency 0.35; pipeline/dm_elastic.SELECTIONS)",
+        "of the MiniBooNE-DM analysis: a 5 m sphere with efficiency 0.35; detectors/response_recoil.py)",
         geometry=MINIBOONE_TANK, fiducial_geometry=MINIBOONE_FIDUCIAL,
     ),
     "MiniBooNE-DM: MiniBooNE 490 m from the BNB steel dump (off-target run)",

@@ -14,7 +14,7 @@ What darkbeam packages:
   github.com/athompson-tamu/pyCEvNS, ``pyCEvNS/data/dark_photon_limits/miniboone.csv``; the file states the
   provenance and a consistency check with a second digitisation at α_D = 0.1);
 * the nucleon-elastic selection of the simulation (35 MeV < T_N < 1 GeV, 35 % efficiency in the r < 5 m sphere;
-  :data:`darkbeam.pipeline.dm_elastic.SELECTIONS`).
+  :func:`darkbeam.pipeline.dm_elastic.selection_for`).
 
 NOT packaged: the observed and background counts of the nucleon-elastic selection (PRD 98, 112004, Sec. V and its
 tables) and the collaboration's expected signal at a stated point were not available offline, so this dataset has no

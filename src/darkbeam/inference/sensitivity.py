@@ -33,63 +33,14 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.stats import chi2 as chi2_dist
 from scipy.stats import poisson
 
 from ..errors import InputError
 from ..io.atomic import save_figure
 from ..io.config import RunConfig, parse_config
+from .poisson_limits import _check, fc_interval, fc_upper_limit, poisson_upper_limit  # noqa: F401  (re-exported)
 
 METHODS = ("fc", "poisson")
-
-
-def _check(n_obs: int, b: float, cl: float) -> None:
-    if not 0 < cl < 1:
-        raise InputError("confidence level", cl, "a number in (0, 1), e.g. 0.9")
-    if not (b >= 0 and math.isfinite(b)):
-        raise InputError("background", b, "a non-negative number of expected events")
-    if int(n_obs) != n_obs or n_obs < 0:
-        raise InputError("observed events", n_obs, "a non-negative integer")
-
-
-def poisson_upper_limit(n_obs: int, b: float = 0.0, cl: float = 0.9) -> float:
-    """Classical upper limit on the signal: P(N ≤ n_obs | s + b) = 1 − cl, s ≥ 0 (0 when b alone exceeds it)."""
-    _check(n_obs, b, cl)
-    return max(float(chi2_dist.ppf(cl, 2 * (int(n_obs) + 1))) / 2.0 - b, 0.0)
-
-
-def _fc_accepts(mus: np.ndarray, b: float, n_obs: int, cl: float, n_max: int) -> np.ndarray:
-    """For each signal μ: is n_obs inside its Feldman–Cousins acceptance set (n added in decreasing order of
-    R = P(n | μ + b) / P(n | μ_best + b), μ_best = max(0, n − b), until their probability reaches CL)?"""
-    n = np.arange(n_max + 1)
-    p = poisson.pmf(n[None, :], mus[:, None] + b)
-    r = p / poisson.pmf(n, np.maximum(n - b, 0.0) + b)[None, :]
-    order = np.argsort(-r, axis=1, kind="stable")
-    cum = np.cumsum(np.take_along_axis(p, order, axis=1), axis=1)
-    k = (cum < cl).sum(axis=1) + 1  # the number of n values the acceptance set needs
-    rank = np.argmax(order == n_obs, axis=1)  # position of n_obs in the ordering
-    return rank < k
-
-
-def fc_interval(n_obs: int, b: float = 0.0, cl: float = 0.9, step: float = 0.005) -> tuple[float, float]:
-    """Feldman–Cousins confidence interval [μ_lo, μ_hi] for the signal given n_obs and background b
-    (μ scanned in steps of ``step``; Table IV of Feldman & Cousins, b = 0, is reproduced to ±step; no
-    belt-monotonicity adjustment is applied)."""
-    _check(n_obs, b, cl)
-    n_obs = int(n_obs)
-    mu_top = n_obs + 10.0 + 6.0 * math.sqrt(n_obs + 1.0)
-    mus = np.arange(0.0, mu_top, step)
-    n_max = int(mu_top + b + 12 * math.sqrt(mu_top + b + 1) + 20)
-    acc = _fc_accepts(mus, b, n_obs, cl, n_max)
-    if not acc.any():
-        return 0.0, 0.0
-    idx = np.flatnonzero(acc)
-    return float(mus[idx[0]]), float(mus[idx[-1]])
-
-
-def fc_upper_limit(n_obs: int, b: float = 0.0, cl: float = 0.9, step: float = 0.005) -> float:
-    """Feldman–Cousins upper limit (the upper end of :func:`fc_interval`)."""
-    return fc_interval(n_obs, b, cl, step)[1]
 
 
 def upper_limit(n_obs: int, b: float = 0.0, cl: float = 0.9, method: str = "fc") -> float:

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import constants as c
+from ..kinematics.fourvec import kallen
 
 #: lepton masses of the S → ℓℓ channels (MeV)
 LEPTONS = {"e+ e-": c.M_E, "mu+ mu-": c.M_MU}
@@ -74,12 +75,6 @@ def scalar_widths(m_s: float, theta: float) -> dict[str, float]:
     out["pi+ pi-"] = float(width_s_pipi(m_s, theta, charged=True))
     out["pi0 pi0"] = float(width_s_pipi(m_s, theta, charged=False))
     return out
-
-
-def kallen(a: ArrayLike, b: ArrayLike, cc: ArrayLike) -> np.ndarray:
-    """Källén function λ(a, b, c) = a² + b² + c² − 2ab − 2ac − 2bc."""
-    a, b, cc = (np.asarray(x, float) for x in (a, b, cc))
-    return a * a + b * b + cc * cc - 2 * a * b - 2 * a * cc - 2 * b * cc
 
 
 def ckm_factor(parent: str) -> float:

@@ -51,7 +51,7 @@ _META_KEY = b"darkbeam"
 _C_MM_PER_S = C_LIGHT * hu.s
 
 
-TARGET_NUCLEI = {"Be": (4, 9), "C": (6, 12), "Fe": (26, 56), "W": (74, 184), "Hg": (80, 200)}
+TARGET_NUCLEI = {"Be": (4, 9), "C": (6, 12), "Al": (13, 27), "Fe": (26, 56), "W": (74, 184), "Hg": (80, 200)}
 
 
 _PARENT_PDG = {"pi+": 211, "pi-": -211, "K+": 321, "K-": -321, "K0L": 130, "pi0": 111, "eta": 221}
@@ -308,7 +308,9 @@ def beam_proton(sample, n: int) -> tuple[np.ndarray, int, float]:
     p4[:, 0] = np.hypot(beam.proton_momentum, M_P)
     p4[:, 3] = beam.proton_momentum
     material = "Fe" if sample.mode == "off-target" else beam.target_material
-    z, a = TARGET_NUCLEI.get(material, TARGET_NUCLEI["Be"])
+    if material not in TARGET_NUCLEI:  # the beam proton's target nucleus in the event record: never a stand-in
+        raise InputError(f"target material of beam {beam.name} for event records", material, tuple(TARGET_NUCLEI))
+    z, a = TARGET_NUCLEI[material]
     return p4, nucleus_pdg(z, a), a * AMU
 
 

@@ -74,19 +74,10 @@ def _response_selection(experiment: str) -> RecoilSelection | None:
     return RecoilSelection(r.t_min, r.t_max, r.efficiency, r.note, r.components)
 
 
-def _from_response(experiment: str) -> RecoilSelection:
-    sel = _response_selection(experiment)
-    if sel is None:
-        raise TypeError(f"the detector response of {experiment} is not a nucleon-recoil selection")
-    return sel
-
-
-#: published (or documented) nucleon-elastic selections by experiment name
+#: published (or documented) nucleon-elastic selections of experiments whose detector response is not a
+#: nucleon-recoil selection (MiniBooNE-DM's is: :class:`~darkbeam.detectors.response_recoil.RecoilResponse`, read by
+#: :func:`selection_for`)
 SELECTIONS: dict[str, RecoilSelection] = {
-    # MiniBooNE-DM nucleon-elastic (NCE-like) selection (35 MeV < T_N < 1 GeV, flat 35 % in r < 5 m; BdNMC's
-    # MiniBooNE card): the experiment's registered detector response (darkbeam.detectors.response_recoil), whose
-    # numbers and sources are given there once; this entry is that response's selection
-    "miniboone-dm": _from_response("miniboone-dm"),
     # CCM120 (PRL 129, 021801 (2022) arXiv:2109.14146, abstract): coherent elastic scattering off argon nuclei,
     # "strictly light-based with a threshold of 50 keV". The selection efficiency and any upper recoil cut were not
     # available offline: efficiency 1 (an upper bound on the signal), coherent argon recoils above 50 keV only.
@@ -104,13 +95,13 @@ SELECTIONS: dict[str, RecoilSelection] = {
 
 
 def selection_for(experiment: str) -> RecoilSelection:
-    """The nucleon selection of ``experiment``: :data:`SELECTIONS`, else the experiment's nucleon-recoil detector
-    response, else truth level above its catalogue threshold (the note says none is packaged)."""
-    if experiment in SELECTIONS:
-        return SELECTIONS[experiment]
-    sel = _response_selection(experiment)  # a recoil-selection response registered after this module
+    """The nucleon selection of ``experiment``: its nucleon-recoil detector response (MiniBooNE-DM), else
+    :data:`SELECTIONS`, else truth level above its catalogue threshold (the note says none is packaged)."""
+    sel = _response_selection(experiment)
     if sel is not None:
         return sel
+    if experiment in SELECTIONS:
+        return SELECTIONS[experiment]
     exp = get_experiment(experiment)
     return RecoilSelection(float(exp.threshold), np.inf, 1.0,
                            f"no recoil selection packaged for {experiment}: truth level, efficiency 1, coherent "
