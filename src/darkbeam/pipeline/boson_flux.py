@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import hepunits as hu
 import numpy as np
 
+from ..beams.production import iter_mesons
 from ..detectors.catalog import BEAMS, Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import dot
@@ -136,7 +137,6 @@ def iter_boson_sources(
     Channels whose parents decay in flight get focusing and decay in the decay pipe; prompt channels
     (π⁰, η) decay where the meson is made. ``include_neutral=False`` drops the prompt channels.
     """
-    from ..beams.production import iter_mesons
 
     channels = [ch for ch in model.production if include_neutral or ch.in_flight]
     if not model.production:

@@ -18,7 +18,9 @@ import hepunits as hu
 import numpy as np
 
 from ..data import official_bnb_flux
+from ..data.miniboone_release import miniboone_eqe, miniboone_spectrum
 from ..detectors.catalog import get_experiment
+from ..detectors.response import get_response
 from ..errors import InputError
 from ..interactions import hnl_decays as hd
 from ..interactions.hnl_upscattering import TARGETS, Upscattering
@@ -288,8 +290,6 @@ def miniboone_prediction(
     :func:`darkbeam.data.miniboone_spectrum` for events with E_QE inside ``eqe_window`` (MeV; the
     data's 200–1250 MeV selection), E_QE in the release binning.
     """
-    from ..data.miniboone_release import miniboone_eqe, miniboone_spectrum
-    from ..detectors.response import get_response
 
     if mode not in ("neutrino", "antineutrino"):
         raise InputError("mode", mode, ("neutrino", "antineutrino"))

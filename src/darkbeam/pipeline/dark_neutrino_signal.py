@@ -29,8 +29,12 @@ import numpy as np
 
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
+from ..interactions import hnl_decays as hd
+from ..interactions.hnl_upscattering import TARGETS, Upscattering, _target_mass
 from ..models.base import Model
 from ..particles import HNL_PDG, NU_LIGHT_PDG, NUCLEUS_PDG
+from .dark_neutrino import FLUX_BEAM, detector_volume, flux_nodes, generate_events
+from .geometry import detector_center
 from .signal import SIGNAL_PROCESSES, SignalProcess, SignalSample, _check_same_masses, _empty, _response
 
 #: smallest branching ratio of an e⁺e⁻ channel simulated as a chain.
@@ -63,8 +67,6 @@ class DarkNeutrinoSample(SignalSample):
 
 def reweight_factor(sample: DarkNeutrinoSample, model: Model) -> np.ndarray:
     """w_new / w_ref per event (see module docstring)."""
-    from ..interactions import hnl_decays as hd
-    from ..interactions.hnl_upscattering import Upscattering
 
     c = model.couplings
     out = np.zeros(len(sample.base_weight))
@@ -92,7 +94,6 @@ def reweight_factor(sample: DarkNeutrinoSample, model: Model) -> np.ndarray:
 
 def _chain_channels(model, hnl: int) -> list[tuple[int | None, str, float]]:
     """(daughter, channel label, BR) of the e⁺e⁻ channels of N_{4+hnl} above :data:`MIN_BR`."""
-    from ..interactions import hnl_decays as hd
 
     widths = hd.partial_widths(model.couplings, hnl)
     tot = sum(widths.values())
@@ -120,8 +121,6 @@ def _dn_particles(ev, exp, mode: str, hnl: int, daughter: int | None, tmap: dict
     Positions: ``x_int`` (upscattering) and ``x_dec`` (HNL decay), mm, beam frame (target at the
     origin, detector centre at pipeline.geometry.detector_center).
     """
-    from ..interactions.hnl_upscattering import TARGETS, _target_mass
-    from .geometry import detector_center
 
     n = len(ev.w)
     regime = ev.regime.astype(str)
@@ -155,9 +154,6 @@ class DarkNeutrinoSignal(SignalProcess):
 
         ``detector=False`` keeps every event at truth level (validation), as for the other processes.
         """
-        from ..interactions import hnl_decays as hd
-        from ..interactions.hnl_upscattering import Upscattering
-        from .dark_neutrino import FLUX_BEAM, detector_volume, generate_events
 
         exp = get_experiment(experiment)
         if exp.beam != FLUX_BEAM:
@@ -217,7 +213,6 @@ class DarkNeutrinoSignal(SignalProcess):
         cat = {k: np.concatenate(v) for k, v in cols.items()}
         # event-record column (no random numbers): the integrated ν_μ + ν̄_μ flux the generator folds
         # (per cm² per POT, the same value in every row), for the flux-averaged cross-section of event files
-        from .dark_neutrino import flux_nodes
 
         flux = float(sum(np.sum(flux_nodes(experiment, mode, sp)[1]) for sp in ("nu_mu", "nu_mu_bar")))
         return DarkNeutrinoSample(model, experiment, mode, cat["E_vis"], cat["cos_theta"], cat["E_QE"],

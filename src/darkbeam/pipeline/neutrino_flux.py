@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import constants as c
 from ..beams.focusing import get_focusing, mode_polarity
+from ..beams.production import iter_mesons
 from ..detectors.catalog import BEAMS, Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import two_body_momentum
@@ -130,7 +131,6 @@ def neutrino_flux(
         seed: random seed (same seed, same numbers).
         edges_GeV: energy bin edges (default: 50 MeV bins, 0-10 GeV, as the MiniBooNE release).
     """
-    from ..beams.production import iter_mesons
 
     setup = beam_setup(experiment, mode, focusing, focusing_options, n_mesons)
     exp, beam, polarity, foc = setup.exp, setup.beam, setup.polarity, setup.foc
