@@ -38,7 +38,8 @@ from darkbeam.kinematics.fourvec import two_body_decay
 from darkbeam.models import get_model
 from darkbeam.pipeline.boson_flux import boson_flux
 from darkbeam.pipeline.geometry import detector_center, face_area, sample_disc_points
-from darkbeam.pipeline.signal import build_signal
+from darkbeam.pipeline.signal import SIGNAL_PROCESSES
+from darkbeam.production import em_cascade as ec
 from darkbeam.production import photon_primakoff as pp
 from darkbeam.production.neutral_meson import NEUTRAL_MESONS
 
@@ -62,15 +63,27 @@ PUBLISHED_UPPER = {14.6: 1.4e-4, 23.6: 4.9e-5, 36.6: 1.9e-5, 51.4: 8.8e-6, 73.3:
 MASSES = (10.0, 20.0, 35.0, 50.0, 70.0, 90.0)
 
 
-def _model(m_mev: float, g_gev: float, target: str = "Fe"):
-    return get_model("alp", {"m_a": f"{m_mev} MeV", "g_agg": f"{g_gev} /GeV", "target": target})
+def _model(m_mev: float, g_gev: float, target: str = "Fe", cascade: str = "none"):
+    return get_model("alp", {"m_a": f"{m_mev} MeV", "g_agg": f"{g_gev} /GeV", "target": target, "cascade": cascade})
 
 
-def dump_events(m_mev: float, g_ref_gev: float, n_mesons: int, n_events: int, seed: int = 5):
+def decay_signal(model, experiment: str, mode: str, n_mesons: int, n_events: int, seed: int, detector: bool = False):
+    """The model's a → γγ decay-in-volume channel alone, built exactly as ``build_signal`` builds that channel
+    (same seed, same numbers): the published dump check counts decays only (the model may declare further
+    detection channels, e.g. inverse-Primakoff scattering, which this comparison leaves out)."""
+    idx = [ch.process for ch in model.detection].index("decay-in-volume")
+    proc = SIGNAL_PROCESSES.get("decay-in-volume")()
+    proc.index = idx
+    s = proc.build(model, experiment, mode, n_mesons, n_events, np.random.default_rng(seed), False, detector)
+    s.channel = idx
+    return s
+
+
+def dump_events(m_mev: float, g_ref_gev: float, n_mesons: int, n_events: int, seed: int = 5,
+                cascade: str = "none"):
     """(model at g_ref, function g [1/GeV] -> a → γγ decays inside MiniBooNE for the dump exposure)."""
-    model = _model(m_mev, g_ref_gev)
-    s = build_signal(model, "miniboone-dm", "off-target", n_mesons=n_mesons, n_events=n_events, seed=seed,
-                     detector=False)
+    model = _model(m_mev, g_ref_gev, cascade=cascade)
+    s = decay_signal(model, "miniboone-dm", "off-target", n_mesons, n_events, seed)
 
     def n_of(g_gev: float) -> float:
         return EFFICIENCY * s.total(model.replace(g_agg=g_gev / hu.GeV), POT_DUMP)
@@ -94,20 +107,22 @@ def solve_edge(n_of, lo: float, hi: float, rising: bool, n_up: float = N_UP_90) 
     return float(np.exp(0.5 * (a + b)))
 
 
-def contour_edges(m_mev: float, n_mesons: int, n_events: int) -> tuple[float | None, float | None, float]:
-    """(lower edge, upper edge, maximum number of events over g) of the exclusion at m_a (1/GeV)."""
+def contour_edges(m_mev: float, n_mesons: int, n_events: int, cascade: str = "none", with_counts: bool = False):
+    """(lower edge, upper edge, maximum number of events over g) of the exclusion at m_a (1/GeV); with
+    ``with_counts`` also the long-lived branch's function g -> events (to evaluate at the published edge)."""
     grid = np.geomspace(1e-8, 1e-3, 121)
     # sample for the long-lived branch at a coupling near it, and one near the ceiling
-    _, n_low = dump_events(m_mev, 1e-6, n_mesons, n_events)
+    _, n_low = dump_events(m_mev, 1e-6, n_mesons, n_events, cascade=cascade)
     vals = np.array([n_low(g) for g in grid])
     k = int(np.argmax(vals))
     lower = solve_edge(n_low, grid[0], grid[k], rising=True) if vals[k] > N_UP_90 else None
     g_hi_ref = float(grid[k] * 2.0)
-    _, n_high = dump_events(m_mev, g_hi_ref, n_mesons, n_events, seed=6)
+    _, n_high = dump_events(m_mev, g_hi_ref, n_mesons, n_events, seed=6, cascade=cascade)
     vals_h = np.array([n_high(g) for g in grid])
     kh = int(np.argmax(vals_h))
     upper = solve_edge(n_high, grid[kh], grid[-1], rising=False) if vals_h[kh] > N_UP_90 else None
-    return lower, upper, float(max(vals[k], vals_h[kh]))
+    out = (lower, upper, float(max(vals[k], vals_h[kh])))
+    return (*out, n_low) if with_counts else out
 
 
 def published_at(points: dict[float, float], m_mev: float) -> float | None:
@@ -121,14 +136,10 @@ def published_at(points: dict[float, float], m_mev: float) -> float | None:
 # ------------------------------------------------------------------------------------------------
 # audit of the dump chain: independent estimates, factor by factor
 # ------------------------------------------------------------------------------------------------
-#: multiple-scattering scale E_s = m_e √(4π/α) = 21.2 MeV (PDG RPP "Passage of particles through matter", Sec. 34.3)
-E_S = 21.2
-#: Rossi's approximation B: track length of the photons of a shower of energy E₀ per unit photon energy,
-#: dT/dk = 0.572 X₀ E₀/k² (B. Rossi, High-Energy Particles (1952), Sec. 5.10; k well below E₀)
-ROSSI_B = 0.572
-#: shower photons are counted below E₀/2 only (above, Rossi's spectrum overlaps the primary photon itself)
-CASCADE_K_MAX = 0.5
-N_K = 32
+#: multiple-scattering scale of the shower photons' angles, MeV (darkbeam.production.em_cascade)
+E_S = ec.E_S
+#: nodes in ln k of the forced-direction cascade integral
+N_K = 48
 
 
 def _dump_rays(rng, beam, exp, mesons):
@@ -178,14 +189,15 @@ def forced_direction_events(m_mev: float, g_gev: float, n_mesons: int, experimen
     The ALP's own angle to its photon is neglected (median 0.01 rad at 1 GeV for 50 MeV, against the disc's
     half-angle of 0.0124 rad and the ~0.1 rad scale of the photon density: a per-cent effect).
 
-    Cascade estimate (order of magnitude, not a shower simulation): every π⁰/η photon of energy E₀ showers in
-    the iron; its shower photons of energy k < E₀/2 have the track length of Rossi's approximation B and
-    directions spread about the primary's by a Gaussian of rms angle E_s/k (isotropic once E_s/k > 0.5 rad);
-    each converts with X₀ n σ_P(k) per radiation length. The ALP's own angle and the hadronic cascade's extra
-    π⁰ are neglected. ``massless_inverse`` swaps σ_P for :func:`sigma_massless_inverse` (a what-if); ``e_s`` (MeV) scales the
+    Cascade, the same model as the production channel's ``cascade = "approx-b"`` but integrated instead of
+    sampled (a cross-check of the channel's hit counting): every π⁰/η photon of energy E₀ showers in the iron;
+    its shower photons of energy m_a < k < E₀ have the approximation-B track length
+    (``em_cascade.photon_track_length``) and the 2-D Gaussian angle of scale E_s/k about the primary (isotropic
+    once E_s/k > 0.5 rad); each converts with X₀ n σ_P(k) per radiation length. The ALP's own angle to its
+    shower photon and the hadronic cascade's extra π⁰ are neglected. ``massless_inverse`` swaps σ_P for :func:`sigma_massless_inverse` (a what-if); ``e_s`` (MeV) scales the
     shower's angular spread (the estimate's main uncertainty). Returns the
     expected decays (truth level, efficiency 1) and the primary photons per
-    POT into the disc (``n_primary_var``: the MC variance of ``n_primary``)."""
+    POT into the disc (``n_primary_var``, ``n_cascade_var``: the MC variances of ``n_primary``, ``n_cascade``)."""
     beam = BEAMS.get(get_experiment(experiment).beam)
     exp = get_experiment(experiment)
     g = g_gev / hu.GeV
@@ -197,7 +209,7 @@ def forced_direction_events(m_mev: float, g_gev: float, n_mesons: int, experimen
     kappa_tab = fe.X0 * hu.Avogadro / fe.A * sig(k_tab, m_mev, 1.0, "Fe")
     prob_tab = sig(k_tab, m_mev, 1.0, "Fe") / pp.sigma_absorption(k_tab, "Fe")
     rng = np.random.default_rng(seed)
-    out = {"n_primary": 0.0, "n_primary_var": 0.0, "n_cascade": 0.0, "photons_into_disc": 0.0}
+    out = {"n_primary": 0.0, "n_primary_var": 0.0, "n_cascade": 0.0, "n_cascade_var": 0.0, "photons_into_disc": 0.0}
     for species in ("pi0", "eta"):
         mes = NEUTRAL_MESONS.get(species)
         for ms in iter_mesons(beam, species, n_mesons, 50_000, rng):
@@ -217,11 +229,12 @@ def forced_direction_events(m_mev: float, g_gev: float, n_mesons: int, experimen
             out["n_primary_var"] += float(np.sum(contrib * contrib))
             # cascade: both photons of each decay, sampled
             on_shell = np.concatenate([e0[:, None], p3], axis=1)
+            per_meson = np.zeros(len(e0))
             for ph in two_body_decay(rng, on_shell, 0.0, 0.0):
                 e_0 = ph[:, 0]
                 cos_t = np.clip(np.sum(ph[:, 1:] * n, axis=1) / e_0, -1.0, 1.0)
                 theta = np.arccos(cos_t)
-                k_hi = CASCADE_K_MAX * e_0
+                k_hi = e_0
                 ok = k_hi > k_tab[0]
                 u = np.linspace(0.0, 1.0, N_K)
                 lnk = np.log(k_tab[0]) + (np.log(np.maximum(k_hi, k_tab[0])) - np.log(k_tab[0]))[:, None] * u[None, :]
@@ -229,18 +242,20 @@ def forced_direction_events(m_mev: float, g_gev: float, n_mesons: int, experimen
                 kappa = g * g * np.exp(np.interp(lnk, np.log(k_tab), np.log(np.maximum(kappa_tab, 1e-300))))
                 th_s = e_s / k
                 dens = np.where(th_s < 0.5, np.exp(-(theta[:, None] / th_s) ** 2) / (np.pi * th_s**2), 1.0 / (4 * np.pi))
-                per_lnk = k * ROSSI_B * e_0[:, None] / k**2 * kappa * dens * _p_inside(
+                per_lnk = k * ec.photon_track_length(k, e_0[:, None], 1.0, fe.Z) * kappa * dens * _p_inside(
                     k, m_mev, width, t_in[:, None], t_out[:, None])
                 integral = np.trapezoid(per_lnk, lnk, axis=1)
-                out["n_cascade"] += POT_DUMP * float(np.sum(np.where(ok, ms.w * mes.br_gg * d_omega * integral, 0.0)))
+                per_meson += POT_DUMP * np.where(ok, ms.w * mes.br_gg * d_omega * integral, 0.0)
+            out["n_cascade"] += float(np.sum(per_meson))
+            out["n_cascade_var"] += float(np.sum(per_meson**2))
     return out
 
 
-def hits_events(m_mev: float, g_gev: float, n_mesons: int, experiment: str = "miniboone-dm", seed: int = 5
-                ) -> tuple[float, float, int]:
+def hits_events(m_mev: float, g_gev: float, n_mesons: int, experiment: str = "miniboone-dm", seed: int = 5,
+                cascade: str = "none") -> tuple[float, float, int]:
     """darkbeam's own count (boson_flux "hits" arrivals × P_inside), with its relative MC error and the number of
     ALPs that hit the disc: the same sum the decay-in-volume process forms before resampling."""
-    model = _model(m_mev, g_gev)
+    model = _model(m_mev, g_gev, cascade=cascade)
     exp = get_experiment(experiment)
     arr = boson_flux(model, experiment, "off-target", n_mesons=n_mesons, seed=seed).arrivals
     ray = arr.point - arr.origin
@@ -248,6 +263,28 @@ def hits_events(m_mev: float, g_gev: float, n_mesons: int, experiment: str = "mi
     w = arr.weight * face_area(exp) / hu.cm2 * POT_DUMP * _p_inside(
         arr.energy, m_mev, model.boson_decays("a").total, t_in, t_out)
     return float(np.sum(w)), float(np.sqrt(np.sum(w * w)) / np.sum(w)), len(w)
+
+
+def hits_without_shower_alp_angle(m_mev: float, g_gev: float, n_mesons: int, seed: int = 5
+                                  ) -> tuple[float, float, int]:
+    """Diagnostic: :func:`hits_events` with the cascade on but each shower ALP sent along its shower photon (the
+    Primakoff angle of the shower ALPs switched off, as the forced-direction estimate assumes), to separate
+    that angle from the rest of the comparison. Restores the module function afterwards."""
+    original = pp.photons_to_alps
+
+    def along_photon(rng, photons, m_a, material, tabulated=False):
+        alps, q2 = original(rng, photons, m_a, material, tabulated)
+        if tabulated:  # the shower photons only (the primaries keep their angle)
+            e = photons[:, 0]
+            p = np.sqrt(np.clip(e * e - m_a * m_a, 0.0, None))
+            alps = np.concatenate([e[:, None], (p / e)[:, None] * photons[:, 1:]], axis=1)
+        return alps, q2
+
+    pp.photons_to_alps = along_photon
+    try:
+        return hits_events(m_mev, g_gev, n_mesons, seed=seed, cascade="approx-b")
+    finally:
+        pp.photons_to_alps = original
 
 
 def audit_dump(n_mesons: int) -> None:
@@ -283,28 +320,39 @@ def audit_dump(n_mesons: int) -> None:
     for m in (20.0, 50.0, 70.0):
         hits, rel, n_hits = hits_events(m, 1e-6, n_mesons)
         fd = forced_direction_events(m, 1e-6, n_mesons)
-        g_pub = published_at(PUBLISHED_LOWER, m)
-        at_pub = forced_direction_events(m, g_pub, n_mesons)
-        what_if = forced_direction_events(m, g_pub, n_mesons, massless_inverse=True)
-        tot_pub, tot_wi = at_pub["n_primary"] + at_pub["n_cascade"], what_if["n_primary"] + what_if["n_cascade"]
         be = _model(m, 1e-6, "beam")  # the BNB beam's off-target mode: p-Be production moved to the dump, Be photons
-        dm = build_signal(be, "miniboone", "off-target", n_mesons=n_mesons, n_events=20_000, seed=5, detector=False)
+        dm = decay_signal(be, "miniboone", "off-target", n_mesons, 20_000, 5)
         n_dm = dm.total(be, POT_DUMP)
-        casc = at_pub["n_cascade"] / at_pub["n_primary"]
         print(f"  m_a = {m:g} MeV, g = 1e-6 /GeV: darkbeam hits N = {hits:.4g} (+- {100 * rel:.1f} %, {n_hits} hits), "
               f"forced-direction N = {fd['n_primary']:.4g} (ratio {hits / fd['n_primary']:.3f}); primary photons per POT "
               f"into the disc {fd['photons_into_disc']:.3g}; miniboone off-target (p-Be moved to the dump, Be) / "
               f"miniboone-dm (p-Fe dump, 490 m) {n_dm / hits:.3f}")
-        print(f"    at the published lower edge g = {g_pub:.2g} /GeV: N = {at_pub['n_primary']:.3g} (primary photons), "
-              f"rate factor needed {N_UP_90 / at_pub['n_primary']:.3g}; cascade estimate adds x{casc:.3g} "
-              f"(total {tot_pub:.3g} events; remaining factor {N_UP_90 / tot_pub:.3g} in rate, "
-              f"{(N_UP_90 / tot_pub) ** 0.25:.3g} in g)")
-        spread = [forced_direction_events(m, g_pub, n_mesons // 4, e_s=f * E_S) for f in (0.5, 2.0)]
-        print("    cascade estimate with the shower's angular spread halved / doubled: x"
-              + " / x".join(f"{r['n_cascade'] / r['n_primary']:.3g}" for r in spread))
-        print(f"    what-if massless inverse-Primakoff sigma: x{what_if['n_primary'] / at_pub['n_primary']:.3g} (primary), "
-              f"x{tot_wi / tot_pub:.3g} (primary + cascade): {tot_wi:.3g} events; remaining factor "
-              f"{N_UP_90 / tot_wi:.3g} in rate, {(N_UP_90 / tot_wi) ** 0.25:.3g} in g")
+
+
+def cascade_at_published_edge(m: float, n_mesons: int, n_off, n_on) -> None:
+    """The events at the published lower-edge coupling: darkbeam's channel without and with the cascade (the
+    long-lived-branch samples ``n_off``, ``n_on`` of the edge search), the forced-direction cross-check of the
+    cascade factor, its sensitivity to the shower's angular spread, and the massless inverse-Primakoff what-if."""
+    g_pub = published_at(PUBLISHED_LOWER, m)
+    off, on = n_off(g_pub), n_on(g_pub)
+    at_pub = forced_direction_events(m, g_pub, n_mesons)
+    what_if = forced_direction_events(m, g_pub, n_mesons, massless_inverse=True)
+    tot_pub, tot_wi = at_pub["n_primary"] + at_pub["n_cascade"], what_if["n_primary"] + what_if["n_cascade"]
+    spread = [forced_direction_events(m, g_pub, n_mesons // 4, e_s=f * E_S) for f in (0.5, 2.0)]
+    wi = tot_wi / tot_pub
+    print(f"  m_a = {m:g} MeV at the published lower edge g = {g_pub:.2g} /GeV: channel N = {off:.3g} (pi0/eta photons), "
+          f"{on:.3g} (cascade approx-b): x{on / off:.3g}; remaining factor {N_UP_90 / on:.3g} in rate, "
+          f"{(N_UP_90 / on) ** 0.25:.3g} in g")
+    na, na_rel, _ = hits_without_shower_alp_angle(m, g_pub, n_mesons // 2)
+    print(f"    forced-direction cross-check: primary {at_pub['n_primary']:.3g}, cascade x{tot_pub / at_pub['n_primary']:.3g} "
+          f"(channel/forced with the cascade {on / tot_pub:.3f}; channel hits with the shower ALPs' Primakoff angle "
+          f"switched off {na:.3g} +- {100 * na_rel:.1f} %, /forced {na / tot_pub:.3f}); spread E_s halved / doubled: x"
+          + " / x".join(f"{(r['n_primary'] + r['n_cascade']) / r['n_primary']:.3g}" for r in spread)
+          + " (forced cascade factor relative to E_s nominal: "
+          + " / ".join(f"{(r['n_primary'] + r['n_cascade']) / r['n_primary'] / (tot_pub / at_pub['n_primary']):.2f}"
+                       for r in spread) + ")")
+    print(f"    what-if massless inverse-Primakoff sigma (forced, with the cascade): x{wi:.3g}: {on * wi:.3g} events; "
+          f"remaining factor {N_UP_90 / (on * wi):.3g} in rate, {(N_UP_90 / (on * wi)) ** 0.25:.3g} in g")
 
 
 def cross_section_table() -> None:
@@ -339,10 +387,23 @@ def cross_section_table() -> None:
         f"{e:g} MeV {o / x:.3f}" for (e, x), o in zip(xcom.items(), ours)))
 
 
+def cascade_track_length_check() -> None:
+    """The approximation-B track length of em_cascade: Rossi's 0.572 against the cascade MC (as in
+    tests/test_alp_cascade.py), and the approximation-B factor s in iron."""
+    runs = [ec.rossi_cascade_mc(np.random.default_rng(100 + i), 2e4, 100, 1.0, 26, 1.0,
+                                np.array([200.0, 1000.0]))["photon_track"][0] for i in range(8)]
+    ratio = np.array(runs) / (ec.ROSSI_B_PHOTON * 2e4 * (1 / 200 - 1 / 1000) / 800.0)
+    print(f"EM cascade: MC photon track length / 0.572 E0/k^2 (E0 = 2e4 eps0, k = 200-1000 eps0): {ratio.mean():.3f} "
+          f"+- {ratio.std(ddof=1) / np.sqrt(len(ratio)):.3f}; critical energy eps0(Fe) = {ec.critical_energy(26):.1f} MeV")
+    k = np.array([10.0, 20.0, 50.0, 100.0])
+    print("  approximation-B factor s in Fe (E0 >> k), k = 10, 20, 50, 100 MeV: "
+          + ", ".join(f"{v:.2f}" for v in ec.approx_b_factor(k, 1e5, 26)))
+
+
 def ccm_point(n_mesons: int, n_events: int) -> None:
     model = _model(10.0, 1e-5, "W")
     for det in (False, True):
-        s = build_signal(model, "ccm", "stopped", n_mesons=n_mesons, n_events=n_events, seed=7, detector=det)
+        s = decay_signal(model, "ccm", "stopped", n_mesons, n_events, 7, detector=det)
         print(f"CCM, m_a = 10 MeV, g = 1e-5 /GeV, 2.25e22 POT: {s.total(model, 2.25e22):.4g} a -> gamma gamma decays "
               f"inside the detector ({'after the CCM response' if det else 'truth level'})")
 
@@ -353,21 +414,31 @@ def main() -> None:
     args = ap.parse_args()
     n_mesons, n_events = (40_000, 4_000) if args.quick else (200_000, 20_000)
     cross_section_table()
+    cascade_track_length_check()
     ccm_point(n_mesons, n_events)
     audit_dump(n_mesons)
     print(f"MiniBooNE dump ({POT_DUMP:.3g} POT, Fe, a -> gamma gamma in the sphere, efficiency {EFFICIENCY}, "
           f"N = {N_UP_90}):")
-    ours = {}
-    for m in MASSES:
-        lo, up, nmax = contour_edges(m, n_mesons, n_events)
-        ours[m] = (lo, up)
-        pub_lo, pub_up = published_at(PUBLISHED_LOWER, m), published_at(PUBLISHED_UPPER, m)
-        lo_s = "none" if lo is None else f"{lo:.3g}" + (
-            f" (published {pub_lo:.2g}, ratio {lo / pub_lo:.2f})" if pub_lo else " (outside the published points)")
-        up_s = "none" if up is None else f"{up:.3g}" + (
-            f" (published {pub_up:.2g}, ratio {up / pub_up:.2f}, squared {(up / pub_up) ** 2:.2f})" if pub_up
-            else " (outside the published points)")
-        print(f"  m_a = {m:5.1f} MeV: max events {nmax:.3g}; lower edge {lo_s}; upper edge {up_s}")
+    ours, counts = {}, {}
+    n_casc = n_mesons // 2  # the cascade samples hold 5 ALPs per photon: half the mesons keeps the runtime
+    for cascade, n_m in (("none", n_mesons), ("approx-b", n_casc)):
+        print(f"  cascade = {cascade!r} ({n_m} mesons per species):")
+        for m in MASSES:
+            lo, up, nmax, n_low = contour_edges(m, n_m, n_events, cascade=cascade, with_counts=True)
+            ours[cascade, m], counts[cascade, m] = (lo, up), n_low
+            pub_lo, pub_up = published_at(PUBLISHED_LOWER, m), published_at(PUBLISHED_UPPER, m)
+            lo_s = "none" if lo is None else f"{lo:.3g}" + (
+                f" (published {pub_lo:.2g}, ratio {lo / pub_lo:.2f})" if pub_lo else " (outside the published points)")
+            up_s = "none" if up is None else f"{up:.3g}" + (
+                f" (published {pub_up:.2g}, ratio {up / pub_up:.2f}, squared {(up / pub_up) ** 2:.2f})" if pub_up
+                else " (outside the published points)")
+            print(f"    m_a = {m:5.1f} MeV: max events {nmax:.3g}; lower edge {lo_s}; upper edge {up_s}")
+    print("  lower edge without / with the cascade: " + ", ".join(
+        f"{m:g} MeV {ours['none', m][0] / ours['approx-b', m][0]:.2f}" for m in MASSES
+        if ours["none", m][0] and ours["approx-b", m][0]))
+    print("What the difference is made of:")
+    for m in (20.0, 50.0, 70.0):
+        cascade_at_published_edge(m, n_mesons, counts["none", m], counts["approx-b", m])
     if args.quick:
         return
     import matplotlib
@@ -380,10 +451,11 @@ def main() -> None:
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
     ax.plot(list(PUBLISHED_LOWER), list(PUBLISHED_LOWER.values()), "k-", label="published lower edge (arXiv:2307.03878)")
     ax.plot(list(PUBLISHED_UPPER), list(PUBLISHED_UPPER.values()), "k--", label="published upper edge")
-    ms = [m for m in MASSES if ours[m][0]]
-    ax.plot(ms, [ours[m][0] for m in ms], "o-", color="C0", label="darkbeam lower edge (pi0/eta photons)")
-    ms = [m for m in MASSES if ours[m][1]]
-    ax.plot(ms, [ours[m][1] for m in ms], "s--", color="C0", label="darkbeam upper edge")
+    for cascade, col, what in (("none", "C0", "pi0/eta photons"), ("approx-b", "C3", "with the EM cascade")):
+        ms = [m for m in MASSES if ours[cascade, m][0]]
+        ax.plot(ms, [ours[cascade, m][0] for m in ms], "o-", color=col, label=f"darkbeam lower edge ({what})")
+        ms = [m for m in MASSES if ours[cascade, m][1]]
+        ax.plot(ms, [ours[cascade, m][1] for m in ms], "s--", color=col, label=f"darkbeam upper edge ({what})")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("m_a [MeV]")

@@ -18,9 +18,14 @@ What is computed (the assumptions are stated in docs/portal_hnl.md):
   horns), for each horn polarity at the same 7.01e20 POT;
 * **(B) BNB**, as before: K± → μ±N in flight at ``microboone`` on the BNB, 2.0e20 POT (arXiv:1911.10545),
   ε = 1, no background, with and without a late-arrival acceptance min(Δt / 1.6 μs, 1).
+* **Polarisation** (docs/portal_hnl.md, "Polarisation"): N → μπ with the model's ``polarisation`` on and off,
+  Dirac and Majorana, at two masses, at the NuMI absorber (``microboone-absorber``), MiniBooNE and SBND (BNB):
+  the truth-level rate, the rate through the catalogue detector response, and the mean muon energy fraction,
+  opening angle and E_vis with their changes.
 
 Run:  /work/venv/bin/python docs/make_hnl.py          (about 1 min; writes docs/figures/hnl_microboone.png)
       /work/venv/bin/python docs/make_hnl.py --quick  (smaller samples, no figure)
+      /work/venv/bin/python docs/make_hnl.py --polarisation  (the polarisation table only)
 """
 
 from __future__ import annotations
@@ -34,14 +39,15 @@ import numpy as np
 from scipy.optimize import brentq
 
 from darkbeam.beams.stopped_yields import NUMI_KDAR_ESTIMATE, NUMI_PROTONS_TO_ABSORBER, get_source
-from darkbeam.constants import C_LIGHT, HBARC, M_K, M_MU, M_PI
+from darkbeam.constants import C_LIGHT, HBARC, M_E, M_K, M_MU, M_PI
 from darkbeam.detectors.catalog import get_experiment
 from darkbeam.detectors.response import LAR_PHOTON_EFFICIENCY
 from darkbeam.inference.poisson_limits import cls_upper_limit, fc_upper_limit
+from darkbeam.interactions.hnl_decays import lepton_meson_asymmetry
 from darkbeam.kinematics.fourvec import two_body_momentum
 from darkbeam.models import get_model
 from darkbeam.pipeline.signal import build_signal
-from darkbeam.production.two_body import branching_ratio
+from darkbeam.production.two_body import branching_ratio, helicity_polarisation
 
 FIG = Path(__file__).with_name("figures") / "hnl_microboone.png"
 
@@ -253,10 +259,113 @@ def bnb_table(n_mesons: int = 200_000, n_events: int = 20_000) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------------------------
+# polarisation on vs off
+# ------------------------------------------------------------------------------------------------------------
+#: (experiment, beam mode) of the polarisation comparison: kaons at rest in the NuMI absorber, and the BNB in flight
+POL_EXPERIMENTS = (("microboone-absorber", "stopped"), ("miniboone", "neutrino"), ("sbnd", "neutrino"))
+#: masses of the polarisation comparison (MeV): |αP| = 0.52 at 300 MeV, 0.15 at 385 MeV (Dirac)
+POL_MASSES = (300.0, 385.0)
+POL_NATURES = ("dirac", "majorana")
+#: seeds and events per sample of the detector-response ratio (the catalogue responses draw random numbers per
+#: event, so their on/off ratio is noisy: it is summed over these seeds and quoted with the seed-to-seed error)
+POL_RESPONSE_SEEDS, POL_RESPONSE_EVENTS = (1, 2, 3, 4), 20_000
+
+
+def _weighted_mean(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted mean and its standard error (effective sample size (Σw)²/Σw²)."""
+    mean = float(np.average(x, weights=w))
+    n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
+    return mean, float(np.sqrt(np.average((x - mean) ** 2, weights=w) / n_eff))
+
+
+def _ks_distance(a: np.ndarray, wa: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
+    """Largest difference of the two weighted empirical CDFs (Kolmogorov–Smirnov distance)."""
+    grid = np.sort(np.concatenate([a, b]))
+
+    def cdf(x, w):
+        order = np.argsort(x)
+        c = np.cumsum(w[order]) / np.sum(w)
+        return np.concatenate([[0.0], c])[np.searchsorted(x[order], grid, side="right")]
+
+    return float(np.max(np.abs(cdf(a, wa) - cdf(b, wb))))
+
+
+def _pol_observables(part) -> dict[str, np.ndarray]:
+    """Per-event truth observables of an N → μπ sample: muon energy fraction, opening angle (deg), E_vis (MeV)."""
+    pi, mu = part.particles["p4_vis1"], part.particles["p4_vis2"]
+    cos_open = np.sum(pi[:, 1:] * mu[:, 1:], 1) / np.linalg.norm(pi[:, 1:], axis=1) / np.linalg.norm(mu[:, 1:], axis=1)
+    return {"f_mu": mu[:, 0] / (mu[:, 0] + pi[:, 0]), "open_deg": np.degrees(np.arccos(np.clip(cos_open, -1, 1))),
+            "E_vis": part.E_vis}
+
+
+def polarisation_rows(masses=POL_MASSES, natures=POL_NATURES, experiments=POL_EXPERIMENTS, n_mesons: int = N_MESONS,
+                      n_events: int = N_EVENTS, seed: int = SEED, response_seeds=POL_RESPONSE_SEEDS) -> list[dict]:
+    """Polarisation on vs off (same seed: the same arrivals, weights and decay points): per (experiment, mass,
+    nature) the μπ decays per POT at U2_REF at truth level (ratio on/off, exactly 1 by construction) and through
+    the catalogue response (``detector=True``, summed over ``response_seeds``; a shower response, not a μπ
+    selection; ``response_seeds=()`` skips it), the mean muon energy
+    fraction, opening angle and truth E_vis (on, off, standard error) and the KS distance of the opening angles."""
+    rows = []
+    for exp, mode in experiments:
+        for mass in masses:
+            for nature in natures:
+                parts, det = {}, {}
+                for pol in ("on", "off"):
+                    m = get_model("heavy-neutral-lepton", {"m_n": f"{mass} MeV", "u2_mu": str(U2_REF),
+                                                           "nature": nature, "polarisation": pol})
+                    parts[pol] = build_signal(m, exp, mode, n_mesons=n_mesons, n_events=n_events, seed=seed,
+                                              detector=False).parts[0]
+                    det[pol] = np.array([build_signal(m, exp, mode, n_mesons=n_mesons, n_events=POL_RESPONSE_EVENTS,
+                                                      seed=sd, detector=True).total() for sd in response_seeds])
+                on, off = parts["on"], parts["off"]
+                obs = {k: _pol_observables(v) for k, v in parts.items()}
+                w = {k: v.weights() for k, v in parts.items()}
+                per_seed = det["on"] / np.where(det["off"] > 0, det["off"], np.nan)
+                row = {"experiment": exp, "mode": mode, "mass": mass, "nature": nature, "n_truth": on.total(),
+                       "truth_ratio": on.total() / off.total(), "det": det,
+                       "det_ratio": float(det["on"].sum() / det["off"].sum()) if det["off"].sum() > 0 else float("nan"),
+                       "det_ratio_err": float(np.std(per_seed, ddof=1) / np.sqrt(len(per_seed)))
+                       if len(per_seed) > 1 else float("nan"),
+                       "alpha_p": float(np.average(on.columns["asymmetry"] * on.columns["polarisation"], weights=w["on"])),
+                       "ks_open": _ks_distance(obs["on"]["open_deg"], w["on"], obs["off"]["open_deg"], w["off"])}
+                # the KS distance two samples of these effective sizes exceed with 5 % probability when equal
+                n_eff = [float(np.sum(x) ** 2 / np.sum(x**2)) for x in w.values()]
+                row["ks_95"] = 1.358 * math.sqrt((n_eff[0] + n_eff[1]) / (n_eff[0] * n_eff[1]))
+                for key in ("f_mu", "open_deg", "E_vis"):
+                    row[key] = {pol: _weighted_mean(obs[pol][key], w[pol])[0] for pol in ("on", "off")}
+                    row[f"{key}_err"] = _weighted_mean(obs["on"][key], w["on"])[1]
+                rows.append(row)
+    return rows
+
+
+def print_polarisation() -> None:
+    """The tables of docs/portal_hnl.md, "Polarisation"."""
+    print("| m_N [MeV] | P(K+ -> mu+ N) | P(K+ -> e+ N) | alpha_mu (N -> mu- pi+) | alpha_e (N -> e- pi+) | "
+          "alpha_pi P (mu pi, Dirac, K+) |")
+    for mass in (1.0, 50.0, M_MU, 150.0, 246.0, 260.0, 300.0, 385.0):
+        p_mu, p_e = helicity_polarisation(M_K, M_MU, mass), helicity_polarisation(M_K, M_E, mass)
+        a_mu, a_e = lepton_meson_asymmetry(mass, M_MU, M_PI), lepton_meson_asymmetry(mass, M_E, M_PI)
+        print(f"| {mass:g} | {p_mu:+.4f} | {p_e:+.5f} | {a_mu:+.4f} | {a_e:+.6f} | {-a_mu * p_mu:+.4f} |")
+    print(f"Polarisation on vs off: N -> mu pi, |U_mu|^2 = {U2_REF:g}, {N_MESONS} mesons, {N_EVENTS} events, seed {SEED}")
+    print("| experiment | m_N | nature | <alpha_pi P> | truth on/off | response on/off | <E_mu/E_N> on | off | "
+          "+-err | <opening> on [deg] | off | +-err | KS(opening) | KS 95% | <E_vis> on | off |")
+    for r in polarisation_rows():
+        print(f"| {r['experiment']} | {r['mass']:g} | {r['nature']} | {r['alpha_p']:+.3f} | {r['truth_ratio']:.6f} | "
+              f"{r['det_ratio']:.4f} +- {r['det_ratio_err']:.4f} | {r['f_mu']['on']:.4f} | {r['f_mu']['off']:.4f} | {r['f_mu_err']:.4f} | "
+              f"{r['open_deg']['on']:.2f} | {r['open_deg']['off']:.2f} | {r['open_deg_err']:.2f} | {r['ks_open']:.3f} | "
+              f"{r['ks_95']:.3f} | "
+              f"{r['E_vis']['on']:.1f} | {r['E_vis']['off']:.1f} |")
+
+
+# ------------------------------------------------------------------------------------------------------------
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller BNB samples, no figure")
+    ap.add_argument("--polarisation", action="store_true", help="only the polarisation on/off table")
     args = ap.parse_args()
+    if args.polarisation:
+        print_polarisation()
+        return
 
     y = get_source("numi-absorber").yields["K+_dar"]
     s_up = signal_upper_limit()
@@ -355,6 +464,7 @@ def main() -> None:
         pub = PUBLISHED_BNB.get(r["mass"])
         if pub is not None:
             print(f"  {r['mass']:g} MeV: published / darkbeam(late arrival) = {pub / r['limit_late']:.2f}")
+    print_polarisation()
     if args.quick:
         return
     _plot(s_up, n_mesons)

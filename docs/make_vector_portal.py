@@ -1,12 +1,14 @@
-"""Numbers and figure of docs/portal_vector.md: vector-portal light dark matter at MiniBooNE-DM and CCM.
+"""Numbers and figure of docs/portal_vector.md: vector-portal light dark matter at MiniBooNE-DM and CCM, and the
+events of each detection channel (chi-nucleon, V -> e+e- in the detector, chi-electron) at four experiments.
 
-Run from the repository root:  python docs/make_vector_portal.py
+Run from the repository root:  python docs/make_vector_portal.py   (or with --channels: the channel tables only)
 Prints every number the page quotes and writes docs/figures/vector_portal_miniboone_dm.png.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -17,12 +19,13 @@ import numpy as np
 from scipy.optimize import brentq
 
 from darkbeam.beams.production import production_table
-from darkbeam.constants import ALPHA_EM, E_CHARGE, INV_MEV2_TO_CM2, M_P
-from darkbeam.detectors.catalog import BEAMS
+from darkbeam.constants import ALPHA_EM, E_CHARGE, HBARC, INV_MEV2_TO_CM2, M_P
+from darkbeam.detectors.catalog import BEAMS, get_experiment
 from darkbeam.inference.datasets_dm import MINIBOONE_DM, published_limit_curve, published_y90
 from darkbeam.interactions import dm_elastic as de
 from darkbeam.models import get_model
 from darkbeam.models.vector_portal import epsilon_for_y, y_parameter
+from darkbeam.pipeline.dm_elastic import DMElasticSignal
 from darkbeam.pipeline.signal import build_signal
 
 FIG = Path(__file__).parent / "figures" / "vector_portal_miniboone_dm.png"
@@ -39,6 +42,14 @@ def model(m_chi: float, y: float, dm_type: str = "fermion", alpha_d: float = 0.5
     eps = float(epsilon_for_y(y, m_chi, 3 * m_chi, alpha_d))
     return get_model("vector-portal-dm", {"m_chi": f"{m_chi} MeV", "epsilon": repr(eps), "alpha_d": repr(alpha_d),
                                           "dm_type": dm_type})
+
+
+def nucleon_signal(m, experiment: str, mode: str):
+    """The nucleon-elastic (dm-elastic) channel alone: identical to the first part of build_signal's combined sample
+    with the same seed (tests/test_vector_channels.py::test_first_channel_is_built_as_before), without building the
+    other channels (the published check concerns this channel only)."""
+    return DMElasticSignal().build(m, experiment, mode, SIM["n_mesons"], SIM["n_events"],
+                                   np.random.default_rng(SIM["seed"]), False)
 
 
 def y_excluded(sample, m, n90: float) -> float:
@@ -82,7 +93,7 @@ def main() -> None:
     for dm in ("fermion", "scalar"):
         for mc in MASSES:
             m = model(mc, Y_REF, dm)
-            s = build_signal(m, "miniboone-dm", "off-target", **SIM)
+            s = nucleon_signal(m, "miniboone-dm", "off-target")
             w = s.weights(pot=POT)
             by = {lab: float(w[s.source == lab].sum()) for lab in np.unique(s.source)}
             rows[(dm, mc)] = (float(w.sum()), by, s, m)
@@ -140,7 +151,7 @@ def main() -> None:
     for dm in ("fermion", "scalar"):
         for mc in (5.0, 10.0, 20.0, 30.0, 40.0):
             m = model(mc, 1e-9, dm)
-            s = build_signal(m, "ccm", "stopped", **SIM)
+            s = nucleon_signal(m, "ccm", "stopped")
             n = s.total(pot=ccm_pot)
             y90 = y_excluded_pot(s, m, n90_ccm, ccm_pot)
             ccm_rows[(dm, mc)] = y90
@@ -176,5 +187,54 @@ def main() -> None:
     print(f"\nwrote {FIG}")
 
 
+#: the experiments of the channel tables, in their catalogue mode (events for the catalogue POT of that mode)
+CHANNEL_EXPERIMENTS = (("miniboone-dm", "off-target"), ("microboone", "neutrino"), ("sbnd", "neutrino"),
+                       ("ccm", "stopped"))
+SIM_CHANNELS = {"n_mesons": 50_000, "n_events": 4_000}
+#: seeds of the channel tables: the spread between them is the MC error quoted (the per-event weights' own spread
+#: misses the flux-sampling error, large for V -> e+e- from the few energetic mesons whose V survive to the detector)
+SEEDS = (2024, 2025, 2026)
+
+
+def channel_table(m, title: str) -> None:
+    """Events of each detection channel of ``m`` at CHANNEL_EXPERIMENTS (catalogue POT): mean over SEEDS and their
+    relative standard deviation, or the reason a channel is closed / the experiment not applicable."""
+    print(f"\n## {title}")
+    print(f"   {', '.join(f'{k} = {v}' for k, v in m.values.items())}; m_V = {m.m_x:g} MeV; "
+          f"BR(V -> e+e-) = {m.boson_decays().widths['e+ e-'] / m.boson_decays().total:.3g}; "
+          f"c*tau(V) = {HBARC / m.boson_decays().total:.3g} mm; simulation {SIM_CHANNELS}, seeds {SEEDS}")
+    for exp, mode in CHANNEL_EXPERIMENTS:
+        pot = get_experiment(exp).pot_for(mode)
+        runs = [build_signal(m, exp, mode, **SIM_CHANNELS, seed=seed) for seed in SEEDS]
+        for i, ch in enumerate(m.detection):
+            n = np.array([r.parts[i].total(pot=pot) for r in runs])
+            head = f"  {exp:13s} {mode:10s} POT {pot:.3g}  {ch.label:27s}"
+            if n.mean() > 0:
+                print(f"{head} {n.mean():10.4g} (seed-to-seed spread {n.std(ddof=1) / n.mean():.0%})")
+            else:
+                print(f"{head} {0.0:10.4g}  [{runs[0].parts[i].note or 'no accepted event'}]")
+
+
+def channels() -> None:
+    # the two example configurations (examples/vector_portal_dm_miniboone.toml, examples/vector_portal_dm_ccm.toml)
+    channel_table(get_model("vector-portal-dm", {"m_chi": "30 MeV", "epsilon": "1.2728e-3", "alpha_d": "0.5",
+                                                 "dm_type": "fermion"}),
+                  "detection channels at the MiniBooNE-DM example point (Y = 1e-8)")
+    channel_table(get_model("vector-portal-dm", {"m_chi": "10 MeV", "epsilon": "1e-4", "alpha_d": "0.5",
+                                                 "dm_type": "scalar"}),
+                  "detection channels at the CCM example point")
+    # small alpha_D: V -> e+e- competes with V -> chi chi (alpha_D = alpha eps^2: BR(ee) ~ 1/2), and alpha_D = 0
+    for ad, what in ((ALPHA_EM * 1e-12, "alpha_D = alpha eps^2"), (0.0, "alpha_D = 0, the pure dark photon")):
+        channel_table(get_model("vector-portal-dm", {"m_chi": "30 MeV", "epsilon": "1e-6", "alpha_d": repr(ad)}),
+                      f"detection channels at small alpha_D: {what} (eps = 1e-6, m_V = 90 MeV)")
+    # why V -> e+e- gives nothing at CCM there: the V decaying inside (truth level) are above CCM's 100 MeV window
+    m0 = get_model("vector-portal-dm", {"m_chi": "30 MeV", "epsilon": "1e-6", "alpha_d": "0"})
+    t = build_signal(m0, "ccm", "stopped", **SIM_CHANNELS, seed=SEEDS[0], detector=False).parts[1]
+    print(f"  ccm, alpha_D = 0, truth level: energy of the V decaying inside: min {t.E_vis.min():.4g} MeV, median "
+          f"{np.median(t.E_vis):.4g} MeV (CalorimetricResponse window 0.1-100 MeV)")
+
+
 if __name__ == "__main__":
-    main()
+    if "--channels" not in sys.argv[1:]:
+        main()
+    channels()

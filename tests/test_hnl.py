@@ -191,9 +191,10 @@ def test_widths_against_an_independent_calculation(mass):
     u2 = {"e": 2e-7, "mu": 5e-7, "tau": 1e-7}
     mine = hnl.partial_widths(mass, u2, majorana=False)
     ref = independent_widths(mass, u2)
-    assert set(mine) == set(ref) == set(hnl.CHANNELS)
+    assert set(mine) == set(hnl.CHANNELS) and set(ref) <= set(mine)
+    # the channels with K, η, ρ, ..., τ (tests/test_hnl_hadronic.py) are closed at both masses: 0 here
     for ch in mine:
-        assert mine[ch] == pytest.approx(ref[ch], rel=1e-4, abs=1e-40), ch
+        assert mine[ch] == pytest.approx(ref.get(ch, 0.0), rel=1e-4, abs=1e-40), ch
     assert sum(mine.values()) == pytest.approx(sum(ref.values()), rel=1e-5)
 
 
@@ -231,7 +232,7 @@ def test_majorana_doubles_every_width():
 # ------------------------------------------------------------------------------------------------
 def test_registration_validation():
     """hnl is registered through register_model and passes its validation; the declarations it relies on
-    are checked (a visible channel it cannot decay into, a mass outside the π/K range)."""
+    are checked (a visible channel it cannot decay into, a mass outside the π/K/D/D_s range: m_N < m_Ds − m_e)."""
     cls = MODELS.get("heavy-neutral-lepton")
     validate_model_class(cls, "heavy-neutral-lepton")
     assert cls.state_pdg == HNL_PDG[0] and cls.boson_kind is None
@@ -240,13 +241,13 @@ def test_registration_validation():
 
     class Broken(hnl.HeavyNeutralLepton):
         name = "hnl-broken"
-        detection = (DecayInVolume("N", "tau pi"),)
+        detection = (DecayInVolume("N", "tau K"),)  # not a channel of N ("tau pi" is one since the hadronic table)
 
     with pytest.raises(InputError, match="visible"):
         register_model("hnl-broken")(Broken)
     assert "hnl-broken" not in MODELS
     with pytest.raises(InputError, match="m_n"):
-        get_model("heavy-neutral-lepton", {"m_n": "500 MeV"})
+        get_model("heavy-neutral-lepton", {"m_n": "1968 MeV"})  # m_Ds − m_e = 1967.8 MeV
     with pytest.raises(InputError, match="u2_mu"):
         get_model("heavy-neutral-lepton", {"u2_mu": "-1e-7"})
 

@@ -32,6 +32,14 @@ def vp(**kw):
     return get_model("vector-portal-dm", s)
 
 
+def nucleon(sample):
+    """The nucleon-elastic (dm-elastic) part of a vector-portal signal (the model declares three detection channels:
+    tests/test_vector_channels.py); the part is built exactly as when it was the model's only channel."""
+    part = sample.parts[0]
+    assert part.process == "dm-elastic"
+    return part
+
+
 # --- model: widths, defaults, bad input --------------------------------------------------------------------
 def test_default_mass_ratio_and_y():
     m = vp()
@@ -362,7 +370,7 @@ def mbdm_sample():
 
     eps = float(epsilon_for_y(1e-8, 20.0, 60.0, 0.5))
     m = vp(m_chi="20 MeV", epsilon=str(eps))
-    return m, build_signal(m, "miniboone-dm", "off-target", n_mesons=30000, n_events=3000, seed=5)
+    return m, nucleon(build_signal(m, "miniboone-dm", "off-target", n_mesons=30000, n_events=3000, seed=5))
 
 
 def test_miniboone_dm_signal_reweights_as_y_squared(mbdm_sample):
@@ -391,8 +399,8 @@ def events_at_published_limit():
     out = {}
     for mc in PUBLISHED_MASSES:
         eps = float(epsilon_for_y(published_y90(mc)[0], mc, 3 * mc, 0.5))
-        s = build_signal(vp(m_chi=f"{mc} MeV", epsilon=repr(eps)), "miniboone-dm", "off-target", n_mesons=30000,
-                         n_events=3000, seed=7)
+        s = nucleon(build_signal(vp(m_chi=f"{mc} MeV", epsilon=repr(eps)), "miniboone-dm", "off-target",
+                                 n_mesons=30000, n_events=3000, seed=7))
         w = s.weights(pot=1.86e20)
         out[mc] = (float(w.sum()), float(math.sqrt(np.sum(w**2))))
     return out
@@ -492,7 +500,8 @@ def test_miniboone_dm_efficiency_scales_the_signal(mbdm_sample):
     from darkbeam.pipeline.signal import build_signal
 
     m, s = mbdm_sample
-    t = build_signal(m, "miniboone-dm", "off-target", n_mesons=30000, n_events=3000, seed=5, detector=False)
+    t = nucleon(build_signal(m, "miniboone-dm", "off-target", n_mesons=30000, n_events=3000, seed=5,
+                             detector=False))
     w = t.weights(pot=1.86e20)
     inside = (t.E_vis >= 35.0) & (t.E_vis <= 1000.0)
     ws = s.weights(pot=1.86e20)
@@ -503,7 +512,7 @@ def test_miniboone_dm_efficiency_scales_the_signal(mbdm_sample):
 def test_miniboone_electron_like_data_do_not_select_recoils():
     from darkbeam.pipeline.signal import build_signal
 
-    s = build_signal(vp(), "miniboone", "neutrino", n_mesons=2000, n_events=100)
+    s = nucleon(build_signal(vp(), "miniboone", "neutrino", n_mesons=2000, n_events=100))
     assert s.total() == 0 and "not electron-like" in s.note
 
 
@@ -513,7 +522,7 @@ def test_ccm_coherent_argon_recoils_above_50_kev():
     from darkbeam.pipeline.signal import build_signal
 
     m = vp(m_chi="10 MeV", epsilon="1e-4", dm_type="scalar")
-    s = build_signal(m, "ccm", "stopped", n_mesons=20000, n_events=4000, seed=3)
+    s = nucleon(build_signal(m, "ccm", "stopped", n_mesons=20000, n_events=4000, seed=3))
     assert s.total(pot=1.79e21) > 0
     assert {"pi0"} == set(np.unique(s.source))  # η is below threshold at 800 MeV; no brem at a stopped source
     assert np.all(s.particles["pdg_recoil"] == 1000180400) and s.E_vis.min() >= 0.050 * (1 - 1e-6)

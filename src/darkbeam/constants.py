@@ -29,6 +29,20 @@ M_PI0 = _mass(111)
 M_K = _mass(321)
 M_K0 = _mass(311)
 M_ETA = _mass(221)
+# light vector mesons and the eta' (N -> nu eta', l rho, nu rho0, nu omega, l K*, nu phi in darkbeam.models.hnl)
+M_ETAP = _mass(331)
+M_RHO = _mass(213)  # rho(770)+
+M_RHO0 = _mass(113)
+M_OMEGA = _mass(223)
+M_KSTAR = _mass(323)  # K*(892)+
+M_PHI = _mass(333)
+# charm hadrons and the tau (D± and D_s± → ℓN in darkbeam.production.two_body, charm production in darkbeam.beams.charm)
+M_D = _mass(411)  # D+
+M_D0 = _mass(421)
+M_DS = _mass(431)  # D_s+
+M_LAMBDA = _mass(3122)
+M_LAMBDA_C = _mass(4122)
+M_TAU = _mass(15)
 M_P = _mass(2212)
 M_N = _mass(2112)
 
@@ -37,6 +51,9 @@ CTAU_PI = _ctau(211)  # 7804 mm
 CTAU_K = _ctau(321)  # 3711 mm
 CTAU_MU = _ctau(13)  # 658.6 m
 CTAU_KL = _ctau(130)
+CTAU_D = _ctau(411)  # 0.310 mm
+CTAU_DS = _ctau(431)  # 0.150 mm
+CTAU_TAU = _ctau(15)  # 0.0870 mm
 
 # --- couplings ------------------------------------------------------------------------
 ALPHA_EM = 1.0 / 137.035999084  # fine-structure constant (PDG 2022)
@@ -46,6 +63,8 @@ SIN2_THETA_W = 0.23121  # MS-bar at M_Z (PDG 2022)
 M_Z = 91187.6  # MeV
 V_UD = 0.97373  # PDG 2022 CKM review, |V_ud|
 V_US = 0.2243  # PDG 2022 CKM review, |V_us|
+V_CD = 0.221  # PDG 2022 CKM review, |V_cd| = 0.221 ± 0.004
+V_CS = 0.975  # PDG 2022 CKM review, |V_cs| = 0.975 ± 0.006
 # Top-quark CKM elements, top mass and the Higgs vev for the Higgs-portal scalar (darkbeam.models.higgs_scalar):
 # |V_td|, |V_ts| and beta = arg(-V_cd V_cb* / V_td V_tb*) from the PDG 2022 CKM review (sin 2beta = 0.699);
 # m_t = 172.69 GeV (PDG 2022, direct measurements); v = (sqrt(2) G_F)^(-1/2) = 246.22 GeV.
@@ -57,6 +76,21 @@ HIGGS_VEV = (math.sqrt(2.0) * G_F) ** -0.5  # MeV, 246.22 GeV
 # Decay constants in the f_pi ~ 130 MeV normalisation (FLAG 2021 / PDG 2022 "Leptonic decays").
 F_PI = 130.2  # MeV
 F_K = 155.7  # MeV
+# D and D_s decay constants: FLAG 2021 (Aoki et al., EPJC 82 (2022) 869, arXiv:2111.09849), N_f = 2+1+1 averages,
+# as quoted by PDG 2022 "Leptonic decays of charged pseudoscalar mesons": f_D+ = 212.0 ± 0.7, f_Ds = 249.9 ± 0.5 MeV
+F_D = 212.0  # MeV
+F_DS = 249.9  # MeV
+# Neutral-current decay constants of eta, eta' and the vector-meson constants g_V (<0|q-bar gamma^mu q'|V> = g_V eps^mu,
+# rho0/omega with the 1/sqrt(2) of their quark content) of Bondarenko, Boyarsky, Gorbunov, Ruchayskiy, JHEP 11 (2018)
+# 032, arXiv:1805.08567, its tables of meson decay constants (f_eta, f_eta' in the f_pi ~ 130 MeV normalisation; g in
+# GeV^2 there); checked against tau and e+e- data in tests/test_hnl_hadronic.py.
+F_ETA = 81.7  # MeV
+F_ETAP = -94.7  # MeV
+G_RHO = 0.162e6  # MeV^2 (rho+ and rho0)
+G_OMEGA = 0.153e6  # MeV^2
+G_PHI = 0.234e6  # MeV^2
+# tau -> K*(892) nu_tau (PDG 2022: (1.20 +- 0.07) %): fixes g_K* (darkbeam.models.hnl.G_KSTAR)
+BR_TAU_KSTAR_NU = 0.0120
 
 # --- branching ratios used for SM normalisation (PDG 2022) --------------------------------
 BR_PI_MUNU = 0.9998770

@@ -90,6 +90,12 @@ MINIBOONE_DM_EFFICIENCY_ASSUMPTION = (
     "flat 35 % nucleon-elastic efficiency for 35 MeV < T_N < 1 GeV in r < 5 m, from BdNMC's MiniBooNE card; the "
     "analysis' energy-dependent efficiency (PRD 98, 112004) was not available offline")
 
+#: stated with the MiniBooNE-DM response because the chi-electron channel of the vector portal (detection process
+#: dm-electron) uses an APPROXIMATE electron selection there (pipeline/dm_electron.ELECTRON_SELECTIONS)
+MINIBOONE_DM_ELECTRON_ASSUMPTION = (
+    "APPROXIMATE chi-electron selection (dm-electron channel; numbers in darkbeam.pipeline.dm_electron): the cuts "
+    "and efficiency of MiniBooNE-DM's electron channel (PRD 98, 112004) were not found offline")
+
 
 def _miniboone_dm(**kw) -> RecoilResponse:
     return RecoilResponse(
@@ -100,7 +106,7 @@ def _miniboone_dm(**kw) -> RecoilResponse:
         "(2018) arXiv:1807.06137",
         "only the nucleon-elastic selection of MiniBooNE-DM is packaged; its electron-like and pi0 channels "
         "(PRD 98, 112004) are not, so electron-like signals cannot be predicted at miniboone-dm",
-        assumptions=(MINIBOONE_DM_EFFICIENCY_ASSUMPTION,),
+        assumptions=(MINIBOONE_DM_EFFICIENCY_ASSUMPTION, MINIBOONE_DM_ELECTRON_ASSUMPTION),
     ).with_options(**kw)
 
 
@@ -113,4 +119,4 @@ for _name, (_make, _doc) in RECOIL_RESPONSES.items():
     if _name not in RESPONSES:
         RESPONSES.add(_name, _make, _doc)
 
-__all__ = ["MINIBOONE_DM_EFFICIENCY_ASSUMPTION", "RECOIL_NUCLEONS", "RECOIL_RESPONSES", "RecoilResponse"]
+__all__ = ["MINIBOONE_DM_EFFICIENCY_ASSUMPTION", "MINIBOONE_DM_ELECTRON_ASSUMPTION", "RECOIL_NUCLEONS", "RECOIL_RESPONSES", "RecoilResponse"]

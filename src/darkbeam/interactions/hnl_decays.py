@@ -244,6 +244,26 @@ def width_lepton_pi(c: DarkNeutrinoCouplings, parent: int, lepton: str) -> float
     return float(w * (2 if c.majorana else 1))
 
 
+def lepton_meson_asymmetry(m: float, m_l: float, m_p: float) -> float:
+    """Decay asymmetry α of the charged lepton in N → ℓ⁻P⁺ (P a pseudoscalar meson; V−A, Dirac N or one charge
+    state of a Majorana N): dΓ/dcos θ_ℓ ∝ 1 + α P_N cos θ_ℓ in the N rest frame, θ_ℓ from the N spin axis,
+
+        α = −(m_N² − m_ℓ²) λ^{1/2}(m_N², m_ℓ², m_P²) / [(m_N² − m_ℓ²)² − m_P²(m_N² + m_ℓ²)]
+
+    (derived from M ∝ p_P^μ ū_ℓ γ_μ(1−γ⁵) u_N with u ū = (p̸ + m_N)(1 + γ⁵s̸)/2; the denominator is m_N⁴ × the
+    bracket of Γ(N → ℓπ), Bondarenko et al. 2018 Sec. 3.2.1; tests/test_hnl_polarisation.py checks it against
+    that explicit trace). α → −1 for m_ℓ → 0: the left-handed ℓ⁻ goes against the spin. The meson's asymmetry
+    is −α. The CP-conjugate decay (N̄ → ℓ⁺P⁻, or N → ℓ⁺P⁻ of a Majorana N) has −α, so for a Majorana N, whose two
+    charge states have equal widths, the charge-summed ℓ±P∓ distribution is isotropic (the CPT/CP argument of
+    Balantekin, de Gouvêa, Kayser, PLB 789 (2019) 488, arXiv:1808.10518, for self-conjugate final states; see
+    de Gouvêa, Fox, Kayser, Kelly, arXiv:2104.05719, for charge-blind three-body decays). 0 when closed."""
+    if m <= m_l + m_p:
+        return 0.0
+    a, b = m * m - m_l * m_l, m_p * m_p * (m * m + m_l * m_l)
+    lam = float(kallen(m * m, m_l * m_l, m_p * m_p))
+    return float(np.clip(-a * math.sqrt(max(lam, 0.0)) / (a * a - b), -1.0, 1.0)) if a * a > b else 0.0
+
+
 def partial_widths(c: DarkNeutrinoCouplings, parent: int) -> dict[str, float]:
     """All open partial widths of N_{4+parent}, MeV (zero entries dropped)."""
     out: dict[str, float] = {}
@@ -383,6 +403,7 @@ __all__ = [
     "ctau0",
     "ctau0_table",
     "decay_probability_inside",
+    "lepton_meson_asymmetry",
     "msq_dilepton",
     "partial_widths",
     "sample_decay_distance",

@@ -15,12 +15,22 @@ from ..errors import InputError
 from ..models.base import Model
 from . import nuhepmc
 from .atomic import atomic_path
-
 from .event_record import (
-    P4_COMPONENTS, VERTEX_COMPONENTS, WEIGHT_NAMES, OBSERVABLES, LABELS, _C_MM_PER_S, _check_suffix, EventRecord,
-    _as_record, _mass, _ordered, _empty_columns, _check_overwrite, _no_partial_output,
+    _C_MM_PER_S,
+    LABELS,
+    OBSERVABLES,
+    P4_COMPONENTS,
+    VERTEX_COMPONENTS,
+    WEIGHT_NAMES,
+    EventRecord,
+    _as_record,
+    _check_overwrite,
+    _check_suffix,
+    _empty_columns,
+    _mass,
+    _no_partial_output,
+    _ordered,
 )
-
 
 HEPMC3_SUFFIXES = (".hepmc3", ".hepmc")
 
@@ -39,7 +49,8 @@ def _labels(categories: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 def _event_lines(rec: EventRecord) -> list[list]:
-    """Per-event HepMC3 lines as lists of pieces (literal text or per-event numpy columns)."""
+    """Per-event HepMC3 lines as lists of pieces (literal text or per-event numpy columns), for a record of one
+    graph (a mixed record is written graph by graph: :meth:`EventRecord.graph_records`)."""
     order = rec.write_order()
     n_part = sum(1 for k, *_ in order if k == "P")
     lines: list[list] = [["E", rec.event, f"{len(rec.vertices)} {n_part}"], ["U MEV MM"],
@@ -103,7 +114,11 @@ def write_hepmc3(sample, path: str | Path, model: Model | None = None, pot: floa
     ``signal_process_id``, ``lab_pos`` (primary vertex, mm, and its time in s), the observables and
     labels as attributes, then the particles and vertices of the record (statuses in docs/events.md).
     Numbers are written as decimals that read back to the same double. ``chunk``:
-    events formatted per pass (memory bound). Keywords: those of :func:`event_record`.
+    events formatted per pass (memory bound). Keywords: those of :func:`event_record`. A mixed record (events
+    of different graphs: decays in volume and scatters) is written graph by graph (events in record order within
+    each; for samples of ``build_signal``, whose channels are contiguous, the record's order when each channel has
+    its own graph), each event with its own particles and vertices and the attribute ``graph`` naming its graph in
+    the layout (``darkbeam.Record``, ``graphs``).
     """
     path = Path(path)
     _check_suffix(path, HEPMC3_SUFFIXES, "HepMC3")
@@ -114,9 +129,9 @@ def write_hepmc3(sample, path: str | Path, model: Model | None = None, pot: floa
     n = len(rec)
     with _no_partial_output(path) as tmp, open(tmp, "wb") as fh:
         fh.write(("\n".join(_header(rec)) + "\n").encode())
-        if n:
-            lines = _event_lines(rec)
-            fh.writelines(_text_chunk(lines, slice(i, min(n, i + chunk))) for i in range(0, n, chunk))
+        for _, sub, _ in (rec.graph_records() if n else []):  # a mixed record: its events graph by graph
+            lines = _event_lines(sub)
+            fh.writelines(_text_chunk(lines, slice(i, min(len(sub), i + chunk))) for i in range(0, len(sub), chunk))
         fh.write(b"HepMC::Asciiv3-END_EVENT_LISTING\n\n")
     return path
 
@@ -137,39 +152,47 @@ def write_hepmc3_pyhepmc(sample, path: str | Path, model: Model | None = None, p
     run.tools = [("darkbeam", __version__, "dark-sector signal events (https://arxiv.org/abs/2110.11944)")]
     for k, v in rec.run_info.items():
         run.attributes[k] = v
+    with atomic_path(path) as tmp, WriterAscii(tmp, run) as writer:
+        for _, sub, _ in (rec.graph_records() if len(rec) else []):
+            _write_pyhepmc_events(writer, run, sub)
+    return path
+
+
+def _write_pyhepmc_events(writer: Any, run: Any, rec: EventRecord) -> None:
+    """The events of a record of one graph, one pyhepmc ``GenEvent`` each (:func:`write_hepmc3_pyhepmc`)."""
+    import pyhepmc
+
     order = rec.write_order()
     prim = rec.vertex(rec.primary).x
-    with atomic_path(path) as tmp, WriterAscii(tmp, run) as writer:
-        for i in range(len(rec)):  # one Python object per particle and event: the slow reference route
-            ev = pyhepmc.GenEvent(pyhepmc.Units.MEV, pyhepmc.Units.MM)
-            ev.run_info = run
-            ev.event_number = int(rec.event[i])
-            ev.weights = [float(rec.weights[k][i]) for k in WEIGHT_NAMES]
-            for k in OBSERVABLES:
-                ev.attributes[k] = float(rec.observables[k][i])
-            ev.attributes["lab_pos"] = [float(x) for x in prim[i, :3]] + [float(prim[i, 3] / _C_MM_PER_S)]
-            ev.attributes["signal_process_id"] = int(rec.process_id[i])
-            for k, (cats, codes) in rec.labels.items():
-                ev.attributes[k] = _clean(cats[codes[i]]) or "-"
-            parts: dict[int, Any] = {}
-            verts: dict[int, Any] = {}
-            for kind, slot, j, extra in order:
-                if kind == "P":
-                    e, px, py, pz = (float(c) for c in slot.p4[i])
-                    p = pyhepmc.GenParticle((px, py, pz, e), int(slot.pdg[i]), slot.status)
-                    p.generated_mass = float(_mass(slot.p4[i:i + 1])[0])
-                    parts[j] = p
-                    if extra < 0:
-                        verts[extra].add_particle_out(p)
-                else:
-                    vtx = pyhepmc.GenVertex(tuple(float(c) for c in slot.x[i]))
-                    vtx.status = slot.status
-                    for pid in extra:
-                        vtx.add_particle_in(parts[pid])
-                    verts[j] = vtx
-                    ev.add_vertex(vtx)
-            writer.write_event(ev)
-    return path
+    for i in range(len(rec)):  # one Python object per particle and event: the slow reference route
+        ev = pyhepmc.GenEvent(pyhepmc.Units.MEV, pyhepmc.Units.MM)
+        ev.run_info = run
+        ev.event_number = int(rec.event[i])
+        ev.weights = [float(rec.weights[k][i]) for k in WEIGHT_NAMES]
+        for k in OBSERVABLES:
+            ev.attributes[k] = float(rec.observables[k][i])
+        ev.attributes["lab_pos"] = [float(x) for x in prim[i, :3]] + [float(prim[i, 3] / _C_MM_PER_S)]
+        ev.attributes["signal_process_id"] = int(rec.process_id[i])
+        for k, (cats, codes) in rec.labels.items():
+            ev.attributes[k] = _clean(cats[codes[i]]) or "-"
+        parts: dict[int, Any] = {}
+        verts: dict[int, Any] = {}
+        for kind, slot, j, extra in order:
+            if kind == "P":
+                e, px, py, pz = (float(c) for c in slot.p4[i])
+                p = pyhepmc.GenParticle((px, py, pz, e), int(slot.pdg[i]), slot.status)
+                p.generated_mass = float(_mass(slot.p4[i:i + 1])[0])
+                parts[j] = p
+                if extra < 0:
+                    verts[extra].add_particle_out(p)
+            else:
+                vtx = pyhepmc.GenVertex(tuple(float(c) for c in slot.x[i]))
+                vtx.status = slot.status
+                for pid in extra:
+                    vtx.add_particle_in(parts[pid])
+                verts[j] = vtx
+                ev.add_vertex(vtx)
+        writer.write_event(ev)
 
 
 @dataclass
@@ -319,8 +342,9 @@ def read_hepmc3(path: str | Path) -> EventTable:
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         return EventTable(_empty_columns(layout, weight_names), meta, run_info, "hepmc3")
-    e = _csv(lines.join(b"E "), ["_E", "event", "_nv", "_np"], {"event": i64})
+    e = _csv(lines.join(b"E "), ["_E", "event", "nv", "np"], {"event": i64, "nv": i64, "np": i64})
     cols["event"] = e.column("event").to_numpy()
+    counts = e.column("nv").to_numpy(), e.column("np").to_numpy()  # vertices and particles of each event
     w = _csv(lines.join(b"W "), ["_W", *weight_names], {k: f64 for k in weight_names})
     for k in weight_names:
         cols[k] = w.column(k).to_numpy()
@@ -341,6 +365,9 @@ def read_hepmc3(path: str | Path) -> EventTable:
              {"pdg": i64, "px": f64, "py": f64, "pz": f64, "E": f64})
     v = _csv(lines.join(b"V "), ["_V", "_id", "_status", "_in", "_at", "x", "y", "z", "ct"],
              {"x": f64, "y": f64, "z": f64, "ct": f64})
+    if "graphs" in layout:  # events of several graphs: each event's rows by its graph's layout
+        _gather_graphs(cols, layout, p, v, counts, path)
+        return EventTable(_ordered(cols, layout, weight_names), meta, run_info, "hepmc3")
     if p.num_rows != n * len(roles) or (v.num_rows if v is not None else 0) != n * len(vroles):
         raise InputError("events file", str(path), f"{len(roles)} particles and {len(vroles)} vertices per event "
                          "(the darkbeam.Record layout)")
@@ -354,3 +381,34 @@ def read_hepmc3(path: str | Path) -> EventTable:
             cols[f"v_{r}_{c}"] = a[:, j].copy()
     return EventTable(_ordered(cols, layout, weight_names), meta, run_info, "hepmc3")
 
+
+def _gather_graphs(cols: dict[str, np.ndarray], layout: dict[str, Any], p, v, counts, path: Path) -> None:
+    """Particle and vertex columns of a file of several event graphs: the rows of each event are cut out by its
+    ``graph`` attribute's layout (vectorised per graph); roles an event's graph lacks are NaN (pdg 0)."""
+    graph = cols["graph"]
+    n_v, n_p = counts
+    if p.num_rows != int(np.sum(n_p)) or (v.num_rows if v is not None else 0) != int(np.sum(n_v)):
+        raise InputError("events file", str(path), "as many P and V lines as the E lines announce")
+    first = {"P": np.concatenate([[0], np.cumsum(n_p)[:-1]]), "V": np.concatenate([[0], np.cumsum(n_v)[:-1]])}
+    n = len(graph)
+    for q in layout["particles"]:
+        cols[f"{q['role']}_pdg"] = np.zeros(n, np.int64)
+        cols.update({f"{q['role']}_{c}": np.full(n, np.nan) for c in P4_COMPONENTS})
+    cols.update({f"v_{q['role']}_{c}": np.full(n, np.nan) for q in layout["vertices"] for c in VERTEX_COMPONENTS})
+    known = {g["name"] for g in layout["graphs"]}
+    if not set(np.unique(graph)) <= known:
+        raise InputError("events file", str(path), f"a graph attribute naming one of the layout's graphs {sorted(known)}")
+    for g in layout["graphs"]:
+        ev = np.flatnonzero(graph == g["name"])
+        roles = [x["role"] for x in g["particles"]]
+        vroles = [x["role"] for x in g["vertices"]]
+        if np.any(n_p[ev] != len(roles)) or np.any(n_v[ev] != len(vroles)):
+            raise InputError("events file", str(path), f"{len(roles)} particles and {len(vroles)} vertices in each "
+                             f"event of graph {g['name']} (the darkbeam.Record layout)")
+        for table, names, comps, fmt, kind in ((p, roles, ("pdg", *P4_COMPONENTS), "{r}_{c}", "P"),
+                                               (v, vroles, VERTEX_COMPONENTS, "v_{r}_{c}", "V")):
+            rows = first[kind][ev][:, None] + np.arange(len(names))[None, :]
+            for c in comps:
+                a = table.column(c).to_numpy()
+                for j, r in enumerate(names):
+                    cols[fmt.format(r=r, c=c)][ev] = a[rows[:, j]]

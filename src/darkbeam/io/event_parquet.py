@@ -10,12 +10,19 @@ import numpy as np
 
 from ..errors import InputError
 from ..models.base import Model
-
 from .event_record import (
-    P4_COMPONENTS, VERTEX_COMPONENTS, WEIGHT_NAMES, _META_KEY, _check_suffix, EventRecord, event_record,
-    _json_default, _as_record, _check_overwrite, _no_partial_output,
+    _META_KEY,
+    P4_COMPONENTS,
+    VERTEX_COMPONENTS,
+    WEIGHT_NAMES,
+    EventRecord,
+    _as_record,
+    _check_overwrite,
+    _check_suffix,
+    _json_default,
+    _no_partial_output,
+    event_record,
 )
-
 
 PARQUET_SUFFIXES = (".parquet",)
 
@@ -23,10 +30,26 @@ PARQUET_SUFFIXES = (".parquet",)
 def record_columns(rec: EventRecord) -> dict[str, np.ndarray]:
     """Columns of a record, one row per event (the Parquet columns; :func:`read_events` gives the same):
     ``event``, ``CV``, ``expected_events``, ``process_id``, the observables, ``source``, ``target``,
-    ``{role}_pdg`` and ``{role}_E/px/py/pz`` per particle role, ``v_{role}_x/y/z/ct`` per vertex role."""
+    ``{role}_pdg`` and ``{role}_E/px/py/pz`` per particle role, ``v_{role}_x/y/z/ct`` per vertex role. A mixed
+    record (events of several graphs, ``graph`` label) has a column for every role of any graph: NaN (pdg 0) in the
+    events whose graph lacks the role."""
     cols: dict[str, np.ndarray] = {"event": rec.event, **{k: rec.weights[k] for k in WEIGHT_NAMES},
                                    "process_id": rec.process_id, **rec.observables,
                                    **{k: rec.label(k) for k in rec.labels}}
+    if rec.mixed:
+        n = len(rec)
+        for _, sub, idx in rec.graph_records():
+            for k, a in _slot_columns(sub).items():
+                if k not in cols:
+                    cols[k] = np.zeros(n, np.int64) if k.endswith("_pdg") else np.full(n, np.nan)
+                cols[k][idx] = a
+        return cols
+    return {**cols, **_slot_columns(rec)}
+
+
+def _slot_columns(rec: EventRecord) -> dict[str, np.ndarray]:
+    """The particle and vertex columns of a record of one graph."""
+    cols: dict[str, np.ndarray] = {}
     order = rec.write_order()
     for kind, slot, _, _ in order:
         if kind == "P":

@@ -14,7 +14,6 @@ from .. import __version__
 from ..constants import C_LIGHT, M_P
 from ..detectors.catalog import BEAMS, get_experiment
 from ..errors import InputError
-from ..interactions.targets import AMU
 from ..models.base import Model, model_summary
 from ..particles import BOSON_PDG, CHI_PDG, HNL_PDG, NEW_PARTICLE_NAMES, NU_LIGHT_PDG
 from . import nuhepmc
@@ -32,12 +31,27 @@ from .event_files import (  # noqa: F401  (the file helpers and column layout, r
     _no_partial_output,
     _ordered,
 )
-
-ROLES = ("in", "vis1", "vis2", "recoil", "inv")
-
-
-SPHERES = ("detector", "fiducial")
-
+from .event_graph import (  # noqa: F401  (the graph builders, re-exported for the writers and io.events)
+    _PARENT_PDG,
+    ROLES,
+    SPHERES,
+    TARGET_NUCLEI,
+    Graph,
+    ParticleSlot,
+    VertexSlot,
+    _at_rest,
+    _fill_nucleus_pdg,
+    _graph,
+    _graph_layout,
+    _history,
+    _parent_pdg,
+    _tof,
+    _write_order,
+    _x4,
+    beam_proton,
+    interaction_vertices,
+    nucleus_pdg,
+)
 
 FORMAT_VERSION = 2
 
@@ -49,12 +63,6 @@ _META_KEY = b"darkbeam"
 
 
 _C_MM_PER_S = C_LIGHT * hu.s
-
-
-TARGET_NUCLEI = {"Be": (4, 9), "C": (6, 12), "Al": (13, 27), "Fe": (26, 56), "W": (74, 184), "Hg": (80, 200)}
-
-
-_PARENT_PDG = {"pi+": 211, "pi-": -211, "K+": 321, "K-": -321, "K0L": 130, "pi0": 111, "eta": 221}
 
 
 def _n_events(sample) -> int:
@@ -106,80 +114,10 @@ def event_metadata(sample, model: Model | None = None, pot: float = 1.0) -> dict
     }
 
 
-def interaction_vertices(sample, rng: np.random.Generator | None = None, sphere: str = "detector") -> np.ndarray:
-    """Interaction points (N, 3), mm, beam frame.
-
-
-    Samples that carry ``particles["x_int"]`` (dark neutrino) use it. Otherwise each incoming
-    particle is given a straight path parallel to its momentum through the sphere and the point is
-    uniform along the chord. For a uniform flux over the cross-section a thin target interacts with
-    probability ∝ chord length 2h(b) = 2√(R² − b²), so the impact parameter b has the density
-    ∝ b h(b), CDF F(b) = 1 − (1 − b²/R²)^{3/2}, inverted as b² = R² [1 − (1 − u)^{2/3}]; the resulting
-    points are uniform in volume (the density the rates assume: N_T targets of the whole detector,
-    Φ averaged over the detector disc; tests/test_events.py checks it). The sphere is centred at
-    :func:`~darkbeam.pipeline.geometry.detector_center`, radius ``Experiment.radius`` ("detector")
-    or ``fiducial_radius`` ("fiducial").
-    """
-    from ..pipeline.geometry import detector_center
-
-
-    radii = {"detector": "radius", "fiducial": "fiducial_radius"}
-    if sphere not in radii:
-        raise InputError("sphere", sphere, SPHERES)
-    parts = getattr(sample, "particles", {}) or {}
-    if "x_int" in parts:
-        return np.asarray(parts["x_int"], float)
-    n = _n_events(sample)
-    if n == 0:
-        return np.zeros((0, 3))
-    rng = np.random.default_rng(0) if rng is None else rng
-    exp = get_experiment(sample.experiment)
-    big_r = float(getattr(exp, radii[sphere]))
-    p = np.asarray(parts["p4_in"], float)[:, 1:]
-    norm = np.linalg.norm(p, axis=1)
-    d = np.where(norm[:, None] > 0, p / np.where(norm > 0, norm, 1.0)[:, None], [0.0, 0.0, 1.0])
-    # orthonormal u, v ⟂ d (helper axis: x̂ unless d is close to it)
-    helper = np.where(np.abs(d[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
-    u = np.cross(d, helper)
-    u /= np.linalg.norm(u, axis=1)[:, None]
-    v = np.cross(d, u)
-    b = big_r * np.sqrt(1.0 - (1.0 - rng.random(n)) ** (2.0 / 3.0))  # impact parameter, density ∝ b √(R²−b²)
-    phi = rng.uniform(0.0, 2 * np.pi, n)
-    half = np.sqrt(np.clip(big_r**2 - b**2, 0, None))  # half chord
-    s = rng.uniform(-1.0, 1.0, n) * half
-    return (detector_center(exp) + (b * np.cos(phi))[:, None] * u + (b * np.sin(phi))[:, None] * v
-            + s[:, None] * d)
-
-
-@dataclass
-class ParticleSlot:
-    """One particle of every event: ``pdg`` (N,), lab ``p4`` (N, 4) = (E, px, py, pz) in MeV, NuHepMC
-    ``status``, ``production``: role of the vertex making it (None: an incoming particle)."""
-
-
-    role: str
-    pdg: np.ndarray
-    p4: np.ndarray
-    status: int
-    production: str | None
-
-
-@dataclass
-class VertexSlot:
-    """One vertex of every event: NuHepMC ``status``, ``x`` (N, 4) = (x, y, z, c·t) in mm, ``incoming``
-    particle roles."""
-
-
-    role: str
-    status: int
-    x: np.ndarray
-    incoming: tuple[str, ...]
-
-
 @dataclass
 class EventRecord:
-    """Columnar event graph of a sample (the same layout for every event; see :func:`event_record`).
-
+    """Columnar event graphs of a sample (see :func:`event_record`): one layout for every event, or, for a sample
+    whose detection channels have different graphs (decays in volume and scatters), one per event (``graphs``).
 
     Attributes:
         event: index of each event in the sample (the event number in files). weights: ``CV`` (events
@@ -190,8 +128,10 @@ class EventRecord:
         particles' production vertices). primary: role of the primary vertex. metadata: file metadata
         (:func:`event_metadata` plus counts, unweighting, flux, layout). run_info: NuHepMC run-info
         attributes (name -> value).
+        graphs: empty for a record of one graph; for a record of several (a *mixed* record), the
+        :class:`Graph` of each (ordered by name), whose slots hold the events of that graph in record order; then
+        ``particles`` and ``vertices`` are empty and ``labels["graph"]`` names each event's graph.
     """
-
 
     event: np.ndarray
     weights: dict[str, np.ndarray]
@@ -203,228 +143,100 @@ class EventRecord:
     primary: str
     metadata: dict[str, Any] = field(default_factory=dict)
     run_info: dict[str, Any] = field(default_factory=dict)
-
+    graphs: list[Graph] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.event)
 
+    @property
+    def mixed(self) -> bool:
+        """True when the events have different graphs (``graphs``)."""
+        return bool(self.graphs)
+
+    def graph_codes(self) -> np.ndarray:
+        """Per-event index into ``graphs`` (mixed records; zeros otherwise)."""
+        return self.labels["graph"][1] if self.mixed else np.zeros(len(self), np.int32)
 
     def select(self, mask: np.ndarray) -> EventRecord:
-        """The events where ``mask`` is True (a boolean array or indices)."""
+        """The events where ``mask`` is True (a boolean array; or indices, for a record of one graph)."""
+        graphs = self.graphs
+        if self.mixed:
+            mask = np.asarray(mask)
+            if mask.dtype != bool:
+                raise InputError("mask", "indices", "a boolean mask (a record of several event graphs)")
+            codes = self.graph_codes()
+            graphs = [g.select(mask[codes == k]) for k, g in enumerate(self.graphs)]
         return replace(
             self, event=self.event[mask], weights={k: v[mask] for k, v in self.weights.items()},
             process_id=self.process_id[mask], observables={k: v[mask] for k, v in self.observables.items()},
             labels={k: (cats, codes[mask]) for k, (cats, codes) in self.labels.items()},
             particles=[replace(p, pdg=p.pdg[mask], p4=p.p4[mask]) for p in self.particles],
             vertices=[replace(v, x=v.x[mask]) for v in self.vertices],
-            metadata=dict(self.metadata), run_info=dict(self.run_info))
+            metadata=dict(self.metadata), run_info=dict(self.run_info), graphs=graphs)
 
+    def graph_records(self) -> list[tuple[str | None, EventRecord, np.ndarray]]:
+        """(graph name, a record of one graph holding its events, their indices in this record) per graph with
+        events, in ``graphs`` order; a record of one graph is itself (name None)."""
+        if not self.mixed:
+            return [(None, self, np.arange(len(self)))]
+        out = []
+        codes = self.graph_codes()
+        for k, g in enumerate(self.graphs):
+            idx = np.flatnonzero(codes == k)
+            if len(idx):
+                sub = replace(self.select(codes == k), particles=g.particles, vertices=g.vertices, primary=g.primary,
+                              graphs=[])
+                out.append((g.name, sub, idx))
+        return out
+
+    def all_particles(self) -> list[ParticleSlot]:
+        """The particle slots of every graph (a role may occur once per graph)."""
+        return [p for g in self.graphs for p in g.particles] if self.mixed else list(self.particles)
+
+    def all_vertices(self) -> list[VertexSlot]:
+        return [v for g in self.graphs for v in g.vertices] if self.mixed else list(self.vertices)
 
     def label(self, name: str) -> np.ndarray:
         """Per-event strings of label ``name`` ("source" or "target")."""
         cats, codes = self.labels[name]
         return cats[codes]
 
-
     def particle(self, role: str) -> ParticleSlot:
-        for p in self.particles:
+        """The slot of particle ``role`` (mixed records: of the first graph that has it, with that graph's events)."""
+        for p in self.all_particles():
             if p.role == role:
                 return p
         raise KeyError(role)
 
-
     def vertex(self, role: str) -> VertexSlot:
-        for v in self.vertices:
+        for v in self.all_vertices():
             if v.role == role:
                 return v
         raise KeyError(role)
 
-
     def write_order(self) -> list[tuple[str, Any]]:
         """HepMC3 line order: each vertex after its incoming particles, its outgoing particles after it;
         ``("P", slot, hepmc_id, parent_vertex_id)`` and ``("V", slot, vertex_id, incoming_ids)``."""
-        out: list[tuple[str, Any]] = []
-        ids: dict[str, int] = {}
-
-
-        def particle(p: ParticleSlot, parent: int) -> None:
-            ids[p.role] = len(ids) + 1
-            out.append(("P", p, ids[p.role], parent))
-
-
-        for k, v in enumerate(self.vertices):
-            for role in v.incoming:
-                if role not in ids:
-                    particle(self.particle(role), 0)
-            out.append(("V", v, -(k + 1), [ids[r] for r in v.incoming]))
-            for p in self.particles:
-                if p.production == v.role:
-                    particle(p, -(k + 1))
-        return out
-
+        if self.mixed:
+            raise InputError("record", "several event graphs", "one graph (use graph_records())")
+        return _write_order(self.particles, self.vertices)
 
     def layout(self) -> dict[str, Any]:
         """JSON description of the graph: particles (role, status, HepMC3 id, production vertex) and
-        vertices (role, status, HepMC3 id, incoming roles), in HepMC3 order."""
-        parts, verts = [], []
-        for kind, slot, i, extra in self.write_order():
-            if kind == "P":
-                parts.append({"role": slot.role, "status": slot.status, "id": i, "production_vertex": slot.production})
-            else:
-                verts.append({"role": slot.role, "status": slot.status, "id": i, "incoming": list(slot.incoming)})
-        return {"particles": parts, "vertices": verts, "primary": self.primary,
-                "weights": list(WEIGHT_NAMES), "observables": list(OBSERVABLES), "labels": list(self.labels)}
-
-
-def _tof(a: np.ndarray, b: np.ndarray, p4: np.ndarray) -> np.ndarray:
-    """c·t (mm) to fly in a straight line from ``a`` to ``b`` (N, 3) with four-momentum ``p4``: L E/|p|."""
-    p = np.linalg.norm(p4[:, 1:], axis=1)
-    length = np.linalg.norm(np.asarray(b, float) - np.asarray(a, float), axis=1)
-    return np.divide(length * p4[:, 0], p, out=np.zeros_like(length), where=p > 0)
-
-
-def _at_rest(mass: np.ndarray | float, n: int) -> np.ndarray:
-    out = np.zeros((n, 4))
-    out[:, 0] = mass
-    return out
-
-
-def _x4(x: np.ndarray, ct: np.ndarray) -> np.ndarray:
-    return np.concatenate([np.asarray(x, float).reshape(-1, 3), np.asarray(ct, float).reshape(-1, 1)], axis=1)
-
-
-def nucleus_pdg(z: int, a: int) -> int:
-    """PDG nuclear code 10LZZZAAAI (L = I = 0)."""
-    return 1_000_000_000 + 10_000 * z + 10 * a
-
-
-def beam_proton(sample, n: int) -> tuple[np.ndarray, int, float]:
-    """Stand-in for the beam proton: the beam line's proton momentum along +z (MeV; the beam's
-    divergence and the proton's path before the interaction are not simulated), the PDG id of the nucleus
-    it hits (the beam's target material; steel for off-target running) and that nucleus's mass (MeV,
-    A × atomic mass unit: binding and electrons neglected)."""
-    beam = BEAMS.get(get_experiment(sample.experiment).beam)
-    p4 = np.zeros((n, 4))
-    p4[:, 0] = np.hypot(beam.proton_momentum, M_P)
-    p4[:, 3] = beam.proton_momentum
-    material = "Fe" if sample.mode == "off-target" else beam.target_material
-    if material not in TARGET_NUCLEI:  # the beam proton's target nucleus in the event record: never a stand-in
-        raise InputError(f"target material of beam {beam.name} for event records", material, tuple(TARGET_NUCLEI))
-    z, a = TARGET_NUCLEI[material]
-    return p4, nucleus_pdg(z, a), a * AMU
-
-
-def _parent_pdg(sample, cols: dict[str, np.ndarray], n: int) -> np.ndarray | None:
-    if "parent_pdg" in cols:
-        return np.asarray(cols["parent_pdg"], np.int64).reshape(n)
-    names = np.array([str(s).split()[0] if str(s).split() else "" for s in np.unique(sample.source)])
-    pdgs = np.array([_PARENT_PDG.get(s, 0) for s in names], np.int64)
-    out = pdgs[np.searchsorted(np.unique(sample.source), sample.source)] if n else np.zeros(0, np.int64)
-    return out if np.all(out != 0) else None
-
-
-def _fill_nucleus_pdg(pdg: np.ndarray, p4: np.ndarray, target) -> np.ndarray:
-    """Recoil ids the sample left 0 (nuclei missing from ``particles.NUCLEUS_PDG``, e.g. Cs133) from the
-    event's target nucleus (Z, A of :mod:`darkbeam.interactions.targets`), where a recoil is present."""
-    from ..interactions.targets import get_target
-
-
-    missing = (pdg == 0) & np.any(p4 != 0, axis=1)
-    if not np.any(missing):
-        return pdg
-    pdg = pdg.copy()
-    names = np.asarray(target).astype(str).reshape(len(pdg))
-    for name in np.unique(names[missing]):
-        try:
-            t = get_target(str(name))
-        except InputError:
-            continue
-        pdg[missing & (names == name)] = nucleus_pdg(int(t.Z), int(t.A))
-    return pdg
-
-
-def _history(sample, cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray] | None:
-    """Parent meson and production points of the dark state, when the sample records them."""
-    if n == 0 or "parent_p4" not in cols or "x_prod" not in cols:
-        return None
-    pdg = _parent_pdg(sample, cols, n)
-    if pdg is None:
-        return None
-    x_prod = np.asarray(cols["x_prod"], float).reshape(n, 3)
-    x0 = np.asarray(cols.get("parent_x0", x_prod), float).reshape(n, 3)  # prompt parents: made where they decay
-    return {"pdg": pdg, "p4": np.asarray(cols["parent_p4"], float).reshape(n, 4), "x0": x0, "x_prod": x_prod}
-
-
-def _graph(sample, parts: dict[str, np.ndarray], n: int, rng, sphere: str
-           ) -> tuple[list[ParticleSlot], list[VertexSlot], str]:
-    """Particle and vertex slots of a sample (see docs/events.md, "Event records")."""
-    cols = dict(getattr(sample, "columns", {}) or {})
-    p4 = {r: np.asarray(parts[f"p4_{r}"], float).reshape(n, 4) for r in ROLES + ("mid",) if f"p4_{r}" in parts}
-    pdg = {r: np.asarray(parts[f"pdg_{r}"]).astype(np.int64).reshape(n) for r in p4}
-    if "recoil" in pdg:
-        pdg["recoil"] = _fill_nucleus_pdg(pdg["recoil"], p4["recoil"], sample.target)
-    present = {}
-    for r in p4:
-        nz = pdg[r] != 0
-        if np.any(nz) and not np.all(nz):
-            raise InputError(f"sample.particles pdg_{r}", "present in some events only",
-                             "a role present in every event or in none (one process per sample)")
-        present[r] = bool(np.all(nz)) if n > 0 else r != "mid"  # empty samples: every scatter role (schema)
-    hist = _history(sample, cols, n)
-    decay_in_volume = getattr(sample, "process", "") == "decay-in-volume" or (
-        "x_dec" in cols and not present.get("recoil", False))
-    P, V = ParticleSlot, VertexSlot
-    particles: list[ParticleSlot] = []
-    vertices: list[VertexSlot] = []
-    if hist is not None:  # proton → [31] → parent meson → [32] → dark state
-        proton, nucleus, m_nucleus = beam_proton(sample, n)
-        ct_parent = _tof(hist["x0"], hist["x_prod"], hist["p4"])
-        incoming = ("beam",)
-        particles.append(P("beam", np.full(n, 2212, np.int64), proton, nuhepmc.P_BEAM, None))
-        if decay_in_volume:  # nothing is hit in the detector: the proton's target nucleus is the target (E.R.7)
-            particles.append(P("beam_target", np.full(n, nucleus, np.int64), _at_rest(m_nucleus, n),
-                               nuhepmc.P_TARGET, None))
-            incoming = ("beam", "beam_target")
-        vertices.append(V("production", nuhepmc.V_BEAM_TARGET, _x4(hist["x0"], np.zeros(n)), incoming))
-        particles.append(P("parent", hist["pdg"], hist["p4"], nuhepmc.P_DECAYED, "production"))
-        vertices.append(V("parent_decay", nuhepmc.V_PARENT_DECAY, _x4(hist["x_prod"], ct_parent), ("parent",)))
-        origin, ct_origin, made_at = hist["x_prod"], ct_parent, "parent_decay"
-    else:  # no history: the incoming particle enters as the beam particle, flying from the target origin
-        origin, ct_origin, made_at = np.zeros((n, 3)), np.zeros(n), None
-    if "mid" in p4 and present.get("mid"):  # dark neutrino: ν T → N_j T', N_j → X e⁺e⁻ displaced
-        x_int = np.asarray(parts["x_int"], float).reshape(n, 3)
-        x_dec = np.asarray(parts["x_dec"], float).reshape(n, 3)
-        ct_int = ct_origin + _tof(origin, x_int, p4["in"])  # ν at the speed of light from the target
-        ct_dec = ct_int + _tof(x_int, x_dec, p4["mid"])
-        particles += [P("in", pdg["in"], p4["in"], nuhepmc.P_BEAM if made_at is None else nuhepmc.P_DARK_INTERACTING,
-                        made_at),
-                      P("target", pdg["recoil"], _at_rest(_mass(p4["recoil"]), n), nuhepmc.P_TARGET, None),
-                      P("mid", pdg["mid"], p4["mid"], nuhepmc.P_DECAYED, "primary"),
-                      P("recoil", pdg["recoil"], p4["recoil"], nuhepmc.P_FINAL, "primary")]
-        vertices += [V("primary", nuhepmc.V_PRIMARY, _x4(x_int, ct_int), ("in", "target")),
-                     V("decay", nuhepmc.V_DARK_DECAY, _x4(x_dec, ct_dec), ("mid",))]
-        particles += [P(r, pdg[r], p4[r], nuhepmc.P_FINAL, "decay") for r in ("vis1", "vis2", "inv") if present[r]]
-        return particles, vertices, "primary"
-    if decay_in_volume:  # X → visible inside the detector
-        x_dec = np.asarray(cols["x_dec"], float).reshape(n, 3) if "x_dec" in cols else \
-            interaction_vertices(sample, rng, sphere)
-        particles.append(P("in", pdg["in"], p4["in"], nuhepmc.P_BEAM if made_at is None else nuhepmc.P_DECAYED,
-                           made_at))
-        vertices.append(V("primary", nuhepmc.V_PRIMARY, _x4(x_dec, ct_origin + _tof(origin, x_dec, p4["in"])),
-                          ("in",)))
-        particles += [P(r, pdg[r], p4[r], nuhepmc.P_FINAL, "primary")
-                      for r in ("vis1", "vis2", "recoil", "inv") if present.get(r)]
-        return particles, vertices, "primary"
-    # scattering in the detector on a target at rest with the recoil's mass (four-momentum conserved)
-    x_int = interaction_vertices(sample, rng, sphere)
-    particles += [P("in", pdg["in"], p4["in"], nuhepmc.P_BEAM if made_at is None else nuhepmc.P_DARK_INTERACTING,
-                    made_at),
-                  P("target", pdg["recoil"], _at_rest(_mass(p4["recoil"]), n), nuhepmc.P_TARGET, None)]
-    vertices.append(V("primary", nuhepmc.V_PRIMARY, _x4(x_int, ct_origin + _tof(origin, x_int, p4["in"])),
-                      ("in", "target")))
-    particles += [P(r, pdg[r], p4[r], nuhepmc.P_FINAL, "primary")
-                  for r in ("vis1", "vis2", "recoil", "inv") if present.get(r)]
-    return particles, vertices, "primary"
+        vertices (role, status, HepMC3 id, incoming roles), in HepMC3 order. Mixed records: ``graphs`` (name and
+        that description per graph), and ``particles`` / ``vertices`` the union of the roles (one column each in
+        tables; NaN, or pdg 0, in the events of a graph without the role), each with the ``graphs`` having it."""
+        out = {"weights": list(WEIGHT_NAMES), "observables": list(OBSERVABLES), "labels": list(self.labels)}
+        if not self.mixed:
+            return {**_graph_layout(self.particles, self.vertices), "primary": self.primary, **out}
+        graphs = [{"name": g.name, **_graph_layout(g.particles, g.vertices), "primary": g.primary} for g in self.graphs]
+        union: dict[str, dict[str, dict[str, Any]]] = {"particles": {}, "vertices": {}}
+        for g in graphs:
+            for kind in union:
+                for slot in g[kind]:
+                    union[kind].setdefault(slot["role"], {"role": slot["role"], "graphs": []})["graphs"].append(g["name"])
+        return {"particles": list(union["particles"].values()), "vertices": list(union["vertices"].values()),
+                "primary": "primary", "graphs": graphs, **out}
 
 
 def _categories(x, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -450,14 +262,16 @@ def _particle_numbers() -> dict[int, tuple[str, str]]:
 def _flux_cross_section(sample, rec: EventRecord, n_sample: int) -> tuple[float, str, str, dict[str, Any]]:
     """(value, unit, target scale, extra attributes) of the flux-averaged total cross section (G.C.2).
 
-
     Scattering: Σ CV / (Φ N_atoms) in pb per atom of the detector medium (efficiency folded in: the
     file holds the events the detector keeps); decay in volume: Σ CV / Φ in cm² per detector (an
-    effective area); without a recorded flux: Σ CV in events per POT. Φ: ``columns["flux_total"]``."""
+    effective area); without a recorded flux, or for a mixed record (decays and scatters have no common
+    target scale): Σ CV in events per POT. Φ: ``columns["flux_total"]``."""
     total = float(np.sum(rec.weights["CV"])) if len(rec) else 0.0
     cols = getattr(sample, "columns", {}) or {}
-    if n_sample == 0 or "flux_total" not in cols or np.unique(np.asarray(cols["flux_total"])).size != 1:
-        # several detection channels whose incoming fluxes differ (or one lacks it): no one flux to divide by
+    if (n_sample == 0 or "flux_total" not in cols or np.unique(np.asarray(cols["flux_total"])).size != 1
+            or rec.mixed):
+        # several detection channels whose incoming fluxes differ (or one lacks it), or whose events are decays
+        # and scatters: no one flux and target scale to divide by
         return total, "events per POT", "PerExposure", {}
     flux = float(np.asarray(cols["flux_total"])[0])
     extra = {"darkbeam.Flux.Integrated": flux, "darkbeam.Flux.Unit": "per cm2 per POT at the reference couplings"}
@@ -474,7 +288,6 @@ def event_record(sample, model: Model | None = None, pot: float = 1.0, rng: np.r
                  *, sphere: str = "detector", keep_zero_weight: bool = False, unweight: bool = False,
                  provenance: dict[str, Any] | None = None) -> EventRecord:
     """The event record of ``sample`` at ``model`` for ``pot`` protons on target (docs/events.md).
-
 
     ``rng`` places interaction points (:func:`interaction_vertices`) and, with ``unweight``, draws the
     accept-reject numbers (default: seed 0). Events of weight 0 are dropped unless ``keep_zero_weight``
@@ -513,7 +326,8 @@ def event_record(sample, model: Model | None = None, pot: float = 1.0, rng: np.r
 
 def _base_record(sample, model: Model | None, pot: float, rng, sphere: str) -> EventRecord:
     """Every event of ``sample`` as a record (no metadata, zero weights kept). A sample of several detection
-    channels (``parts``) is the concatenation of its parts' records, which must share one event graph."""
+    channels (``parts``) is the concatenation of its parts' records: one graph when they share it, else a mixed
+    record whose events each keep their channel's graph."""
     parts_of = getattr(sample, "parts", None)
     if parts_of is not None:
         return _concat_records(sample, [_base_record(p, model, pot, rng, sphere) for p in parts_of])
@@ -533,32 +347,49 @@ def _base_record(sample, model: Model | None, pot: float, rng, sphere: str) -> E
 
 
 def _concat_records(sample, recs: list[EventRecord]) -> EventRecord:
-    """One record of the per-channel records ``recs`` of ``sample`` (event numbers: index in the sample)."""
-    full = [r for r in recs if len(r)] or recs[:1]
-    layout = full[0].layout()
-    if any(r.layout() != layout for r in full):
-        kinds = sorted({getattr(p, "process", "") for p, r in zip(sample.parts, recs, strict=True) if len(r)})
-        raise InputError("event file of several detection channels", kinds, "channels sharing one event graph "
-                         "(e.g. decays in volume only); write one file per channel (the sample's ``parts``)")
+    """One record of the per-channel records ``recs`` of ``sample`` (event numbers: index in the sample). Channels
+    whose records have different graphs (e.g. decays in volume and scatters) give a mixed record: the graph of
+    each event is its channel's (``graphs``, named by the channels' processes; ``labels["graph"]``)."""
     offsets = np.cumsum([0] + [len(r) for r in recs])
-    cat = [(r, off) for r, off in zip(recs, offsets, strict=False) if len(r)] or [(full[0], 0)]
+    cat = [(r, off) for r, off in zip(recs, offsets, strict=False) if len(r)] or [(recs[0], 0)]
     rs = [r for r, _ in cat]
+    procs = [getattr(p, "process", "") for p, r in zip(sample.parts, recs, strict=True) if len(r)] or [""]
+    groups: dict[str, list[int]] = {}  # graph layout (JSON) -> indices into rs
+    for i, r in enumerate(rs):
+        groups.setdefault(json.dumps(_graph_layout(r.particles, r.vertices), sort_keys=True), []).append(i)
 
     def labels(name: str) -> tuple[np.ndarray, np.ndarray]:
         x = np.concatenate([r.label(name) for r in rs])
         return _categories(x, len(x))
 
+    def slots(members: list[int]) -> tuple[list[ParticleSlot], list[VertexSlot]]:
+        first = rs[members[0]]
+        return ([replace(p, pdg=np.concatenate([rs[m].particles[i].pdg for m in members]),
+                         p4=np.concatenate([rs[m].particles[i].p4 for m in members]))
+                 for i, p in enumerate(first.particles)],
+                [replace(v, x=np.concatenate([rs[m].vertices[i].x for m in members]))
+                 for i, v in enumerate(first.vertices)])
+
     first = rs[0]
-    return EventRecord(
+    rec = EventRecord(
         event=np.concatenate([r.event + off for r, off in cat]),
         weights={k: np.concatenate([r.weights[k] for r in rs]) for k in first.weights},
         process_id=np.concatenate([r.process_id for r in rs]),
         observables={k: np.concatenate([r.observables[k] for r in rs]) for k in first.observables},
-        labels={k: labels(k) for k in first.labels},
-        particles=[replace(p, pdg=np.concatenate([r.particles[i].pdg for r in rs]),
-                           p4=np.concatenate([r.particles[i].p4 for r in rs])) for i, p in enumerate(first.particles)],
-        vertices=[replace(v, x=np.concatenate([r.vertices[i].x for r in rs])) for i, v in enumerate(first.vertices)],
-        primary=first.primary)
+        labels={k: labels(k) for k in first.labels}, particles=[], vertices=[], primary=first.primary)
+    if len(groups) == 1:
+        rec.particles, rec.vertices = slots(list(range(len(rs))))
+        return rec
+    names = ["+".join(dict.fromkeys(procs[m] for m in members)) for members in groups.values()]
+    if len(set(names)) != len(names):  # one process with two graphs: number them
+        names = [f"{n}#{k}" for k, n in enumerate(names)]
+    order = sorted(range(len(names)), key=names.__getitem__)  # graphs by name (the label categories' order)
+    members = list(groups.values())
+    rec.graphs = [Graph(names[k], *slots(members[k]), rs[members[k][0]].primary) for k in order]
+    graph_of = {m: names[k] for k, ms in enumerate(members) for m in ms}  # per channel record, not per event
+    per_event = np.concatenate([np.full(len(r), graph_of[i]) for i, r in enumerate(rs)])
+    rec.labels["graph"] = _categories(per_event, len(per_event))
+    return rec
 
 
 def _unweight(rec: EventRecord, rng: np.random.Generator, pot: float) -> tuple[EventRecord, dict[str, Any]]:
@@ -579,17 +410,17 @@ def _unweight(rec: EventRecord, rng: np.random.Generator, pot: float) -> tuple[E
 
 def _run_info(sample, rec: EventRecord, pot: float, fatx) -> dict[str, Any]:
     value, unit, scale, extra = fatx
-    history = any(p.role == "parent" for p in rec.particles)
+    history = any(p.role == "parent" for p in rec.all_particles())
     conventions = ["G.C.1", "G.C.2", "G.C.3", "G.C.5", "E.C.1", "E.C.5"] + (["G.C.4", "E.S.1"] if history else [])
     meta = rec.metadata
     numbers = _particle_numbers()
-    for p in rec.particles:  # masses of the non-PDG states of this file (G.C.5 suggestion)
-        if len(rec) and int(p.pdg[0]) in numbers:
+    for p in rec.all_particles():  # masses of the non-PDG states of this file (G.C.5 suggestion)
+        if len(p.pdg) and int(p.pdg[0]) in numbers:
             extra[f"NuHepMC.AdditionalParticleNumber[{int(p.pdg[0])}].darkbeam.Mass"] = float(_mass(p.p4[:1])[0])
     beam = None
     if history:
         proton = rec.particle("beam")
-        beam = {"pdg": 2212, "energy": float(proton.p4[0, 0]) if len(rec) else float(
+        beam = {"pdg": 2212, "energy": float(proton.p4[0, 0]) if len(proton.p4) else float(
             np.hypot(BEAMS.get(get_experiment(sample.experiment).beam).proton_momentum, M_P))}
     unw = meta["unweighting"]
     extra.update({
@@ -607,7 +438,8 @@ def _run_info(sample, rec: EventRecord, pot: float, fatx) -> dict[str, Any]:
     return nuhepmc.run_info_attributes(
         process=getattr(sample, "process", ""), pot=pot, fatx=value, fatx_unit=unit, fatx_scale=scale,
         conventions=conventions, particle_numbers=numbers,
-        particle_status=sorted({p.status for p in rec.particles}), vertex_status=sorted({v.status for v in rec.vertices}),
+        particle_status=sorted({p.status for p in rec.all_particles()}),
+        vertex_status=sorted({v.status for v in rec.all_vertices()}),
         beam=beam, provenance=prov, extra=extra)
 
 

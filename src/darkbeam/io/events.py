@@ -11,7 +11,9 @@ when the process records it: the parent meson (``parent_pdg``, ``parent_p4``, it
 
 :func:`event_record` turns a sample into a columnar *event record*: particle slots (role, PDG id, four-
 momentum, status, production vertex) and vertex slots (role, status, position and c·t, incoming
-particles), the same for every event of a file. A full record (docs/events.md) is
+particles), the same for every event of a file, or, for a sample whose detection channels have different
+graphs (decays in volume and scatters), each event's own (a mixed record, ``EventRecord.graphs``; the ``graph``
+label names it). A full record (docs/events.md) is
 
     beam proton (4) → [31: production point in the target] → parent meson (2) → [32: its decay point]
     → dark state (22 scatters / 2 decays) → [1: primary vertex in the detector, with the target (20)]
@@ -41,21 +43,75 @@ import numpy as np
 from ..errors import InputError
 from ..models.base import Model
 from ..registry import Registry
-
-from .event_record import (  # noqa: F401  (re-exported)
-    ROLES, P4_COMPONENTS, VERTEX_COMPONENTS, SPHERES, FORMAT_VERSION, WEIGHT_NAMES, OBSERVABLES,
-    _META_KEY, _C_MM_PER_S, TARGET_NUCLEI, _PARENT_PDG, _n_events, _weights, _particles, event_metadata,
-    interaction_vertices, _check_suffix, ParticleSlot, VertexSlot, EventRecord, _tof, _at_rest, _x4,
-    nucleus_pdg, beam_proton, _parent_pdg, _fill_nucleus_pdg, _history, _graph, _categories, _check_pot,
-    _particle_numbers, _flux_cross_section, event_record, _unweight, _run_info, _json_default, _as_record,
-    _mass, _column_names, _ordered, _empty_columns, _check_overwrite, _no_partial_output,
+from .event_hepmc3 import (  # noqa: F401  (re-exported)
+    _HEPMC_VERSION,
+    HEPMC3_SUFFIXES,
+    EventTable,
+    _clean,
+    _csv,
+    _event_lines,
+    _header,
+    _labels,
+    _Lines,
+    _split_header,
+    _text_chunk,
+    read_hepmc3,
+    write_hepmc3,
+    write_hepmc3_pyhepmc,
 )
 from .event_parquet import (  # noqa: F401  (re-exported)
-    PARQUET_SUFFIXES, record_columns, event_columns, write_parquet, _dictionary, read_parquet,
+    PARQUET_SUFFIXES,
+    _dictionary,
+    event_columns,
+    read_parquet,
+    record_columns,
+    write_parquet,
 )
-from .event_hepmc3 import (  # noqa: F401  (re-exported)
-    HEPMC3_SUFFIXES, _HEPMC_VERSION, _clean, _labels, _event_lines, _text_chunk, _header, write_hepmc3,
-    write_hepmc3_pyhepmc, EventTable, _split_header, _Lines, _csv, read_hepmc3,
+from .event_record import (  # noqa: F401  (re-exported)
+    _C_MM_PER_S,
+    _META_KEY,
+    _PARENT_PDG,
+    FORMAT_VERSION,
+    OBSERVABLES,
+    P4_COMPONENTS,
+    ROLES,
+    SPHERES,
+    TARGET_NUCLEI,
+    VERTEX_COMPONENTS,
+    WEIGHT_NAMES,
+    EventRecord,
+    ParticleSlot,
+    VertexSlot,
+    _as_record,
+    _at_rest,
+    _categories,
+    _check_overwrite,
+    _check_pot,
+    _check_suffix,
+    _column_names,
+    _empty_columns,
+    _fill_nucleus_pdg,
+    _flux_cross_section,
+    _graph,
+    _history,
+    _json_default,
+    _mass,
+    _n_events,
+    _no_partial_output,
+    _ordered,
+    _parent_pdg,
+    _particle_numbers,
+    _particles,
+    _run_info,
+    _tof,
+    _unweight,
+    _weights,
+    _x4,
+    beam_proton,
+    event_metadata,
+    event_record,
+    interaction_vertices,
+    nucleus_pdg,
 )
 
 

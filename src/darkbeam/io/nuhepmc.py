@@ -34,27 +34,27 @@ V_PRIMARY, V_BEAM_TARGET, V_PARENT_DECAY, V_DARK_DECAY = 1, 31, 32, 33
 #: particle status -> (name, description) (G.R.10; the standard codes too, G.S.2)
 PARTICLE_STATUS = MappingProxyType({
     P_FINAL: ("UndecayedPhysical", "Physical final-state particle (visible, invisible dark states included)"),
-    P_DECAYED: ("DecayedPhysical", "Particle decayed by darkbeam (parent meson, a dark state decaying "
-                                   "inside the detector, an HNL)"),
-    P_BEAM: ("IncomingBeamParticle", "Incoming beam particle: the beam proton (for the dark-neutrino process, "
-                                     "whose flux has no parent history, the muon neutrino)"),
-    P_TARGET: ("TargetParticle", "Target particle at rest: the detector nucleus or free nucleon hit at the "
+    P_DECAYED: ("DecayedPhysical", ("Particle decayed by darkbeam (parent meson, a dark state decaying "
+                                   "inside the detector, an HNL)")),
+    P_BEAM: ("IncomingBeamParticle", ("Incoming beam particle: the beam proton (for the dark-neutrino process, "
+                                     "whose flux has no parent history, the muon neutrino)")),
+    P_TARGET: ("TargetParticle", ("Target particle at rest: the detector nucleus or free nucleon hit at the "
                                  "primary vertex, or, when nothing is hit in the detector (decay in volume), "
-                                 "the nucleus of the proton target"),
-    P_DARK_INTERACTING: ("InteractingDarkState", "Dark state made in a parent-meson decay that flies to the "
-                                                 "detector and scatters at the primary vertex (internal line)"),
+                                 "the nucleus of the proton target")),
+    P_DARK_INTERACTING: ("InteractingDarkState", ("Dark state made in a parent-meson decay that flies to the "
+                                                 "detector and scatters at the primary vertex (internal line)")),
 })
 #: vertex status -> (name, description) (G.R.9; the primary vertex too, G.S.2)
 VERTEX_STATUS = MappingProxyType({
-    V_PRIMARY: ("PrimaryVertex", "The detection process in the detector: the dark state's (or neutrino's) "
-                                 "scattering, or the decay of a long-lived dark state inside the detector volume"),
-    V_BEAM_TARGET: ("BeamTargetInteraction", "Beam proton interacting in the target (or the absorber in "
+    V_PRIMARY: ("PrimaryVertex", ("The detection process in the detector: the dark state's (or neutrino's) "
+                                 "scattering, or the decay of a long-lived dark state inside the detector volume")),
+    V_BEAM_TARGET: ("BeamTargetInteraction", ("Beam proton interacting in the target (or the absorber in "
                                              "off-target running) at the parent meson's production point, "
-                                             "c t = 0; the other products of this interaction are not simulated"),
-    V_PARENT_DECAY: ("ParentMesonDecay", "Decay of the parent meson (in flight, or prompt for pi0/eta) "
-                                         "producing the dark state; the other decay products are not written"),
-    V_DARK_DECAY: ("DarkStateDecay", "Displaced decay, inside the detector, of a dark state made at the "
-                                     "primary vertex (HNL N_j -> (N_k | nu) e+ e-)"),
+                                             "c t = 0; the other products of this interaction are not simulated")),
+    V_PARENT_DECAY: ("ParentMesonDecay", ("Decay of the parent meson (in flight, or prompt for pi0/eta) "
+                                         "producing the dark state; the other decay products are not written")),
+    V_DARK_DECAY: ("DarkStateDecay", ("Displaced decay, inside the detector, of a dark state made at the "
+                                     "primary vertex (HNL N_j -> (N_k | nu) e+ e-)")),
 })
 
 #: darkbeam process ids (G.R.8, E.R.3, E.C.1: 700+ "other", neutral-current-like block X50-X99):
@@ -72,6 +72,8 @@ PROCESSES = MappingProxyType({
                                                  "nu A -> N_j A via Z', coherent on the nucleus (seed 001)"),
     ("dark-neutrino-upscattering", "nucleon"): (755, "DarkNeutrinoProtonElastic",
                                                 "nu p -> N_j p via Z', elastic on a proton (seed 001)"),
+    ("inverse-primakoff", None): (756, "InversePrimakoff",
+                                  "a A -> gamma A: ALP conversion on the screened field of a detector atom (coherent)"),
     ("decay-in-volume", None): (760, "DecayInVolume",
                                 "long-lived dark state X -> visible pair decaying inside the detector volume"),
 })
@@ -81,7 +83,7 @@ OTHER_PROCESS = (799, "OtherDarkProcess", "a darkbeam detection process without 
 CITATIONS = MappingProxyType({
     "Generator": ("2110.11944", "2007.11813"),
     750: ("2110.11944",), 751: ("2110.11944",), 752: ("2110.11944",), 753: ("2110.11944",),
-    754: ("2007.11813",), 755: ("2007.11813",),
+    754: ("2007.11813",), 755: ("2007.11813",), 756: ("1912.05733",),
 })
 
 
@@ -183,7 +185,7 @@ _KNOWN_CONVENTIONS = {"G.C.1", "G.C.2", "G.C.3", "G.C.4", "G.C.5", "E.C.1", "E.C
 def _is_standard_pdg(pdg: int) -> bool:
     """True for numbers of the PDG Monte Carlo numbering scheme known to the ``particle`` package, and
     nuclear codes 10LZZZAAAI (checked for their form)."""
-    from particle import Particle
+    from particle import InvalidParticle, Particle, ParticleNotFound
     from particle.pdgid import is_nucleus
 
     a = abs(int(pdg))
@@ -191,7 +193,7 @@ def _is_standard_pdg(pdg: int) -> bool:
         return bool(is_nucleus(int(pdg))) and a < 2_000_000_000
     try:
         Particle.from_pdgid(int(pdg))
-    except Exception:  # ParticleNotFound / InvalidParticle
+    except (ParticleNotFound, InvalidParticle):
         return False
     return True
 
@@ -385,7 +387,7 @@ def _header_run_info(path: Path):
             line = line.rstrip("\n")
             if line.startswith("HepMC::Asciiv3-START_EVENT_LISTING"):
                 started = True
-            elif line.startswith("E ") or line.startswith("HepMC::Asciiv3-END_EVENT_LISTING"):
+            elif line.startswith(("E ", "HepMC::Asciiv3-END_EVENT_LISTING")):
                 break
             elif line.startswith("A "):
                 k, _, val = line[2:].partition(" ")

@@ -9,7 +9,9 @@ of off-target running); a material name must equal the beam's (``PhotonPrimakoff
 
 * Production (:class:`darkbeam.production.photon_primakoff.PhotonPrimakoff`): photons of π⁰/η → γγ in the
   target convert by the Primakoff process γ N → a N before they are absorbed, P(E_γ) = σ_P/σ_abs ∝ g_aγγ²
-  (that module's docstring has the cross-sections and their sources). Electron-coupling production (Compton-
+  (that module's docstring has the cross-sections and their sources). ``cascade = "approx-b"`` adds the
+  photons of each primary's electromagnetic shower (Rossi's approximation-B track length,
+  :mod:`darkbeam.production.em_cascade`; default "none"). Electron-coupling production (Compton-
   like γ e → a e, e⁺e⁻ → aγ, bremsstrahlung) is not modelled: g_aee enters the decays only.
 * Decays:
   - a → γγ: Γ = g_aγγ² m_a³ / (64π)  (Döbrich et al., JHEP 02 (2016) 018, arXiv:1512.03069, Sec. 2; PDG RPP
@@ -18,10 +20,13 @@ of off-target running); a material name must equal the beam's (``PhotonPrimakoff
     e.g. Bauer, Neubert, Thamm, JHEP 12 (2017) 044, arXiv:1708.00443, with their c_ee m_e/f = g_aee).
   The tests check both against independent routes (an explicit trace of the Yukawa amplitude; the π⁰ → γγ
   width with the anomaly coupling g = α/(π f_π), f_π = 92 MeV).
-* Detection: a → γγ inside the detector volume (``DecayInVolume("a", "gamma gamma")``, darkbeam's generic
-  decay-in-volume process). Inverse Primakoff scattering a N → γ N in the detector is not built here: it
-  needs its own detection process (a model may declare several channels, but there is no a N → γ N process
-  yet; docs/portal_alp.md, "Not done").
+* Detection, two channels (``pipeline.signal.build_signal`` combines them; each event carries its channel):
+  - a → γγ inside the detector volume (``DecayInVolume("a", "gamma gamma")``, darkbeam's generic decay-in-volume
+    process);
+  - inverse Primakoff scattering a N → γ N on the atoms of the detector medium (``Scatter("a", "gamma",
+    process="inverse-primakoff")``: :mod:`darkbeam.pipeline.alp_scattering`, cross-section
+    :mod:`darkbeam.interactions.inverse_primakoff`, σ = 2 (E/p)² σ_P by detailed balance), one photon through the
+    experiment's response; it matters for light ALPs (m_a ≲ 0.1 MeV), whose decays are suppressed as m_a⁴.
 
 Valid for 0 < m_a; the photon coupling must keep σ_P ≪ σ_abs (always true for g_aγγ < 10⁻² /GeV).
 """
@@ -34,8 +39,9 @@ import hepunits as hu
 
 from ..constants import M_E
 from ..errors import InputError
-from ..interactions.channels import DecayInVolume
+from ..interactions.channels import DecayInVolume, Scatter
 from ..particles import ALP_PDG
+from ..production.em_cascade import CASCADE_CHOICES
 from ..production.photon_primakoff import FOLLOW_BEAM, MATERIALS, PhotonPrimakoff
 from .base import Decays, Model, Param
 from .plugins import register_model
@@ -58,7 +64,7 @@ def width_ee(m_a: float, g_aee: float) -> float:
 
 @register_model("alp")
 class AxionLikeParticle(Model):
-    """Axion-like particle a (mass m_a, photon coupling g_agg): Primakoff production, a -> gamma gamma decays."""
+    """Axion-like particle a (m_a, photon coupling g_agg): Primakoff production; a -> gamma gamma, a N -> gamma N."""
 
     name = "alp"
     boson = "a"
@@ -74,9 +80,13 @@ class AxionLikeParticle(Model):
               "'beam' (default) = the beam's target_material (W Lujan, Hg SNS/J-PARC, Be BNB, C NuMI/LBNF, Fe BNB "
               "dump); a material name must equal it (an error otherwise)",
               choices=(FOLLOW_BEAM, *MATERIALS)),
+        Param("cascade", "dimensionless", "none", "electromagnetic cascade of the pi0/eta photons in the thick "
+              "target: 'none' (default: each primary photon converts with P = sigma_P/sigma_abs) or 'approx-b' "
+              "(its shower photons convert too: Rossi's approximation B track length, em_cascade)",
+              choices=CASCADE_CHOICES),
     )
     production = (PhotonPrimakoff(),)
-    detection = (DecayInVolume("a", "gamma gamma"),)
+    detection = (DecayInVolume("a", "gamma gamma"), Scatter("a", "gamma", process="inverse-primakoff"))
 
     def validate(self) -> None:
         if not self.values["m_a"] > 0.0:
@@ -96,6 +106,10 @@ class AxionLikeParticle(Model):
     def primakoff_target(self) -> str:
         """Material of the production target ("beam": the beam's; or "W", "Hg", "Be", "C", "Fe")."""
         return str(self.values["target"])
+
+    def primakoff_cascade(self) -> str:
+        """The target's electromagnetic cascade: "none" or "approx-b" (darkbeam.production.em_cascade)."""
+        return str(self.values["cascade"])
 
     # --- decays ---------------------------------------------------------------------------------------
     def decays(self) -> dict[str, Decays]:

@@ -19,7 +19,7 @@ also validates the declarations) or ``@MODELS.register("name")``; ``darkbeam lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -69,11 +69,20 @@ _UNIT = {"energy": "MeV", "1/energy": "1/MeV", "dimensionless": ""}
 
 @dataclass(frozen=True)
 class Decays:
-    """Mass (MeV) and partial widths (MeV, by channel name) of one unstable state of a model."""
+    """Mass (MeV) and partial widths (MeV, by channel name) of one unstable state of a model.
+
+    ``asymmetry`` (optional): for two-body channels of :data:`darkbeam.particles.TWO_BODY_FINAL_STATES`, the
+    decay asymmetry α of the channel as recorded (charge-summed where the name is): in the state's rest
+    frame dΓ/dcos θ ∝ 1 + α P cos θ, θ the angle of the channel's FIRST listed daughter to the spin axis and
+    P the state's polarisation, reported per particle by its production channel. It is the value for the
+    state itself; for its CP conjugate (a production channel's ``cp_conjugate`` column) it is −α. Channels
+    not listed decay isotropically. The decay-in-volume process reads it.
+    """
 
     state: str
     mass: float
     widths: dict[str, float]
+    asymmetry: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:

@@ -8,7 +8,10 @@ Sec. 1.1, "B2018" below).
 
 * Production (:class:`darkbeam.production.two_body.MesonTwoBody`): π±, K± → ℓ± N in flight (decay-in-flight
   beams) and π⁺, K⁺ → ℓ⁺ N at rest (stopped sources, e.g. the NuMI absorber's K⁺: a monochromatic N),
-  Γ = |U_ℓ|² Γ_SM(P → ℓν) ρ (Shrock 1981; B2018 Sec. 2.1.1), isotropic in the parent frame.
+  Γ = |U_ℓ|² Γ_SM(P → ℓν) ρ (Shrock 1981; B2018 Sec. 2.1.1), isotropic in the parent frame; and
+  (:class:`darkbeam.production.two_body.PromptMesonTwoBody`) D±, D_s± → ℓ± N (ℓ = e, μ, τ) with the same width,
+  the D's decaying unfocused where the 120 GeV protons make them (darkbeam.beams.charm; closed, with its reason,
+  on beams that make no charm, e.g. the BNB below threshold).
 * Decays (:func:`partial_widths`), widths of B2018 Sec. 3 for one N of the Dirac type; a Majorana N has
   every channel AND its charge conjugate (N → ℓ⁻π⁺ and ℓ⁺π⁻, N → νπ⁰ and ν̄π⁰, ...), so all its widths
   are twice the Dirac ones (B2018 Sec. 3): branching ratios are the same, cτ is halved.
@@ -35,9 +38,19 @@ Sec. 1.1, "B2018" below).
     9 α G_F² m_N⁵ |U|²/(256π⁴) is the sterile-neutrino radiative width 9αG_F² sin²(2θ) m⁵/(1024π⁴) with
     sin²2θ = 4|U|² (Pal & Wolfenstein, PRD 25 (1982) 766; Boyarsky, Ruchayskiy, Shaposhnikov, Ann. Rev.
     Nucl. Part. Sci. 59 (2009) 191, arXiv:0901.0011). About 1 % of the 3ν width.
-  Channels with a K or an η are closed (N is made in K decays, so m_N < m_K − m_e). Not modelled: the
-  two-pion channels N → ℓ⁻π⁺π⁰ and N → νπ⁺π⁻ (open above 275 and 279 MeV, through an off-shell ρ: strongly
-  suppressed far below m_ρ = 775 MeV).
+  - above 0.5 GeV (N from D/D_s decays), the other single-meson channels of B2018 Sec. 3.2.1, x = m/m_N:
+    N → ℓ⁻K⁺ ("e K", "mu K") and N → τ⁻π⁺ ("tau pi", above 1.92 GeV): the ℓπ formula with (f, V) = (f_K, V_us),
+    (f_π, V_ud); N → ν η, ν η′ ("nu eta", "nu eta'"): the νπ⁰ formula with f_η = 81.7, f_η′ = −94.7 MeV;
+    N → ℓ⁻V⁺, V = ρ, K* ("e rho", "mu rho", "e K*", "mu K*"):
+        G_F² g_V² |V_qq′|² |U_α|² m_N³/(16π m_V²) [(1 − x_ℓ²)² + x_V²(1 + x_ℓ²) − 2x_V⁴] λ^{1/2}(1, x_V², x_ℓ²);
+    N → ν V⁰, V = ρ⁰, ω, φ ("nu rho0", "nu omega", "nu phi"):
+        G_F² κ_V² g_V² Σ|U_α|² m_N³/(32π m_V²) (1 + 2x_V²)(1 − x_V²)²,
+    g_ρ = 0.162, g_ω = 0.153, g_φ = 0.234 GeV² (B2018's table); g_K* from BR(τ → K*ν) (:data:`G_KSTAR`); κ_V
+    derived from the quark content (:data:`KAPPA_V`: κ_ρ = 1 − 2s_W² as B2018, κ_ω and κ_φ differ from B2018's
+    table, see there); and N → ℓ_α⁻τ⁺ν_τ, τ⁻ℓ_β⁺ν_β ("e tau nu", "mu tau nu", above m_τ + m_ℓ) as "e mu nu".
+  Not modelled: multi-hadron final states (N → ℓ⁻π⁺π⁰ and νπ⁺π⁻ off the ρ peak, ℓ 3π, ...). Below m_ρ they are
+  strongly suppressed; at 1.5–2 GeV they are what the exclusive sum misses of the inclusive quark-level width
+  (tests/test_hnl_hadronic.py measures the ratio).
   f_π = 130.2 MeV, |V_ud|, G_F, sin²θ_W (MS-bar, 0.23121) from :mod:`darkbeam.constants`.
   B2018 is cited by section (its table of contents was checked; docs/portal_hnl.md says why equation
   numbers are not quoted); every formula is checked against an independent calculation in tests/test_hnl.py.
@@ -46,13 +59,23 @@ Sec. 1.1, "B2018" below).
   ``pipeline.signal.build_signal``; the eπ channel, ∝ |U_e4|², is empty with its reason when u2_e = 0 and
   is then not re-weighted into: a sample to be used at u2_e > 0 is generated at u2_e > 0). "mu pi" and
   "e pi" are the charge-summed channels (for Majorana N both charges; for Dirac N
-  the one the beam's N or N̄ makes), written in event records as π⁺ μ⁻. The decay is isotropic in the N
-  rest frame: exact for a Majorana N summed over the two charge states (their angular asymmetries are
-  equal and opposite under CP), an approximation for a Dirac N, whose decay is (1 + α cos θ)-distributed
-  with respect to its polarisation (docs/portal_hnl.md, "Polarisation").
+  the one the beam's N or N̄ makes), written in event records as π⁺ μ⁻.
+* Polarisation (``polarisation = "on"``, the default; docs/portal_hnl.md, "Polarisation"): N from P → ℓN
+  carries the helicity polarisation of :func:`darkbeam.production.two_body.helicity_polarisation` (per
+  particle, from the production channel), and a Dirac N declares the decay asymmetry of N → ℓ⁻π⁺ for the
+  pion, the first listed daughter of "mu pi"/"e pi": −α of
+  :func:`darkbeam.interactions.hnl_decays.lepton_meson_asymmetry` (N̄ → ℓ⁺π⁻: the opposite, applied by the
+  decay-in-volume process through the production channel's ``cp_conjugate`` column). A Majorana N declares
+  none: its ℓ⁻π⁺ and ℓ⁺π⁻ decays have equal widths and opposite asymmetries (CP), so the charge-summed
+  channel is exactly isotropic whatever the polarisation. The three-body channels, not detected here, are not
+  given an asymmetry. ``polarisation = "off"`` decays every N isotropically (the former treatment).
 
-Valid for 0 < m_N < m_K − m_e (production from π and K only). Tree-level widths, no radiative or QCD
-corrections; τ channels are closed at these masses.
+Valid for 0 < m_N < m_Ds − m_e: π, K → ℓN everywhere, D±, D_s± → ℓN (``PromptMesonTwoBody``) at the 120 GeV beams
+(NuMI, LBNF; darkbeam.beams.charm), where they are the only source above m_K − m_μ. Tree-level widths, no radiative
+or QCD corrections. The decay table has every single-meson channel open below m_Ds (K, η, η′, ρ, ω, K*, φ, and τπ
+above 1.92 GeV) and the τ leptonic channels; multi-hadron final states are missing, so above ~1.5 GeV the total
+width is somewhat underestimated (docs/portal_hnl.md, "Decays above 0.5 GeV"). The decay-in-volume rate of a
+long-lived N (decay length ≫ baseline, the regime of the searches) depends on Γ(N → μπ) only.
 """
 
 from __future__ import annotations
@@ -62,23 +85,57 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..constants import ALPHA_EM, F_PI, G_F, M_E, M_K, M_MU, M_PI, M_PI0, SIN2_THETA_W, V_UD
+from ..constants import (
+    ALPHA_EM,
+    BR_TAU_KSTAR_NU,
+    CTAU_TAU,
+    F_ETA,
+    F_ETAP,
+    F_K,
+    F_PI,
+    G_F,
+    G_OMEGA,
+    G_PHI,
+    G_RHO,
+    HBARC,
+    M_DS,
+    M_E,
+    M_ETA,
+    M_ETAP,
+    M_K,
+    M_KSTAR,
+    M_MU,
+    M_OMEGA,
+    M_PHI,
+    M_PI,
+    M_PI0,
+    M_RHO,
+    M_RHO0,
+    M_TAU,
+    SIN2_THETA_W,
+    V_UD,
+    V_US,
+)
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume
+from ..interactions.hnl_decays import lepton_meson_asymmetry
 from ..kinematics.fourvec import kallen
 from ..particles import HNL_PDG
-from ..production.two_body import MesonTwoBody
+from ..production.two_body import MesonTwoBody, PromptMesonTwoBody
 from .base import Decays, Model, Param
 from .plugins import register_model
 
-#: charged-lepton masses by flavour (τ: every τ channel is closed below m_K)
+#: charged-lepton masses of the ℓπ detection channels and the νℓℓ channels (the τ ones: ``M_TAU``)
 LEPTON_MASS = {"e": M_E, "mu": M_MU}
 FLAVOURS = ("e", "mu", "tau")
 #: decay channels of N (names of ``decays()["N"].widths``, always all present; 0 when closed)
-CHANNELS = ("nu nu nu", "nu e+ e-", "nu mu+ mu-", "e mu nu", "e pi", "mu pi", "nu pi0", "nu gamma")
+CHANNELS = ("nu nu nu", "nu e+ e-", "nu mu+ mu-", "e mu nu", "e pi", "mu pi", "nu pi0", "nu gamma",
+            "e tau nu", "mu tau nu", "e K", "mu K", "tau pi", "nu eta", "nu eta'", "e rho", "mu rho", "nu rho0",
+            "nu omega", "e K*", "mu K*", "nu phi")
 #: channels of N with no visible particle
 INVISIBLE_CHANNELS = ("nu nu nu",)
 NATURES = ("majorana", "dirac")
+POLARISATION = ("on", "off")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -170,6 +227,68 @@ def width_nu_gamma(m: float) -> float:
     return 9.0 * ALPHA_EM * G_F**2 * m**5 / (512.0 * math.pi**4)
 
 
+# ------------------------------------------------------------------------------------------------
+# single-meson channels with K, η, η′, ρ, ω, K*, φ (B2018 Sec. 3.2.1, "Single meson in the final state");
+# all at |U_α|² = 1 for a Dirac N, in MeV, 0 when closed
+# ------------------------------------------------------------------------------------------------
+def width_lepton_pseudoscalar(m: float, m_l: float, m_p: float, f: float, v_ckm: float) -> float:
+    """Γ(N → ℓ⁻P⁺), charged pseudoscalar P of decay constant f (MeV) and CKM element v_ckm, MeV:
+    G_F² f² |V|² m³/(16π) [(1 − x_ℓ²)² − x_P²(1 + x_ℓ²)] λ^{1/2}(1, x_P², x_ℓ²) (B2018 Sec. 3.2.1; the ℓπ formula
+    with f_π → f, V_ud → V). Also Γ(τ⁻ → ν_τ P⁻) for m = m_τ, m_l = 0 (same V−A amplitude)."""
+    if m <= m_l + m_p:
+        return 0.0
+    xl2, xp2 = (m_l / m) ** 2, (m_p / m) ** 2
+    shape = ((1.0 - xl2) ** 2 - xp2 * (1.0 + xl2)) * math.sqrt(max(float(kallen(1.0, xp2, xl2)), 0.0))
+    return G_F**2 * f**2 * v_ckm**2 * m**3 / (16.0 * math.pi) * max(shape, 0.0)
+
+
+def width_nu_pseudoscalar(m: float, m_p: float, f: float) -> float:
+    """Γ(N → ν P⁰) for a neutral pseudoscalar of neutral-current decay constant f (MeV; f_π⁰ = f_π, f_η, f_η′ of
+    B2018's table), MeV: G_F² f² m³/(32π) (1 − x_P²)² (B2018 Sec. 3.2.1)."""
+    if m <= m_p:
+        return 0.0
+    return G_F**2 * f**2 * m**3 / (32.0 * math.pi) * (1.0 - (m_p / m) ** 2) ** 2
+
+
+def width_lepton_vector(m: float, m_l: float, m_v: float, g: float, v_ckm: float) -> float:
+    """Γ(N → ℓ⁻V⁺), charged vector V with ⟨0|q̄γ^μq′|V⟩ = g ε^μ (g in MeV²), MeV:
+    G_F² g² |V|² m³/(16π m_V²) [(1 − x_ℓ²)² + x_V²(1 + x_ℓ²) − 2x_V⁴] λ^{1/2}(1, x_V², x_ℓ²) (B2018 Sec. 3.2.1;
+    rederived here from the trace with Σε_με_ν* = −g_μν + q_μq_ν/m_V²). For m = m_τ, m_l = 0 it is Γ(τ⁻ → ν_τ V⁻)."""
+    if m <= m_l + m_v:
+        return 0.0
+    xl2, xv2 = (m_l / m) ** 2, (m_v / m) ** 2
+    shape = ((1.0 - xl2) ** 2 + xv2 * (1.0 + xl2) - 2.0 * xv2**2) * math.sqrt(max(float(kallen(1.0, xv2, xl2)), 0.0))
+    return G_F**2 * g**2 * v_ckm**2 * m**3 / (16.0 * math.pi * m_v**2) * max(shape, 0.0)
+
+
+def width_nu_vector(m: float, m_v: float, g: float, kappa: float) -> float:
+    """Γ(N → ν V⁰), MeV: G_F² κ² g² m³/(32π m_V²) (1 + 2x_V²)(1 − x_V²)² (B2018 Sec. 3.2.1), with
+    ⟨0|J^Z_μ|V⁰⟩ = κ g ε_μ/√2 (:data:`KAPPA_V`)."""
+    if m <= m_v:
+        return 0.0
+    xv2 = (m_v / m) ** 2
+    return G_F**2 * kappa**2 * g**2 * m**3 / (32.0 * math.pi * m_v**2) * (1.0 + 2.0 * xv2) * (1.0 - xv2) ** 2
+
+
+def _z_vector_coupling(t3: float, charge: float) -> float:
+    """g_V = T₃ − 2Q sin²θ_W of a quark in the Z current (G_F/√2)[ν̄γ^μ(1−γ⁵)ν][q̄γ_μ(g_V − g_Aγ⁵)q]."""
+    return t3 - 2.0 * charge * SIN2_THETA_W
+
+
+_GV_U, _GV_D = _z_vector_coupling(0.5, 2.0 / 3.0), _z_vector_coupling(-0.5, -1.0 / 3.0)
+#: κ_V of N → νV⁰ from the quark content and the Z vector couplings (⟨0|J^Z_μ|V⟩ = κ g ε_μ/√2):
+#: ρ⁰ = (uū − dd̄)/√2: g_V^u − g_V^d = 1 − 2s_W² (as B2018); ω = (uū + dd̄)/√2: g_V^u + g_V^d = −(2/3)s_W²; φ = ss̄
+#: (no 1/√2 in ⟨0|s̄γ^μs|φ⟩ = g_φ ε^μ): √2 g_V^s = −√2(½ − (2/3)s_W²). B2018's table has κ_ω = (4/3)s_W² and
+#: κ_φ = (4/3)s_W² − 1, which are −2 and √2 times these (widths ×4 and ×2); its g_ω, g_φ are those that give
+#: Γ(ω, φ → e⁺e⁻) in the normalisation used here (tests/test_hnl_hadronic.py), so the derived κ are used
+#: (docs/portal_hnl.md, "Decays above 0.5 GeV").
+KAPPA_V = {"rho0": _GV_U - _GV_D, "omega": _GV_U + _GV_D, "phi": math.sqrt(2.0) * _GV_D}
+
+#: g_K* (MeV²) from BR(τ⁻ → K*(892)⁻ν_τ) (PDG 2022) with Γ(τ → ν K*) = width_lepton_vector(m_τ, 0, m_K*, g, V_us)
+#: (B2018's table has no K*): ≈ 0.18 GeV²
+G_KSTAR = math.sqrt(BR_TAU_KSTAR_NU * (HBARC / CTAU_TAU) / width_lepton_vector(M_TAU, 0.0, M_KSTAR, 1.0, V_US))
+
+
 def partial_widths(m: float, u2: dict[str, float], majorana: bool = True) -> dict[str, float]:
     """Partial widths of N (MeV) by channel name (:data:`CHANNELS`, all present, 0 when closed), for mixings
     ``u2`` = {"e": |U_e4|², "mu": |U_μ4|², "tau": |U_τ4|²}; Majorana: twice the Dirac widths."""
@@ -185,6 +304,20 @@ def partial_widths(m: float, u2: dict[str, float], majorana: bool = True) -> dic
     w["mu pi"] = u["mu"] * width_lepton_pi(m, M_MU)
     w["nu pi0"] = tot * width_nu_pi0(m)
     w["nu gamma"] = tot * width_nu_gamma(m)
+    # ℓ_α⁻ τ⁺ ν_τ (U_α) and τ⁻ ℓ_β⁺ ν_β (U_τ), open above m_τ + m_ℓ (B2018 Sec. 3.1.1)
+    for lep, ml, name in (("e", M_E, "e tau nu"), ("mu", M_MU, "mu tau nu")):
+        w[name] = u[lep] * width_cc_leptons(m, ml, M_TAU) + u["tau"] * width_cc_leptons(m, M_TAU, ml)
+    # single mesons (B2018 Sec. 3.2.1): charged ones ∝ |U_ℓ|², neutral ones ∝ Σ|U_α|²
+    for lep, ml in (("e", M_E), ("mu", M_MU)):
+        w[f"{lep} K"] = u[lep] * width_lepton_pseudoscalar(m, ml, M_K, F_K, V_US)
+        w[f"{lep} rho"] = u[lep] * width_lepton_vector(m, ml, M_RHO, G_RHO, V_UD)
+        w[f"{lep} K*"] = u[lep] * width_lepton_vector(m, ml, M_KSTAR, G_KSTAR, V_US)
+    w["tau pi"] = u["tau"] * width_lepton_pseudoscalar(m, M_TAU, M_PI, F_PI, V_UD)
+    w["nu eta"] = tot * width_nu_pseudoscalar(m, M_ETA, F_ETA)
+    w["nu eta'"] = tot * width_nu_pseudoscalar(m, M_ETAP, F_ETAP)
+    w["nu rho0"] = tot * width_nu_vector(m, M_RHO0, G_RHO, KAPPA_V["rho0"])
+    w["nu omega"] = tot * width_nu_vector(m, M_OMEGA, G_OMEGA, KAPPA_V["omega"])
+    w["nu phi"] = tot * width_nu_vector(m, M_PHI, G_PHI, KAPPA_V["phi"])
     factor = 2.0 if majorana else 1.0
     return {k: float(factor * v) for k, v in w.items()}
 
@@ -204,21 +337,26 @@ class HeavyNeutralLepton(Model):
     mass_param = "m_n"
     invisible_channels = INVISIBLE_CHANNELS
     params = (
-        Param("m_n", "energy", 300.0, "HNL mass m_N (0 < m_N < m_K - m_e)"),
+        Param("m_n", "energy", 300.0, "HNL mass m_N (0 < m_N < m_Ds - m_e; above m_K - m_mu only D/D_s make N, "
+              "at the 120 GeV beams)"),
         Param("u2_e", "dimensionless", 0.0, "|U_e4|^2: squared mixing of N with nu_e"),
         Param("u2_mu", "dimensionless", 1e-7, "|U_mu4|^2: squared mixing of N with nu_mu"),
         Param("u2_tau", "dimensionless", 0.0, "|U_tau4|^2: squared mixing of N with nu_tau"),
         Param("nature", "dimensionless", "majorana", "Majorana (every width doubled by the charge conjugates) "
               "or Dirac", choices=NATURES),
+        Param("polarisation", "dimensionless", "on", "N polarised from pi/K -> l N, with the V-A asymmetry of "
+              "N -> l pi (Dirac N; a Majorana N's charge-summed l pi is isotropic), or off: isotropic decays",
+              choices=POLARISATION),
     )
-    production = (MesonTwoBody(),)
+    # π±/K± → ℓN in flight or at rest; D±/D_s± → ℓN, prompt, where the beam makes charm (120 GeV: beams.charm)
+    production = (MesonTwoBody(), PromptMesonTwoBody())
     detection = (DecayInVolume("N", "mu pi"), DecayInVolume("N", "e pi"))
 
     def validate(self) -> None:
         m = self.values["m_n"]
-        if not 0.0 < m < M_K - M_E:
-            raise InputError(f"{self.name}.m_n", m, f"a mass between 0 and m_K - m_e = {M_K - M_E:.6g} MeV "
-                                                    "(N is made in pi/K decays; heavier channels are not modelled)")
+        if not 0.0 < m < M_DS - M_E:
+            raise InputError(f"{self.name}.m_n", m, f"a mass between 0 and m_Ds - m_e = {M_DS - M_E:.6g} MeV "
+                                                    "(N is made in pi/K/D/D_s decays; heavier parents are not modelled)")
         for f in FLAVOURS:
             if self.values[f"u2_{f}"] > 1.0:
                 raise InputError(f"{self.name}.u2_{f}", self.values[f"u2_{f}"], "a squared mixing |U|^2 <= 1")
@@ -242,12 +380,18 @@ class HeavyNeutralLepton(Model):
     def decays(self) -> dict[str, Decays]:
         m = float(self.values["m_n"])
         u2 = {f: self.values[f"u2_{f}"] for f in FLAVOURS}
-        return {"N": Decays("N", m, partial_widths(m, u2, self.majorana))}
+        widths = partial_widths(m, u2, self.majorana)
+        asym: dict[str, float] = {}
+        if self.values["polarisation"] == "on" and not self.majorana:
+            # Dirac N → ℓ⁻π⁺: the pion (first daughter of TWO_BODY_FINAL_STATES) has −α of the lepton
+            asym = {ch: -lepton_meson_asymmetry(m, LEPTON_MASS[lep], M_PI) for ch, lep in (("mu pi", "mu"), ("e pi", "e"))}
+        return {"N": Decays("N", m, widths, asym)}
 
     def coupling_product(self) -> dict:
         return {"name": "u2_e + u2_mu + u2_tau", "value": float(sum(self.values[f"u2_{f}"] for f in FLAVOURS)),
                 "unit": ""}
 
 
-__all__ = ["CHANNELS", "HeavyNeutralLepton", "cc_phase_space", "nc_coefficients", "partial_widths", "width_3nu",
-           "width_cc_leptons", "width_lepton_pi", "width_nu_gamma", "width_nu_ll", "width_nu_pi0"]
+__all__ = ["CHANNELS", "G_KSTAR", "KAPPA_V", "HeavyNeutralLepton", "cc_phase_space", "nc_coefficients", "partial_widths",
+           "width_3nu", "width_cc_leptons", "width_lepton_pi", "width_lepton_pseudoscalar", "width_lepton_vector",
+           "width_nu_gamma", "width_nu_ll", "width_nu_pi0", "width_nu_pseudoscalar", "width_nu_vector"]

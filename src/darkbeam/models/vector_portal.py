@@ -25,8 +25,15 @@ so that V couples to the electromagnetic current with strength e·ε and to χ w
     the φ are not included, so Γ_had is low within ~±10 MeV of 782 MeV; masses above 1 GeV (where the
     full measured R ratio is needed) are refused. For the searches this model is checked against
     (α_D = 0.5 ≫ αε²), BR(V → χχ̄) = 1 − O(αε²/α_D) and the hadronic width does not matter.
-* Detection: χ N → χ N elastic scattering on the nucleons of the detector medium with dipole form
-  factors (:mod:`darkbeam.interactions.dm_elastic`; detection process ``dm-elastic``).
+* Detection, three channels (in this order; the first is built exactly as when it was the only one):
+  - χ N → χ N elastic scattering on the nucleons of the detector medium with dipole form factors
+    (:mod:`darkbeam.interactions.dm_elastic`; detection process ``dm-elastic``);
+  - V → e⁺e⁻ decays inside the detector (generic ``decay-in-volume``): BR(V → e⁺e⁻) ≈ αε²/α_D for α_D ≫ αε², so
+    it matters at small α_D; α_D = 0 is the pure (visible) dark photon, where the χ channels close with a reason
+    ("a coupling is zero") and a sample made there cannot be re-weighted to α_D > 0 (zero-coupling rule of
+    cached samples);
+  - χ e⁻ → χ e⁻ elastic scattering on the electrons of the medium (detection process ``dm-electron``,
+    :mod:`darkbeam.pipeline.dm_electron`), the recoil electron one electron-like shower.
 
 The coupling combination the searches quote is Y = ε² α_D (m_χ/m_V)⁴ (:meth:`VectorPortalDM.coupling_product`);
 the default mass ratio m_V = 3 m_χ is the searches' (``m_v = 0`` means 3 m_χ).
@@ -43,7 +50,7 @@ import numpy as np
 
 from ..constants import M_E, M_MU
 from ..errors import InputError
-from ..interactions.channels import Scatter
+from ..interactions.channels import DecayInVolume, Scatter
 from ..interactions.dm_elastic import DM_TYPES
 from ..production.channels import MesonThreeBody, NeutralMesonToGammaX
 from ..production.proton_brem import ProtonBremsstrahlung
@@ -95,14 +102,17 @@ class VectorPortalDM(_VectorEmitter):
         Param("amplitude", "dimensionless", "gauge-invariant", "3-body production amplitude", choices=AMPLITUDES),
     )
     production = (MesonThreeBody(), NeutralMesonToGammaX(), ProtonBremsstrahlung())
-    detection = (Scatter("chi", "nucleon", process="dm-elastic"),)
+    detection = (Scatter("chi", "nucleon", process="dm-elastic"), DecayInVolume("V", EE),
+                 Scatter("chi", "e-", process="dm-electron"))
 
     def validate(self) -> None:
         v = self.values
         if v["m_chi"] <= 0:
             raise InputError("vector-portal-dm.m_chi", v["m_chi"], "a positive mass")
-        if v["epsilon"] > 1.0:
+        if not 0.0 <= v["epsilon"] <= 1.0:
             raise InputError("vector-portal-dm.epsilon", v["epsilon"], "a kinetic mixing in [0, 1]")
+        if v["alpha_d"] < 0.0:
+            raise InputError("vector-portal-dm.alpha_d", v["alpha_d"], "alpha_D >= 0 (0: a pure dark photon)")
         if v["alpha_d"] > ALPHA_D_MAX:
             raise InputError("vector-portal-dm.alpha_d", v["alpha_d"],
                              f"alpha_D <= {ALPHA_D_MAX} (g_D <= sqrt(4 pi): perturbative)")

@@ -50,6 +50,10 @@ class Arrivals:
             (N,), its lab four-momentum at the decay (N,4), MeV (after focusing; on shell for prompt
             π⁰/η), and its production point in the target (N,3), mm (None when the production
             channel does not report it).
+        polarisation, cp_conjugate (optional spin columns of the production channel,
+            :meth:`darkbeam.production.channels.ProductionChannel.sample`): helicity polarisation of X along
+            its momentum in the parent rest frame, and True for the CP-conjugate state; pieces from a channel
+            that does not report them are unpolarised (0, False) when joined with pieces that do.
     """
 
     energy: np.ndarray
@@ -62,9 +66,13 @@ class Arrivals:
     parent_pdg: np.ndarray | None = None
     parent_p4: np.ndarray | None = None
     parent_x0: np.ndarray | None = None
+    polarisation: np.ndarray | None = None
+    cp_conjugate: np.ndarray | None = None
 
     #: optional per-entry fields, concatenated when every piece has them
     OPTIONAL = ("origin", "point", "parent_pdg", "parent_p4", "parent_x0")
+    #: optional spin fields and their value for a piece that lacks them (unpolarised, not conjugate)
+    SPIN = (("polarisation", 0.0), ("cp_conjugate", False))
 
     @staticmethod
     def concat(items: list[Arrivals]) -> Arrivals:
@@ -77,6 +85,10 @@ class Arrivals:
         for f in Arrivals.OPTIONAL:
             if all(getattr(a, f) is not None for a in items):
                 setattr(out, f, np.concatenate([getattr(a, f) for a in items]))
+        for f, fill in Arrivals.SPIN:
+            if any(getattr(a, f) is not None for a in items):
+                setattr(out, f, np.concatenate([np.full(len(a), fill) if getattr(a, f) is None else getattr(a, f)
+                                                for a in items]))
         return out
 
     def __len__(self) -> int:
@@ -170,7 +182,8 @@ def iter_boson_sources(
                     yield from ch.sample(rng, parent, protons, model)
             continue
         in_flight = users[0].in_flight
-        skip, theta_max = setup.sampling(parent)
+        # prompt parents (π0, η, D, D_s) decay before any horn: no wrong-sign drop, no angular window
+        skip, theta_max = setup.sampling(parent) if in_flight else (False, None)
         for mesons in iter_mesons(beam, parent, n_mesons, chunk, rng, theta_max=theta_max):
             if bar is not None:
                 bar.update(1)
@@ -208,7 +221,10 @@ def no_flux_reason(model: Model, experiment: str, mode: str, state: str) -> str:
         missing = [r["reason"] for r in stopped_parent_plan(model, beam) if not r["used"]]
         if missing:
             return f"{head}: " + "; ".join(missing)
-    return f"{head} (no open production channel, or none points at the detector)"
+    # channels the beam closes say why (e.g. no charm below threshold: ``closed`` of production.two_body)
+    closed = [c for c in (getattr(ch.for_beam(model, beam), "closed", "") for ch in model.production) if c]
+    extra = "".join(f"; {c}" for c in closed)
+    return f"{head} (no open production channel, or none points at the detector{extra})"
 
 
 def arrivals_from_sources(
@@ -238,8 +254,9 @@ def arrivals_from_sources(
     centre = detector_center(exp)
     d = centre - xs.x[idx]
     r = np.linalg.norm(d, axis=1)
+    spin = {f: np.asarray(xs.extra[f])[idx] for f, _ in Arrivals.SPIN if f in xs.extra}
     return Arrivals(e, d / r[:, None], r, w, np.full(len(e), label, dtype="<U8"), xs.x[idx], pts,
-                    **parent_fields(xs, parent_p4, idx))
+                    **parent_fields(xs, parent_p4, idx), **spin)
 
 
 def parent_fields(xs: ParticleSample, parent_p4: np.ndarray, idx: np.ndarray) -> dict[str, np.ndarray | None]:

@@ -16,9 +16,25 @@ c, e.g. Z_BL → e⁺e⁻):
    projection of the volume, :mod:`.geometry`: a disc for MiniBooNE, a rectangle for a LArTPC), so that
    every ray through the volume crosses it exactly once (for a distant source);
 3. arrivals are resampled in proportion to that expectation to a fixed number of events; the decay
-   point is drawn along the chord (truncated exponential) and X → c is isotropic in the X rest frame
-   (X unpolarised: an approximation for a vector from π/K decays); the visible pair goes through the
-   experiment's detector response with the beam mode's E_QE hypothesis.
+   point is drawn along the chord (truncated exponential) and X → c is generated in the X rest frame
+   (below); the visible pair goes through the experiment's detector response with the beam mode's E_QE
+   hypothesis.
+
+Polarisation. When the model declares a decay asymmetry α for c (``Decays.asymmetry``) and the production
+channel reports a polarisation P per particle (its ``polarisation`` and ``cp_conjugate`` columns, carried by
+:class:`~darkbeam.pipeline.boson_flux.Arrivals`), the first daughter of c is drawn from
+dΓ/dcos θ ∝ 1 + a cos θ, a = ±α P (− for the CP-conjugate state), by inverting its CDF
+(cos θ = (a − 2 + 4u)/(1 + √((1 − a)² + 4au)), u uniform: vectorised, no rejection), θ measured from the spin
+axis. P is a helicity in the parent's rest frame, so the axis is built covariantly and without approximation:
+the spin four-vector s^μ = [(p·K) p^μ − m² K^μ] / (m √((p·K)² − m²M²)) (p, m: X; K, M: parent) is the
+(|p*|/m, E* p̂*/m) of a helicity state in the parent frame, and its boost to the X rest frame reached from
+the lab by a pure boost (the frame in which the daughters are generated and then boosted back) is (0, ŝ), the
+Wigner rotation included. Otherwise (no declaration, no polarisation column, a = 0 for every event: X
+unpolarised, e.g. a vector from π/K decays, an approximation there) X → c is isotropic, with the random
+stream of :func:`darkbeam.kinematics.fourvec.two_body_decay`. The polarisation changes no rate: the width
+integrated over angles does not depend on P, and neither do the weights; it changes the daughters' energy
+sharing and opening angle, hence a detector's acceptance. The sample's ``polarisation`` and ``asymmetry``
+columns hold P and ±α per event.
 
 Re-weighting in couplings (masses fixed) is exact: each event carries t_in, t_out and p, and
 ``event_factor`` recomputes the production coupling², BR(X → c) and P at the new couplings; observables
@@ -32,13 +48,14 @@ Fiducial convention (the same as the scatter processes): decays anywhere in the 
 
 from __future__ import annotations
 
+import re
 import hepunits as hu
 import numpy as np
 
 from ..constants import HBARC
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
-from ..kinematics.fourvec import two_body_decay
+from ..kinematics.fourvec import beta_of, boost, dot, mass, two_body_decay, two_body_momentum
 from ..models.base import Model
 from ..particles import TWO_BODY_FINAL_STATES, boson_pdg
 from ..production.channels import production_coupling2
@@ -56,6 +73,25 @@ from .signal import (
     _response,
     arrival_columns,
 )
+
+
+#: marker in the note of a sample left empty because the state decays before it reaches the detector
+SHORT_LIVED = "decays before it reaches"
+#: the note gives the smallest distance to the detector in decay lengths as "<x> decay lengths"
+DECAY_LENGTHS = "decay lengths"
+#: exp(−700) ≈ 1e−304: a decay probability below it is zero to double precision
+_UNDERFLOW_EXPONENT = 700.0
+
+
+def _still_short_lived(note: str, width_ratio: float) -> bool:
+    """For an empty sample: True unless its note says the state decayed before the detector and ``width_ratio``
+    (new total width / the sample's) brings the nearest detector point within reach (fewer than 700 decay lengths,
+    the underflow of exp). A note without the distance (other reasons for being empty) is True."""
+    if SHORT_LIVED not in note:
+        return True
+    m = re.search(rf"at least ([0-9.eE+-]+) {DECAY_LENGTHS}", note)
+    x_min = float(m.group(1)) if m else _UNDERFLOW_EXPONENT
+    return x_min * width_ratio >= _UNDERFLOW_EXPONENT
 
 
 @SIGNAL_PROCESSES.register("decay-in-volume", "a long-lived state decaying inside the detector volume")
@@ -99,8 +135,16 @@ class DecayInVolumeSignal(SignalProcess):
         br = dec.widths[ch.visible] / dec.total
         idx, wfac = _resample(rng, base_flux * area_cm2 * p_in * br * prod, n_events)
         if len(idx) == 0:
-            return _empty(model, experiment, mode, f"no {ch.incoming} decays inside {experiment} "
-                          "(every ray misses the detector volume or the decay probability is 0)", self.name)
+            hits = (t_out > t_in) & (base_flux * prod > 0)
+            if np.any(hits):  # rays cross the detector, but X decays (long) before it: P underflows to 0
+                lam_all = p / m_x * HBARC / dec.total
+                x_min = float(np.min(t_in[hits] / lam_all[hits]))
+                why = (f"{ch.incoming} {SHORT_LIVED} {experiment} at these couplings (c*tau = "
+                       f"{HBARC / dec.total:.3g} mm; the detector is at least {x_min:.6e} {DECAY_LENGTHS} away on "
+                       "every ray, so the decay probability inside is 0 to double precision)")
+            else:
+                why = f"no {ch.incoming} decays inside {experiment} (every ray misses the detector volume)"
+            return _empty(model, experiment, mode, why, self.name)
         lam = p[idx] / m_x * HBARC / dec.total
         # decay point along the chord: exponential truncated to [t_in, t_out]
         length = t_out[idx] - t_in[idx]
@@ -108,7 +152,12 @@ class DecayInVolumeSignal(SignalProcess):
         dist = np.minimum(-lam * np.log1p(-r * decay_probability(length, lam)), length)
         x_dec = arrivals.origin[idx] + (t_in[idx] + dist)[:, None] * u[idx]
         p4_x = np.concatenate([arrivals.energy[idx, None], p[idx, None] * u[idx]], axis=1)
-        a, b = two_body_decay(rng, p4_x, m1, m2)
+        pol, alpha = decay_asymmetry(dec, ch.visible, arrivals, idx)
+        if np.any(alpha * pol != 0.0):  # a polarised state with an asymmetric decay (module docstring)
+            axis = spin_axes(p4_x, arrivals.parent_p4[idx], m_x)
+            a, b = polarised_two_body_decay(rng, p4_x, axis, alpha * pol, m1, m2)
+        else:
+            a, b = two_body_decay(rng, p4_x, m1, m2)
         # response order: (particle, antiparticle) as in the other processes (e⁻ first)
         first, second = (b, a) if pdg1 < 0 else (a, b)
         w = base_flux[idx] * area_cm2 * wfac
@@ -126,7 +175,7 @@ class DecayInVolumeSignal(SignalProcess):
                                   np.zeros((n, 4)), 0, None, 0))
         out = _assemble(model, experiment, mode, [piece], self.name)
         out.columns = {"t_in": t_in[idx], "t_out": t_out[idx], "p_lab": p[idx], "x_prod": arrivals.origin[idx],
-                       "x_dec": x_dec}
+                       "x_dec": x_dec, "polarisation": pol, "asymmetry": alpha}
         # event-record columns (no random numbers): the parent meson and the flux of X at the detector disc
         # (per cm² per POT at the reference couplings, before X decays; the same value in every row)
         out.columns.update({k: v for k, v in arrival_columns(arrivals, idx, float(np.sum(arrivals.weight))).items()
@@ -145,6 +194,13 @@ class DecayInVolumeSignal(SignalProcess):
                                                              if v != sample.model.values[k]},
                                  f"couplings at which {ch.incoming} -> {ch.visible} stays closed, as in the sample "
                                  f"({sample.note}); generate a sample where the channel is open")
+            if not _still_short_lived(sample.note, dec.total / sample.model.boson_decays(ch.incoming).total):
+                # ... and a state that decayed before the detector at the sample's couplings has no event that a
+                # longer-lived one could re-weight: zero would be a silent wrong answer
+                raise InputError(f"{model.name} couplings", {k: v for k, v in model.values.items()
+                                                             if v != sample.model.values[k]},
+                                 f"couplings at which {ch.incoming} still decays before it reaches the detector, as in the sample "
+                                 f"({sample.note}); generate a sample at these couplings")
             return np.zeros(0)
         dec = model.boson_decays(ch.incoming)
         if "labels" not in sample.meta:
@@ -160,4 +216,62 @@ class DecayInVolumeSignal(SignalProcess):
         return np.ones(len(source))
 
 
-__all__ = ["DecayInVolumeSignal"]
+def decay_asymmetry(dec, visible: str, arrivals: Arrivals, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(P, ±α) per selected arrival: the production channel's polarisation (0 where none is reported or the
+    parent four-momentum is unknown) and the declared asymmetry of ``visible`` (``dec.asymmetry``; 0 if none),
+    with the sign flipped for CP-conjugate states."""
+    n = len(idx)
+    alpha0 = float(getattr(dec, "asymmetry", {}).get(visible, 0.0))
+    if arrivals.polarisation is None or arrivals.parent_p4 is None:
+        return np.zeros(n), np.full(n, alpha0)
+    pol = np.asarray(arrivals.polarisation, float)[idx]
+    conj = np.zeros(n, bool) if arrivals.cp_conjugate is None else np.asarray(arrivals.cp_conjugate, bool)[idx]
+    return pol, np.where(conj, -alpha0, alpha0)
+
+
+def spin_axes(p4: np.ndarray, parent_p4: np.ndarray, m: float) -> np.ndarray:
+    """Unit spin axes (N, 3), in the rest frame reached from the lab by a pure boost, of states of mass ``m``
+    (MeV) and lab four-momenta ``p4`` whose helicity is defined along their momentum in the rest frame of the
+    parent ``parent_p4`` (module docstring: s^μ = [(p·K) p^μ − m² K^μ]/(m √((p·K)² − m²M²)), boosted by −β).
+    Where that momentum vanishes (no axis) the axis is +z; its polarisation is then 0 (P ∝ |p*|)."""
+    pk = dot(p4, parent_p4)
+    norm = m * np.sqrt(np.clip(pk**2 - m * m * dot(parent_p4, parent_p4), 0.0, None))
+    ok = norm > 0
+    s = (pk[:, None] * p4 - m * m * parent_p4) / np.where(ok, norm, 1.0)[:, None]
+    axis = boost(s, -beta_of(p4))[:, 1:]
+    length = np.linalg.norm(axis, axis=1)
+    ok &= length > 0
+    return np.where(ok[:, None], axis / np.where(ok, length, 1.0)[:, None], np.array([0.0, 0.0, 1.0]))
+
+
+def sample_cos_theta(rng: np.random.Generator, a: np.ndarray) -> np.ndarray:
+    """cos θ from dN/dcos θ = (1 + a cos θ)/2 on [−1, 1] (|a| ≤ 1, one per event) by the inverse CDF
+    (a − 2 + 4u)/(1 + √((1 − a)² + 4au)) (the root of F(c) = u that stays finite at a = 0)."""
+    a = np.clip(np.asarray(a, float), -1.0, 1.0)
+    u = rng.random(len(a))
+    return np.clip((a - 2.0 + 4.0 * u) / (1.0 + np.sqrt(np.clip((1.0 - a) ** 2 + 4.0 * a * u, 0.0, None))), -1.0, 1.0)
+
+
+def polarised_two_body_decay(rng: np.random.Generator, p4: np.ndarray, axis: np.ndarray, a: np.ndarray,
+                             m1: float, m2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two-body decays of states (lab four-momenta ``p4``, MeV) into masses m1, m2 with the first daughter
+    distributed as 1 + a cos θ about ``axis`` (unit vectors in the rest frame reached by a pure boost, e.g.
+    :func:`spin_axes`), uniform in azimuth; returns the lab four-momenta (p4_1, p4_2)."""
+    n = len(p4)
+    q = two_body_momentum(mass(p4), m1, m2)
+    c = sample_cos_theta(rng, a)
+    phi = rng.uniform(0.0, 2.0 * np.pi, n)
+    helper = np.where((np.abs(axis[:, 0]) < 0.9)[:, None], np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+    e1 = np.cross(axis, helper)
+    e1 /= np.linalg.norm(e1, axis=1)[:, None]
+    e2 = np.cross(axis, e1)
+    sin_t = np.sqrt(1.0 - c * c)
+    d = (sin_t * np.cos(phi))[:, None] * e1 + (sin_t * np.sin(phi))[:, None] * e2 + c[:, None] * axis
+    d *= q[:, None]
+    p1 = np.concatenate([np.sqrt(q * q + m1 * m1)[:, None], d], axis=1)
+    p2 = np.concatenate([np.sqrt(q * q + m2 * m2)[:, None], -d], axis=1)
+    b = beta_of(p4)
+    return boost(p1, b), boost(p2, b)
+
+
+__all__ = ["DecayInVolumeSignal", "decay_asymmetry", "polarised_two_body_decay", "sample_cos_theta", "spin_axes"]

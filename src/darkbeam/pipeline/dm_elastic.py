@@ -116,21 +116,30 @@ def br_to_incoming(model: Model, incoming: str) -> float:
     return sum(w for ch, w in d.widths.items() if ch.split()[0].startswith(incoming)) / d.total
 
 
+def chi_arrivals(model: Model, experiment: str, mode: str, n_mesons: int, rng: np.random.Generator,
+                 progress: bool = False) -> Arrivals:
+    """χ from prompt V → χχ̄ decays arriving at ``experiment`` from every production channel the model declares
+    (weights: χ per cm² per POT at the model's ε, without BR(V → χχ̄)); shared by ``dm-elastic`` and ``dm-electron``."""
+    exp = get_experiment(experiment)
+    m_chi = float(model.m_chi)
+    pieces = []
+    for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng, progress=progress):
+        pieces.extend(_chi_arrivals(xs, pp4, label, m_chi, exp, rng))
+    return Arrivals.concat(pieces)
+
+
 @SIGNAL_PROCESSES.register("dm-elastic", "χ N → χ N elastic scattering of DM from V → χχ̄ (vector portal)")
 class DMElasticSignal(SignalProcess):
     """Dark matter from prompt V → χχ̄ decays scattering elastically on nucleons."""
 
     name = "dm-elastic"
+    shower_response = False  # its selection (selection_for) is read here, never the e/γ shower response
 
     def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
         exp = get_experiment(experiment)
         c = elastic_couplings(model)
         incoming = self.declared(model).incoming
-        pieces_arr = []
-        for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng,
-                                                 progress=progress):
-            pieces_arr.extend(_chi_arrivals(xs, pp4, label, c.m_chi, exp, rng))
-        arrivals = Arrivals.concat(pieces_arr)
+        arrivals = chi_arrivals(model, experiment, mode, n_mesons, rng, progress)
         if len(arrivals.energy) == 0:
             return _empty(model, experiment, mode, "no flux reaches the detector (every production channel is "
                                                    "closed at these masses or no parent reaches it)", self.name)
@@ -189,4 +198,4 @@ class DMElasticSignal(SignalProcess):
         return np.full(len(source), f)
 
 
-__all__ = ["SELECTIONS", "DMElasticSignal", "RecoilSelection", "br_to_incoming", "selection_for"]
+__all__ = ["SELECTIONS", "DMElasticSignal", "RecoilSelection", "br_to_incoming", "chi_arrivals", "selection_for"]

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..constants import HBARC
 from ..detectors.catalog import get_experiment
-from ..detectors.response import get_response
+from ..detectors.response import RESPONSES, get_response
 from ..errors import InputError
 from ..kinematics.fourvec import dot
 from ..models.base import Model
@@ -137,6 +137,9 @@ class SignalProcess:
     name = ""
     #: which of the model's detection channels (index into ``model.detection``) this instance builds
     index = 0
+    #: whether the process sends its visible particles through the experiment's e/γ shower response (``_response``);
+    #: False for a process that applies its own selection where the response refuses showers (``dm-elastic``)
+    shower_response = True
 
     def declared(self, model: Model):
         """The detection channel of ``model`` this process builds and re-weights."""
@@ -479,7 +482,8 @@ def build_signal(
     seeded by ``seed`` (the first channel is built exactly as a single-channel model; channel k alone, with
     the same seed, gives the same events as channel k of the combined sample). Every event carries its
     channel's label in ``columns["channel"]``. A model with several channels gets a :class:`CombinedSample`
-    (weights: the parts' weights, re-weighted each by its own process; observables concatenated).
+    (weights: the parts' weights, re-weighted each by its own process; observables concatenated). Where the response
+    refuses e/γ showers (:func:`response_refusal`), such channels of a several-channel model close with that reason.
 
     Args:
         n_mesons: mesons sampled per parent species. n_events: detector events sampled per target.
@@ -491,17 +495,33 @@ def build_signal(
     if n_events <= 0:
         raise InputError("n_events", n_events, "a positive integer")
     parts = []
+    refused = response_refusal(experiment) if detector and len(channels) > 1 else ""
+    if refused and all(SIGNAL_PROCESSES.get(ch.process).shower_response for ch in channels):
+        raise InputError(f"detector response of {experiment} for electron-like (e/gamma shower) signals",
+                         model.name, f"a model with a channel {experiment} selects: {refused}")
     for i, ch in enumerate(channels):
-        rng = np.random.default_rng(seed)
         proc = SIGNAL_PROCESSES.get(ch.process)()
         proc.index = i
-        sample = proc.build(model, experiment, mode, n_mesons, n_events, rng, progress, detector)
+        if refused and proc.shower_response:  # one channel of several: closed with the reason, the others still count
+            sample = _empty(model, experiment, mode, f"not applicable at {experiment}: {refused}", proc.name)
+        else:
+            sample = proc.build(model, experiment, mode, n_mesons, n_events, np.random.default_rng(seed), progress,
+                                detector)
         sample.channel = i
         sample.columns["channel"] = np.full(len(sample.base_weight), ch.label)
         if not sample.note and len(sample.base_weight) and not np.any(sample.weights() > 0):
             sample.note = proc.zero_reason(sample, model)
         parts.append(sample)
     return parts[0] if len(parts) == 1 else combine_samples(model, parts)
+
+
+def response_refusal(experiment: str) -> str:
+    """Why the detector response of ``experiment`` refuses electron-like (e/γ shower) signals, "" when it accepts
+    them: a response that is a nucleon-recoil selection states it in ``shower_reason`` (MiniBooNE-DM,
+    :mod:`darkbeam.detectors.response_recoil`)."""
+    if experiment not in RESPONSES:
+        return ""
+    return str(getattr(get_response(experiment), "shower_reason", "") or "")
 
 
 def detection_channels(model: Model) -> tuple:

@@ -63,7 +63,12 @@ class ProductionChannel:
         """Decay ``parents`` (all of species ``parent``; at their decay vertices, lab four-momenta in MeV)
         and yield ``(X sample at the decay vertices, parent four-momenta, source label)``; weights carry
         the branching ratio. Optional ``extra`` columns of the X sample used by event records:
-        ``parent_pdg`` and ``parent_x_production`` (the parent's production point, mm)."""
+        ``parent_pdg`` and ``parent_x_production`` (the parent's production point, mm). Optional spin columns,
+        read by the decay-in-volume process when the decay channel declares an angular asymmetry
+        (:attr:`darkbeam.models.base.Decays.asymmetry`): ``polarisation`` (helicity polarisation of X along
+        its momentum in the parent rest frame, in [−1, 1]) and ``cp_conjugate`` (True where the channel
+        emits the CP conjugate of the state the model's ``decays()`` describe, e.g. N̄ from P⁻ → ℓ⁻N̄);
+        a channel without them makes unpolarised X."""
         raise NotImplementedError
 
 

@@ -112,6 +112,10 @@ class LeptonSpec:
 MESONS: Registry[MesonSpec] = Registry("parent meson")
 MESONS.add("pi", MesonSpec("pi", c.M_PI, c.F_PI, c.V_UD, c.CTAU_PI, 211, 0.0254, 0.0119), "charged pion")
 MESONS.add("K", MesonSpec("K", c.M_K, c.F_K, c.V_US, c.CTAU_K, 321, 0.096, 0.042), "charged kaon")
+# charm mesons: parents of the two-body P → ℓN channel only (darkbeam.production.two_body; made by
+# darkbeam.beams.charm at 120 GeV). Their structure-dependent form factors are not used (no P → ℓνX): 0.
+MESONS.add("D", MesonSpec("D", c.M_D, c.F_D, c.V_CD, c.CTAU_D, 411, 0.0, 0.0), "charged D meson (c d-bar)")
+MESONS.add("Ds", MesonSpec("Ds", c.M_DS, c.F_DS, c.V_CS, c.CTAU_DS, 431, 0.0, 0.0), "D_s meson (c s-bar)")
 
 LEPTONS: Registry[LeptonSpec] = Registry("lepton")
 LEPTONS.add("e", LeptonSpec("e", c.M_E, 11, 12), "electron")

@@ -52,6 +52,14 @@ frame), so darkbeam's forced (point-flux) estimator does not apply: each sample 
 Target material: the channel reads ``model.primakoff_target()`` ("W", "Hg", "Be", "C", "Fe": :data:`MATERIALS`),
 which the ALP model takes from its ``target`` parameter (the production channel interface does not pass the
 beam; the example configs set it to the beam's ``target_material``).
+
+Electromagnetic cascade (``model.primakoff_cascade()``: "none" or "approx-b"; :mod:`.em_cascade`): with "approx-b"
+every primary photon of energy E₀ > m_a also gets ``em_cascade.N_SHOWER`` sampled shower photons, energies from
+Rossi's approximation-B track length (1/k² on (m_a, E₀), weighted by the approximation-B factor), directions about
+the primary's (2-D Gaussian of scale E_s/k); each converts with probability n σ_P(k) × track length
+(:func:`sample_cascade`; their sum estimates C(E₀) of :func:`cascade_conversion`), ∝ g² like the primary's, and
+its ALP gets its own Primakoff angle (:func:`sample_q2_tabulated`). The primaries are sampled first with the same
+random draws as with "none", so "none" is exactly the production without the cascade.
 """
 
 from __future__ import annotations
@@ -69,6 +77,7 @@ from ..errors import InputError
 from ..kinematics.fourvec import two_body_decay
 from ..particles import BOSON_PDG
 from ..sample import ParticleSample
+from . import em_cascade as ec
 from .channels import ProductionChannel, _add_parent_origin
 from .neutral_meson import NEUTRAL_MESONS
 
@@ -292,6 +301,75 @@ def conversion_probability_fast(E: np.ndarray, m_a: float, g: float, material: s
     return np.where(E > m_a, out * g * g, 0.0)
 
 
+@lru_cache(maxsize=64)
+def _sigma_table(m_a: float, material: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ln E grid, σ_P at g = 1/MeV in cm²) from just above threshold to 1 TeV, for interpolation in ln E."""
+    e = np.geomspace(m_a * (1.0 + 1e-6), 1e6 * hu.MeV, _N_TABLE)
+    return np.log(e), sigma_primakoff(e, m_a, 1.0, material)
+
+
+def sigma_primakoff_fast(E: np.ndarray, m_a: float, g: float, material: str) -> np.ndarray:
+    """:func:`sigma_primakoff` (cm²) interpolated linearly in ln E from 160 energies per (m_a, material)."""
+    lne, s1 = _sigma_table(float(m_a), str(material))
+    E = np.asarray(E, float)
+    out = np.interp(np.log(np.maximum(E, 1e-300)), lne, s1, left=0.0, right=s1[-1])
+    return np.where(E > m_a, out * g * g, 0.0)
+
+
+def atoms_per_gram(material: str | Material) -> float:
+    """n = N_A/A, atoms per gram."""
+    return hu.Avogadro / get_material(material).A
+
+
+def cascade_conversion(E0: np.ndarray | float, m_a: float, g: float, material: str | Material,
+                       exact_sigma: bool = True) -> np.ndarray:
+    """C(E₀) = (N_A/A) ∫ dk (dT/dk) σ_P(k) (em_cascade eq. 2): ALPs made by the shower photons of a primary photon
+    of energy E₀ (MeV), approximation B (:func:`darkbeam.production.em_cascade.photon_track_length`); 0 for
+    E₀ ≤ m_a. Gauss–Legendre in ln k over (m_a, E₀), 8 panels × 48 nodes; ``exact_sigma=False`` uses the
+    interpolated σ_P table (the channel's)."""
+    mat = get_material(material)
+    E0 = np.atleast_1d(np.asarray(E0, float))
+    out = np.zeros(E0.shape)
+    ok = E0 > m_a
+    if not np.any(ok):
+        return out
+    lo, hi = np.full(int(ok.sum()), math.log(m_a)), np.log(E0[ok])
+    total = np.zeros(len(hi))
+    edges = np.linspace(0.0, 1.0, 9)
+    for j in range(8):  # eight panels, each vectorised over energies and nodes
+        u = edges[j] + (edges[j + 1] - edges[j]) * 0.5 * (_GL_X + 1.0)
+        k = np.exp(lo[:, None] + (hi - lo)[:, None] * u[None, :])
+        e0 = E0[ok][:, None]
+        sig = sigma_primakoff_fast(k, m_a, g, mat.symbol) if not exact_sigma else \
+            sigma_primakoff(k.ravel(), m_a, g, mat).reshape(k.shape)
+        f = ec.photon_track_length(k, e0, mat.X0, mat.Z) * sig * k
+        total += (hi - lo) * 0.5 * (edges[j + 1] - edges[j]) * (f @ _GL_W)
+    out[ok] = atoms_per_gram(mat) * total
+    return out
+
+
+def sample_cascade(rng: np.random.Generator, photons: np.ndarray, m_a: float, g: float, material: str,
+                   n_shower: int = ec.N_SHOWER) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shower photons of the primary photons (lab four-momenta (N,4)) in a thick target of ``material``:
+    ``n_shower`` per primary with E₀ > m_a, energies from eq. (1) of em_cascade (1/k² on (m_a, E₀)), directions
+    about the primary's (:func:`darkbeam.production.em_cascade.sample_shower_cos_theta`, uniform azimuth).
+    Returns (index of the primary (M,), shower-photon four-momenta (M,4), conversion probability (M,)) with
+    probability = T_asym(E₀) s(k, E₀) (N_A/A) σ_P(k)/n_shower (T_asym the integral of eq. (1) over (m_a, E₀),
+    s the approximation-B factor): the sum over a primary's shower photons estimates C(E₀) (∝ g² exactly)."""
+    mat = get_material(material)
+    e_all = photons[:, 0]
+    src = np.repeat(np.flatnonzero(e_all > m_a * (1.0 + 1e-9)), n_shower)
+    e0 = e_all[src]
+    k_min = m_a * (1.0 + 1e-9)
+    k = ec.sample_shower_energies(rng, e0, k_min)
+    cos_t = ec.sample_shower_cos_theta(rng, k)
+    dirs = _rotate_to(photons[src, 1:] / e0[:, None], cos_t, rng.uniform(0.0, 2.0 * np.pi, len(k)))
+    shower = np.concatenate([k[:, None], k[:, None] * dirs], axis=1)
+    prob = ec.asymptotic_track_length(e0, k_min, mat.X0) * ec.approx_b_factor(k, e0, mat.Z) \
+        * atoms_per_gram(mat) * sigma_primakoff_fast(k, m_a, g, mat.symbol) / n_shower
+    return src, shower, prob
+
+
 # ------------------------------------------------------------------------------------------------
 # sampling the ALP direction
 # ------------------------------------------------------------------------------------------------
@@ -323,6 +401,42 @@ def sample_q2(rng: np.random.Generator, E: np.ndarray, m_a: float, material: str
     return out
 
 
+_N_E_Q, _N_R_Q = 200, 257
+
+
+@lru_cache(maxsize=32)
+def _q2_quantile_table(m_a: float, material: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ln E grid, Q[i, j]): the position u ∈ [0, 1] of q² between ln q²_min and ln q²_max at which the CDF of
+    q² dσ/dq² (as :func:`sample_q2` builds it, 64 nodes) reaches j/256, for 200 energies from 1.001 m_a to 1 TeV."""
+    e = np.geomspace(m_a * 1.001, 1e6 * hu.MeV, _N_E_Q)
+    u = np.linspace(0.0, 1.0, _K_SAMPLE)
+    lo, hi = q2_limits(e, m_a)
+    lnq = np.log(lo)[:, None] + np.log(hi / lo)[:, None] * u[None, :]
+    dens = dsigma_dq2(e[:, None], np.exp(lnq), m_a, 1.0, material) * np.exp(lnq)
+    cdf = np.concatenate([np.zeros((len(e), 1)), np.cumsum(0.5 * (dens[:, 1:] + dens[:, :-1]), axis=1)], axis=1)
+    cdf /= cdf[:, -1:]
+    levels = np.linspace(0.0, 1.0, _N_R_Q)
+    return np.log(e), np.array([np.interp(levels, c, u) for c in cdf])  # 200 rows, once per (m_a, material)
+
+
+def sample_q2_tabulated(rng: np.random.Generator, E: np.ndarray, m_a: float, material: str) -> np.ndarray:
+    """q² (MeV²) drawn like :func:`sample_q2`, from a quantile table in (ln E, CDF level) interpolated bilinearly
+    (:func:`_q2_quantile_table`): the fast version for the many shower photons of the cascade (tested against
+    the cross-section-weighted ⟨ln q²⟩ in tests/test_alp_cascade.py)."""
+    lne, q = _q2_quantile_table(float(m_a), str(material))
+    E = np.asarray(E, float)
+    x = np.clip((np.log(E) - lne[0]) / (lne[1] - lne[0]), 0.0, _N_E_Q - 1 - 1e-9)
+    i, fx = x.astype(int), x - np.floor(x)
+    y = rng.random(len(E)) * (_N_R_Q - 1)
+    j = np.minimum(y.astype(int), _N_R_Q - 2)
+    fy = y - j
+    row = (1 - fy) * q[i, j] + fy * q[i, j + 1]
+    row1 = (1 - fy) * q[np.minimum(i + 1, _N_E_Q - 1), j] + fy * q[np.minimum(i + 1, _N_E_Q - 1), j + 1]
+    u = (1 - fx) * row + fx * row1
+    lo, hi = q2_limits(E, m_a)
+    return np.exp(np.log(lo) + u * np.log(hi / lo))
+
+
 def _rotate_to(direction: np.ndarray, cos_t: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Unit vectors at polar angle acos(cos_t) and azimuth phi about the unit vectors ``direction`` (N,3)."""
     d = direction
@@ -334,12 +448,14 @@ def _rotate_to(direction: np.ndarray, cos_t: np.ndarray, phi: np.ndarray) -> np.
     return cos_t[:, None] * d + (s * np.cos(phi))[:, None] * e1 + (s * np.sin(phi))[:, None] * e2
 
 
-def photons_to_alps(rng: np.random.Generator, photons: np.ndarray, m_a: float, material: str | Material
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def photons_to_alps(rng: np.random.Generator, photons: np.ndarray, m_a: float, material: str | Material,
+                    tabulated: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Convert photons (lab four-momenta (N,4), all with E > m_a) into ALPs: E_a = E_γ, angle to the photon from
-    eq. (2), uniform azimuth. Returns (ALP four-momenta (N,4), q² (N,))."""
+    eq. (2), uniform azimuth. Returns (ALP four-momenta (N,4), q² (N,)). ``tabulated``: q² from
+    :func:`sample_q2_tabulated` (the cascade's shower photons) instead of :func:`sample_q2`."""
     E = photons[:, 0]
-    q2 = sample_q2(rng, E, m_a, material)
+    q2 = sample_q2_tabulated(rng, E, m_a, get_material(material).symbol) if tabulated else \
+        sample_q2(rng, E, m_a, material)
     p = np.sqrt(np.clip(E * E - m_a * m_a, 0.0, None))
     cos_t = np.clip((E * E + p * p - q2) / (2.0 * E * p), -1.0, 1.0)
     k = photons[:, 1:] / np.linalg.norm(photons[:, 1:], axis=1)[:, None]
@@ -358,8 +474,8 @@ class PhotonPrimakoff(ProductionChannel):
     #: the target material the photons convert in (set by :meth:`for_beam`; None: the model's ``target``)
     material: str | None = None
     in_flight: ClassVar[bool] = False
-    requires: ClassVar[tuple[str, ...]] = ("m_x", "photon_coupling", "primakoff_target")
-    kind: ClassVar[str] = "photon Primakoff gamma N -> a N (photons of P0 -> gamma gamma)"
+    requires: ClassVar[tuple[str, ...]] = ("m_x", "photon_coupling", "primakoff_target", "primakoff_cascade")
+    kind: ClassVar[str] = "photon Primakoff gamma N -> a N (photons of P0 -> gamma gamma, optional EM cascade)"
 
     def coupling2(self, model: Any, label: str) -> float | None:
         if str(label) not in self.parents:
@@ -369,7 +485,8 @@ class PhotonPrimakoff(ProductionChannel):
     def branching_ratios(self, model: Any) -> list[dict[str, Any]]:
         """Rows per parent: ``value`` = the mean number of ALPs per parent decay for photons at E = M/2 (the
         parent at rest: 2 BR(γγ) P(M/2)), or "closed" if m_a ≥ M/2 (boosted parents still convert photons with
-        E > m_a; the flux code uses the full spectrum)."""
+        E > m_a; the flux code uses the full spectrum). With a cascade, a second row per parent: its shower
+        photons, 2 BR(γγ) C(M/2)."""
         boson = getattr(model, "boson", None) or "a"
         mat = self.material or str(model.primakoff_target())
         if mat == FOLLOW_BEAM:  # no beam here (`darkbeam br`): one row per material the beams can have
@@ -384,7 +501,21 @@ class PhotonPrimakoff(ProductionChannel):
                                                          mat)[0])
             out.append({"parent": parent, "lepton": None, "channel": f"gamma gamma, gamma {mat} -> {boson} {mat}",
                         "value": value})
+            if self._cascade(model) != "none":  # the shower photons of both primaries: 2 BR(γγ) C(M/2)
+                c_val: float | str = "closed" if closed else float(2.0 * mes.br_gg * cascade_conversion(
+                    e_half, float(model.m_x), float(model.photon_coupling()), mat)[0])
+                out.append({"parent": parent, "lepton": None, "value": c_val,
+                            "channel": f"gamma gamma, EM cascade ({self._cascade(model)}) in {mat}, "
+                                       f"shower gamma {mat} -> {boson} {mat}"})
         return out
+
+    @staticmethod
+    def _cascade(model: Any) -> str:
+        """The model's cascade setting ("none" or "approx-b": em_cascade), validated here too."""
+        val = str(model.primakoff_cascade())
+        if val not in ec.CASCADE_CHOICES:
+            raise InputError(f"{model.name}.cascade", val, ec.CASCADE_CHOICES)
+        return val
 
     def for_beam(self, model: Any, beam: Any) -> PhotonPrimakoff:
         """Bound to the beam's target material, where the photons convert. The model's ``target`` is "beam"
@@ -424,18 +555,27 @@ class PhotonPrimakoff(ProductionChannel):
         if not np.any(keep):
             return
         alps, _ = photons_to_alps(rng, photons[keep], m_a, mat)
-        sel = both[keep]
+        sel, p_gamma, conv, from_shower = both[keep], photons[keep], prob[keep], np.zeros(int(keep.sum()), bool)
+        mother = parent_p4[keep]
+        if self._cascade(model) == "approx-b":  # the shower photons of every primary (em_cascade), after it
+            src, shower, p_sh = sample_cascade(rng, photons, m_a, g, mat)
+            on = p_sh > 0
+            alps_sh, _ = photons_to_alps(rng, shower[on], m_a, mat, tabulated=True)
+            alps = np.vstack([alps, alps_sh])
+            sel, p_gamma = np.concatenate([sel, both[src[on]]]), np.vstack([p_gamma, shower[on]])
+            conv, mother = np.concatenate([conv, p_sh[on]]), np.vstack([mother, parent_p4[src[on]]])
+            from_shower = np.concatenate([from_shower, np.ones(int(on.sum()), bool)])
         pdg = int(getattr(model, "state_pdg", None) or BOSON_PDG.get(str(model.boson_kind), 0))
         xs = ParticleSample(np.full(len(sel), pdg), alps, parents.x[sel],
-                            parents.w[sel] * mes.br_gg * prob[keep], parents.weight_unit,
-                            {"parent_index": sel, "parent_pdg": parents.pdg[sel], "p4_gamma": photons[keep],
+                            parents.w[sel] * mes.br_gg * conv, parents.weight_unit,
+                            {"parent_index": sel, "parent_pdg": parents.pdg[sel], "p4_gamma": p_gamma,
                              # not isotropic in the parent's frame: fluxes count each ALP along its own momentum
-                             "own_direction": np.ones(len(sel), dtype=bool)})
+                             "own_direction": np.ones(len(sel), dtype=bool), "from_shower": from_shower})
         _add_parent_origin(xs, parents)
-        yield xs, parent_p4[keep], mes.name
+        yield xs, mother, mes.name
 
 
-__all__ = ["MATERIALS", "Material", "PhotonPrimakoff", "conversion_probability", "conversion_probability_fast",
-           "coulomb_correction", "dsigma_dq2", "form_factor", "get_material", "photons_to_alps", "q2_limits",
-           "sample_q2", "sigma_absorption", "sigma_compton", "sigma_pair", "sigma_primakoff",
-           "sigma_primakoff_screened_massless"]
+__all__ = ["MATERIALS", "Material", "PhotonPrimakoff", "atoms_per_gram", "cascade_conversion",
+           "conversion_probability", "conversion_probability_fast", "coulomb_correction", "dsigma_dq2", "form_factor", "get_material", "photons_to_alps", "q2_limits",
+           "sample_cascade", "sample_q2", "sample_q2_tabulated", "sigma_absorption", "sigma_compton", "sigma_pair", "sigma_primakoff",
+           "sigma_primakoff_fast", "sigma_primakoff_screened_massless"]
