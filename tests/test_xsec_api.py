@@ -10,6 +10,7 @@ import pytest
 from darkbeam.errors import InputError
 from darkbeam.interactions import PROCESSES, detection_xsec, xsec_for_cli
 from darkbeam.interactions import dm_upscattering as du
+from darkbeam.interactions.targets import get_target
 from darkbeam.interactions import primakoff as pk
 from darkbeam.models import get_model
 
@@ -95,3 +96,32 @@ def test_other_modules_can_register():
     finally:
         PROCESSES._items.pop(name)
         PROCESSES._docs.pop(name)
+
+
+def test_several_scattering_processes_are_chosen_not_silently():
+    """A model declaring several scattering processes: the first by default, the others named in the result,
+    each selectable; an undeclared one is an error naming the allowed ones."""
+    from darkbeam.interactions import dm_elastic
+
+    m = get_model("vector-portal-dm", {})
+    first = detection_xsec(m, "C12", 500.0)
+    assert first["process"] == "dm-elastic" and first["other_processes"] == ["dm-electron"]
+    el = detection_xsec(m, "C12", 500.0, process="dm-electron")
+    assert el["other_processes"] == ["dm-elastic"]
+    ref = dm_elastic.elastic_xsec_entry(m, get_target("C12"), np.array([500.0]))["sigma_electron_cm2"][0]
+    assert el["sigma_cm2"]["total"][0] == pytest.approx(ref, rel=1e-12) and ref > 0
+    with pytest.raises(InputError, match="process"):
+        detection_xsec(m, "C12", 500.0, process="inverse-primakoff")
+
+
+def test_alp_inverse_primakoff_entry_against_detailed_balance():
+    """darkbeam xsec for the ALP: a N -> gamma N by direct integration equals 2 (E/p)^2 sigma(gamma N -> a N)
+    (the production cross-section: an independent route), and is zero at threshold."""
+    from darkbeam.interactions.inverse_primakoff import sigma_detailed_balance
+
+    m = get_model("alp", {"m_a": "10 MeV", "g_agg": "1e-5 /GeV"})
+    e = np.array([10.0, 50.0, 500.0])
+    r = detection_xsec(m, "Ar40", e)
+    ref = sigma_detailed_balance(e, 10.0, float(m.photon_coupling()), "Ar40")
+    assert r["sigma_cm2"]["total"][0] == 0.0 and r["below_threshold"] == [True, False, False]
+    assert r["sigma_cm2"]["total"][1:] == pytest.approx(ref[1:], rel=2e-3)

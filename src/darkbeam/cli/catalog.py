@@ -372,22 +372,26 @@ def xsec_cmd(
     settings: SetOpt = None,
     target: Annotated[str, typer.Option(help="Target nucleus or nucleon, e.g. C12, Ar40, H1.")] = "C12",
     energy: Annotated[str, typer.Option(help="Incoming energy with unit, e.g. '300 MeV'.")] = "1 GeV",
+    process: Annotated[str | None, typer.Option(help="Scattering process, for a model declaring several "
+                                                      "(default: the first it declares).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Detection cross-sections (cm^2) of the model's process at one incoming energy."""
+    """Detection cross-sections (cm^2) of the model's scattering process at one incoming energy."""
     from ..interactions.xsec import xsec_for_cli
     from ..models import get_model
     from ..units import parse_quantity
 
     m = get_model(model, parse_settings(settings))
     e = parse_quantity(energy, "energy", "--energy")
-    out = xsec_for_cli(m, target, e)
+    out = xsec_for_cli(m, target, e, process)
     text = "\n".join([f"{out['process']} on {out['target']} at {out['energy_GeV']:.4g} GeV:"]
                      + [f"  {k:16s} {v:.4e} cm^2" for k, v in out["sigma_cm2"].items()]
                      + ([f"  Z' current: {out['zprime_current']} ({out['charge_convention']})"]
                         if "zprime_current" in out else
                         [f"  charge convention: {out['charge_convention']}"]
-                        if "charge_convention" in out else []))
+                        if "charge_convention" in out else [])
+                     + ([f"  the model also declares: {', '.join(out['other_processes'])} (--process)"]
+                        if out["other_processes"] else []))
     _emit(out, as_json, text)
 
 
