@@ -4,6 +4,8 @@ single-meson channels of darkbeam.models.hnl (K, η, η′, ρ, ω, K*, φ, τπ
 What is printed:
 
 * the constants the new channels use: g_K* (fixed by BR(τ → K*ν)) and κ_V of ρ⁰, ω, φ (derived, beside B2018's);
+* the one-meson τ decays and Γ(V → e⁺e⁻) these formulas and constants give, against PDG 2022
+  (tests/test_hnl_hadronic.py checks both);
 * the branching ratios and cτ of a Majorana N with only |U_μ4|² = 1e-8 at m_N = 0.6, 1.0, 1.5 GeV (markdown table;
   channels below 0.05 % in every column are summed into "other", shown only when not empty);
 * the total width with the new channels over the former eight-channel total at the same masses;
@@ -18,7 +20,26 @@ from __future__ import annotations
 
 import math
 
-from darkbeam.constants import HBARC, M_MU, M_TAU, SIN2_THETA_W, V_UD, V_US
+from particle import Particle
+
+from darkbeam.constants import (
+    ALPHA_EM,
+    CTAU_TAU,
+    F_K,
+    F_PI,
+    G_OMEGA,
+    G_PHI,
+    G_RHO,
+    HBARC,
+    M_K,
+    M_MU,
+    M_PI,
+    M_RHO,
+    M_TAU,
+    SIN2_THETA_W,
+    V_UD,
+    V_US,
+)
 from darkbeam.models import get_model, hnl
 
 MASSES_GEV = (0.6, 1.0, 1.5)
@@ -76,6 +97,17 @@ def main() -> None:
     for v, k in hnl.KAPPA_V.items():
         print(f"kappa_{v}: derived {k:+.4f}, B2018 table {b2018[v]:+.4f}, width ratio derived/B2018 "
               f"{(k / b2018[v]) ** 2:.3f}")
+    g_tau = HBARC / CTAU_TAU
+    for name, w, br in (("pi nu", hnl.width_lepton_pseudoscalar(M_TAU, 0.0, M_PI, F_PI, V_UD), 0.1082),
+                        ("K nu", hnl.width_lepton_pseudoscalar(M_TAU, 0.0, M_K, F_K, V_US), 0.00696),
+                        ("rho nu", hnl.width_lepton_vector(M_TAU, 0.0, M_RHO, G_RHO, V_UD), 0.2549)):
+        print(f"tau -> {name}: BR {w / g_tau:.4f} (PDG 2022 {br}), ratio {w / g_tau / br:.4f}")
+    for pdg, g, em, br in ((113, G_RHO, 1 / math.sqrt(2), 4.72e-5), (223, G_OMEGA, 1 / (3 * math.sqrt(2)), 7.38e-5),
+                           (333, G_PHI, -1 / 3, 2.979e-4)):
+        p = Particle.from_pdgid(pdg)
+        gee = 4 * math.pi * ALPHA_EM**2 * (g * em) ** 2 / (3 * p.mass**3)
+        print(f"{p.name} -> e+ e-: {gee * 1e3:.3f} keV, PDG 2022 {br * p.width * 1e3:.3f} keV, ratio "
+              f"{gee / (br * p.width):.3f}")
     print(f"\nMajorana N, |U_mu4|^2 = {U2_MU:g} (other mixings 0): branching ratios\n")
     print(br_table())
     print()
