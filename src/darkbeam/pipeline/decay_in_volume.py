@@ -41,6 +41,15 @@ Re-weighting in couplings (masses fixed) is exact: each event carries t_in, t_ou
 do not depend on where along the chord X decayed (the response has no position dependence). Importance
 weights stay unbiased for any coupling, with a variance that grows far from the reference point.
 
+Multi-body. A visible channel with an invisible daughter (:data:`MULTI_BODY_FINAL_STATES`: N → ν e⁺e⁻, ν μ⁺μ⁻,
+and N → ν π⁰ with π⁰ → γγ) is built the same way; only the daughters differ. The pair's mass comes from flat
+three-body phase space or from the intermediate state (π⁰), its direction in the X frame and the daughters' in the
+pair frame are isotropic, and the invisible daughter is recorded in ``p4_inv``. The count, the decay points and the
+re-weighting do not depend on the daughters (they use BR(X → c) and the chord only), so truth-level totals are
+exact. The energy sharing of e⁺e⁻ is flat phase space, not the channel's |M|² (e.g.
+:func:`darkbeam.interactions.hnl_decays.msq_dilepton`): a response that cuts on it is approximate. No asymmetry is
+applied to these channels (a model that declares one is rejected).
+
 Fiducial convention (the same as the scatter processes): decays anywhere in the detector's volume
 (``exp.geometry``) are counted and the experiment's efficiency, which includes its fiducial cut
 (MiniBooNE eg_effs), is applied by the response.
@@ -49,15 +58,26 @@ Fiducial convention (the same as the scatter processes): decays anywhere in the 
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
+
 import hepunits as hu
 import numpy as np
 
-from ..constants import HBARC
+from ..constants import HBARC, M_E, M_MU, M_PI0
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
-from ..kinematics.fourvec import beta_of, boost, dot, mass, two_body_decay, two_body_momentum
+from ..kinematics.fourvec import (
+    beta_of,
+    boost,
+    dot,
+    isotropic_directions,
+    kallen,
+    mass,
+    two_body_decay,
+    two_body_momentum,
+)
 from ..models.base import Model
-from ..particles import TWO_BODY_FINAL_STATES, boson_pdg
+from ..particles import NU_LIGHT_PDG, TWO_BODY_FINAL_STATES, boson_pdg
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_inside_probability, decay_probability
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, no_flux_reason
@@ -74,13 +94,22 @@ from .signal import (
     arrival_columns,
 )
 
-
 #: marker in the note of a sample left empty because the state decays before it reaches the detector
 SHORT_LIVED = "decays before it reaches"
 #: the note gives the smallest distance to the detector in decay lengths as "<x> decay lengths"
 DECAY_LENGTHS = "decay lengths"
 #: exp(−700) ≈ 1e−304: a decay probability below it is zero to double precision
 _UNDERFLOW_EXPONENT = 700.0
+
+
+#: visible channels with an invisible daughter (module docstring, "Multi-body"): name -> ((pdg of the invisible,
+#: of visible 1, of visible 2), (their masses, MeV), via). via None: flat three-body phase space; via = m (MeV):
+#: X → invisible + R of mass m, then R → visible 1 + visible 2, both isotropic (N → ν π⁰, π⁰ → γγ).
+MULTI_BODY_FINAL_STATES = MappingProxyType({
+    "nu e+ e-": ((NU_LIGHT_PDG, -11, 11), (0.0, M_E, M_E), None),
+    "nu mu+ mu-": ((NU_LIGHT_PDG, -13, 13), (0.0, M_MU, M_MU), None),
+    "nu pi0": ((NU_LIGHT_PDG, 22, 22), (0.0, 0.0, 0.0), M_PI0),
+})
 
 
 def _still_short_lived(note: str, width_ratio: float) -> bool:
@@ -105,13 +134,19 @@ class DecayInVolumeSignal(SignalProcess):
         ch = self.declared(model)
         dec = model.boson_decays(ch.incoming)
         m_x = float(dec.mass)
-        if ch.visible not in TWO_BODY_FINAL_STATES:
-            return _empty(model, experiment, mode, f"visible channel {ch.visible!r} has no two-body final state "
-                          f"in darkbeam.particles (known: {', '.join(TWO_BODY_FINAL_STATES)})", self.name)
-        (pdg1, pdg2), (m1, m2) = TWO_BODY_FINAL_STATES[ch.visible]
+        if ch.visible in TWO_BODY_FINAL_STATES:
+            (pdg1, pdg2), (m1, m2) = TWO_BODY_FINAL_STATES[ch.visible]
+            threshold = m1 + m2
+        elif ch.visible in MULTI_BODY_FINAL_STATES:
+            (pdg_nu, pdg1, pdg2), (m0, m1, m2), via = MULTI_BODY_FINAL_STATES[ch.visible]
+            threshold = m0 + (via or m1 + m2)
+        else:
+            known = ", ".join((*TWO_BODY_FINAL_STATES, *MULTI_BODY_FINAL_STATES))
+            return _empty(model, experiment, mode, f"visible channel {ch.visible!r} has no final state in "
+                          f"darkbeam.particles or decay_in_volume.MULTI_BODY_FINAL_STATES (known: {known})", self.name)
         if not dec.widths.get(ch.visible, 0.0) > 0:
-            why = (f"{ch.incoming} -> {ch.visible} is closed (m = {m_x:g} MeV <= {m1 + m2:g} MeV)" if m_x <= m1 + m2
-                   else f"{ch.incoming} -> {ch.visible} has zero width at these couplings")
+            why = (f"{ch.incoming} -> {ch.visible} is closed (m = {m_x:g} MeV <= {threshold:g} MeV)"
+                   if m_x <= threshold else f"{ch.incoming} -> {ch.visible} has zero width at these couplings")
             return _empty(model, experiment, mode, why, self.name)
         if exp.geometry is None:
             return _empty(model, experiment, mode, f"{experiment} has no detector geometry for decays in volume",
@@ -153,7 +188,14 @@ class DecayInVolumeSignal(SignalProcess):
         x_dec = arrivals.origin[idx] + (t_in[idx] + dist)[:, None] * u[idx]
         p4_x = np.concatenate([arrivals.energy[idx, None], p[idx, None] * u[idx]], axis=1)
         pol, alpha = decay_asymmetry(dec, ch.visible, arrivals, idx)
-        if np.any(alpha * pol != 0.0):  # a polarised state with an asymmetric decay (module docstring)
+        inv, pdg_inv = None, 0
+        if ch.visible in MULTI_BODY_FINAL_STATES:  # invisible + visible pair (module docstring, "Multi-body")
+            if np.any(alpha * pol != 0.0):
+                raise InputError(f"{model.name} Decays.asymmetry", ch.visible,
+                                 "an asymmetry only for two-body channels of darkbeam.particles.TWO_BODY_FINAL_STATES")
+            inv, a, b = multi_body_decay(rng, p4_x, m_x, ch.visible)
+            pdg_inv = pdg_nu
+        elif np.any(alpha * pol != 0.0):  # a polarised state with an asymmetric decay (module docstring)
             axis = spin_axes(p4_x, arrivals.parent_p4[idx], m_x)
             a, b = polarised_two_body_decay(rng, p4_x, axis, alpha * pol, m1, m2)
         else:
@@ -172,7 +214,7 @@ class DecayInVolumeSignal(SignalProcess):
                      source=arrivals.parent[idx], target=np.full(n, "", dtype="<U4"),
                      **_particles(p4_x, pdg_x,
                                   first, max(pdg1, pdg2), second, min(pdg1, pdg2),
-                                  np.zeros((n, 4)), 0, None, 0))
+                                  np.zeros((n, 4)), 0, inv, pdg_inv))
         out = _assemble(model, experiment, mode, [piece], self.name)
         out.columns = {"t_in": t_in[idx], "t_out": t_out[idx], "p_lab": p[idx], "x_prod": arrivals.origin[idx],
                        "x_dec": x_dec, "polarisation": pol, "asymmetry": alpha}
@@ -214,6 +256,46 @@ class DecayInVolumeSignal(SignalProcess):
 
     def coupling_factor(self, model, source):  # pragma: no cover - event_factor is overridden
         return np.ones(len(source))
+
+
+def pair_mass_squared(rng: np.random.Generator, m: float, m0: float, m1: float, m2: float, n: int) -> np.ndarray:
+    """n invariant masses² s = m₁₂² (MeV²) of the pair (m1, m2) in flat three-body phase space of a state of mass m
+    decaying to m0 + m1 + m2: dΦ₃ ∝ ds λ^{1/2}(m², s, m0²)/m² · λ^{1/2}(s, m1², m2²)/s (the product of the two-body
+    phase spaces of X → 0 + (12) and (12) → 1 + 2; PDG RPP "Kinematics", Eq. 49.21), by rejection against the
+    density's maximum on a 2001-point grid (× 1.05; the density is smooth and unimodal)."""
+    lo, hi = (m1 + m2) ** 2, (m - m0) ** 2
+
+    def density(s):
+        return np.sqrt(np.clip(kallen(m * m, s, m0 * m0), 0.0, None) * np.clip(kallen(s, m1 * m1, m2 * m2), 0.0, None)) / s
+
+    fmax = 1.05 * float(np.max(density(np.linspace(lo, hi, 2001))))
+    out = np.empty(0)
+    while len(out) < n:
+        k = 2 * (n - len(out)) + 64
+        s = rng.uniform(lo, hi, k)
+        out = np.concatenate([out, s[rng.uniform(0.0, fmax, k) < density(s)]])
+    return out[:n]
+
+
+def multi_body_decay(rng: np.random.Generator, p4: np.ndarray, m: float, visible: str
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decays of states of mass ``m`` (MeV; lab four-momenta ``p4``) into a channel of
+    :data:`MULTI_BODY_FINAL_STATES`: (invisible, visible 1, visible 2) lab four-momenta. Unpolarised: the pair's
+    direction in the X frame and the daughters' in the pair frame are isotropic; the pair mass is that of flat
+    phase space (:func:`pair_mass_squared`) or the intermediate state's (``via``). Vectorised."""
+    _, (m0, m1, m2), via = MULTI_BODY_FINAL_STATES[visible]
+    n = len(p4)
+    m12 = np.full(n, float(via)) if via is not None else np.sqrt(pair_mass_squared(rng, m, m0, m1, m2, n))
+    q = two_body_momentum(m, m0, m12)  # X rest frame: invisible against the pair
+    d = isotropic_directions(rng, n) * q[:, None]
+    inv = np.concatenate([np.sqrt(q * q + m0 * m0)[:, None], d], axis=1)
+    pair = np.concatenate([np.sqrt(q * q + m12 * m12)[:, None], -d], axis=1)
+    k = two_body_momentum(m12, m1, m2)  # pair rest frame
+    e = isotropic_directions(rng, n) * k[:, None]
+    a = np.concatenate([np.sqrt(k * k + m1 * m1)[:, None], e], axis=1)
+    b = np.concatenate([np.sqrt(k * k + m2 * m2)[:, None], -e], axis=1)
+    to_x, to_lab = beta_of(pair), beta_of(p4)
+    return boost(inv, to_lab), boost(boost(a, to_x), to_lab), boost(boost(b, to_x), to_lab)
 
 
 def decay_asymmetry(dec, visible: str, arrivals: Arrivals, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,4 +356,5 @@ def polarised_two_body_decay(rng: np.random.Generator, p4: np.ndarray, axis: np.
     return boost(p1, b), boost(p2, b)
 
 
-__all__ = ["DecayInVolumeSignal", "decay_asymmetry", "polarised_two_body_decay", "sample_cos_theta", "spin_axes"]
+__all__ = ["MULTI_BODY_FINAL_STATES", "DecayInVolumeSignal", "decay_asymmetry", "multi_body_decay", "pair_mass_squared",
+           "polarised_two_body_decay", "sample_cos_theta", "spin_axes"]
