@@ -5,7 +5,8 @@ What is computed (the assumptions are stated in docs/portal_hnl.md):
 
 * darkbeam's ``heavy-neutral-lepton`` model with only |U_μ4|² ≠ 0 at the experiment ``microboone`` (BNB, 470 m): K⁺
   decaying in flight in the BNB target and decay pipe (neutrino mode), K⁺ → μ⁺N, N → μ∓π± anywhere in the TPC at truth
-  level (``build_signal(..., detector=False)``), one sample per mass and nature, re-weighted exactly in |U_μ4|²;
+  level (``build_signal(..., detector=False)``; the μπ part of the model's sample, :func:`channel_part`, as the model
+  also detects eπ, ν e⁺e⁻ and ν π⁰), one sample per mass and nature, re-weighted exactly in |U_μ4|²;
 * the exposure of the search, 2.0e20 POT (abstract);
 * the late trigger as a cut on the N's arrival time: each event's delay Δt relative to light-speed neutrinos from the
   target (the kaon's flight at β_K from its production point to its decay, then the N's at β_N to its decay point in
@@ -35,11 +36,14 @@ from scipy.optimize import brentq
 from darkbeam.constants import C_LIGHT, M_MU, M_PI
 from darkbeam.data import data_path
 from darkbeam.inference.poisson_limits import cls_upper_limit
+from darkbeam.interactions.channels import DecayInVolume
 from darkbeam.models import get_model
-from darkbeam.pipeline.signal import build_signal
+from darkbeam.pipeline.signal import build_signal, detection_channel
 
 FIG = Path(__file__).with_name("figures") / "hnl_microboone_bnb.png"
 DATA = ("constraints", "microboone_hnl_bnb_2020.json")
+#: the detection channel of the published search (N → μ∓π±; ``DetectionChannel.label``)
+MU_PI = DecayInVolume("N", "mu pi").label
 
 #: BNB spill length, ns (MiniBooNE, NIM A599 (2009) 28: 1.6 μs spills)
 SPILL_NS = 1600.0
@@ -89,11 +93,17 @@ def hnl(mass: float, nature: str, u2: float = U2_REF):
     return get_model("heavy-neutral-lepton", {"m_n": f"{mass} MeV", "u2_mu": str(u2), "nature": nature})
 
 
+def channel_part(s, label: str = MU_PI):
+    """The part of the combined sample ``s`` (``CombinedSample.parts``) built for the detection channel ``label``."""
+    return {detection_channel(s.model, p.channel).label: p for p in s.parts}[label]
+
+
 def sample(mass: float, nature: str, n_mesons: int = N_MESONS, n_events: int = N_EVENTS, seed: int = SEED):
-    """(model at U2_REF, truth-level N → μπ sample at ``microboone``, BNB neutrino mode)."""
+    """(model at U2_REF, truth-level N → μπ sample at ``microboone``, BNB neutrino mode): the μπ part of the model's
+    sample (the first channel, built with ``seed`` exactly as a μπ-only model)."""
     m = hnl(mass, nature)
-    return m, build_signal(m, "microboone", "neutrino", n_mesons=n_mesons, n_events=n_events, seed=seed,
-                           detector=False)
+    return m, channel_part(build_signal(m, "microboone", "neutrino", n_mesons=n_mesons, n_events=n_events, seed=seed,
+                                        detector=False))
 
 
 def arrival_delay_ns(s) -> np.ndarray:

@@ -7,10 +7,10 @@ What is computed (the assumptions are stated in docs/portal_hnl.md):
 * darkbeam's ``heavy-neutral-lepton`` model (Majorana, only |U_μ4|² ≠ 0) at ``microboone-absorber``: K⁺ decaying at
   rest in the NuMI hadron absorber (beam ``numi-absorber``; yield of darkbeam.beams.stopped_yields, 0.085 KDAR ν_μ
   per POT, the number of this analysis' own code), K⁺ → μ⁺N, and N → ν e⁺e⁻ or N → ν π⁰ (π⁰ → γγ) anywhere in the
-  TPC at truth level (``build_signal(..., detector=False)``). The registered model detects μπ and eπ only; each
-  channel here is detected by a copy of the model (not registered) whose one detection channel is
-  ``DecayInVolume("N", "nu e+ e-")`` or ``DecayInVolume("N", "nu pi0")``, through the generic decay-in-volume
-  process (its multi-body final states, pipeline/decay_in_volume.py);
+  TPC at truth level (``build_signal(..., detector=False)``). The registered model detects μπ, eπ, ν e⁺e⁻ and ν π⁰
+  (``DecayInVolume``, the generic decay-in-volume process with its multi-body final states,
+  pipeline/decay_in_volume.py); each channel of this check is that channel's part of the model's sample
+  (``CombinedSample.parts``, :func:`channel_part`), i.e. the events of that channel alone with the same seed;
 * the exposure of the search, 7.01e20 POT (abstract), all of it on the absorber source;
 * a stated efficiency ε = 1 (the paper's efficiencies were not found) and 0 observed events on 0 background (not
   found either): the 90 % CL CLs signal limit 2.30 events (``darkbeam.inference.poisson_limits``);
@@ -42,7 +42,7 @@ from darkbeam.inference.poisson_limits import cls_upper_limit
 from darkbeam.interactions.channels import DecayInVolume
 from darkbeam.kinematics.fourvec import two_body_momentum
 from darkbeam.models.hnl import HeavyNeutralLepton
-from darkbeam.pipeline.signal import build_signal
+from darkbeam.pipeline.signal import build_signal, detection_channel
 from darkbeam.production.two_body import branching_ratio
 
 FIG = Path(__file__).with_name("figures") / "hnl_microboone_ee.png"
@@ -60,19 +60,8 @@ U2_REF = 1e-7
 N_MESONS, N_EVENTS, SEED = 100_000, 20_000, 7
 
 
-class ElectronPairHNL(HeavyNeutralLepton):
-    """The HNL model detected by N → ν e⁺e⁻ only (not registered: a copy for this check)."""
-
-    detection = (DecayInVolume("N", "nu e+ e-"),)
-
-
-class NeutralPionHNL(HeavyNeutralLepton):
-    """The HNL model detected by N → ν π⁰ (π⁰ → γγ) only (not registered: a copy for this check)."""
-
-    detection = (DecayInVolume("N", "nu pi0"),)
-
-
-MODELS = {"nu e+ e-": ElectronPairHNL, "nu pi0": NeutralPionHNL}
+#: the model's detection channel (``DetectionChannel.label``) of each decay channel of the search
+LABELS = {channel: DecayInVolume("N", channel).label for channel in MASSES}
 
 
 def published() -> dict:
@@ -92,15 +81,24 @@ def published_limit(channel: str, mass: float) -> float:
     return float(10.0 ** np.interp(mass, pts[:, 0], np.log10(pts[:, 1])))
 
 
-def hnl(channel: str, mass: float, u2: float = U2_REF) -> HeavyNeutralLepton:
-    """The Majorana HNL at m_N = ``mass`` MeV with only |U_μ4|² = ``u2``, detected by ``channel``."""
-    return MODELS[channel](m_n=mass, u2_mu=u2, nature="majorana")
+def hnl(mass: float, u2: float = U2_REF) -> HeavyNeutralLepton:
+    """The Majorana ``heavy-neutral-lepton`` at m_N = ``mass`` MeV with only |U_μ4|² = ``u2``."""
+    return HeavyNeutralLepton(m_n=mass, u2_mu=u2, nature="majorana")
 
 
-def sample(channel: str, mass: float, n_mesons: int = N_MESONS, n_events: int = N_EVENTS, seed: int = SEED):
-    """(model, truth-level sample) of N → ``channel`` decays in MicroBooNE from K⁺ DAR in the NuMI absorber."""
-    m = hnl(channel, mass)
-    return m, build_signal(m, EXPERIMENT, MODE, n_mesons=n_mesons, n_events=n_events, seed=seed, detector=False)
+def channel_part(s, channel: str):
+    """The part of the model's combined sample ``s`` (``CombinedSample.parts``) of the decay channel ``channel``
+    ("nu e+ e-", "nu pi0"): its events alone, re-weighted by its own process (empty, with its reason, when closed)."""
+    return {detection_channel(s.model, p.channel).label: p for p in s.parts}[LABELS[channel]]
+
+
+def sample(channel: str, mass: float, n_mesons: int = N_MESONS, n_events: int = N_EVENTS, seed: int = SEED,
+           u2: float = U2_REF):
+    """(model, truth-level sample) of N → ``channel`` decays in MicroBooNE from K⁺ DAR in the NuMI absorber: that
+    channel's part of the registered model's sample at |U_μ4|² = ``u2``."""
+    m = hnl(mass, u2)
+    return m, channel_part(build_signal(m, EXPERIMENT, MODE, n_mesons=n_mesons, n_events=n_events, seed=seed,
+                                        detector=False), channel)
 
 
 def signal_upper_limit(n_obs: int = N_OBS, bkg: float = BKG, cl: float | None = None) -> float:
@@ -134,7 +132,7 @@ def analytic_decays(channel: str, mass: float, u2: float = U2_REF, pot: float | 
     """Long-lived estimate of the decays in the TPC: POT · Y · BR(K⁺ → μ⁺N) · V/(4πL²) / λ · BR(N → channel), with
     λ = (p/m) cτ and p the two-body momentum (Σ over rays of A⟨chord⟩ = V for an isotropic point source)."""
     pot = published()["exposure_pot"] if pot is None else pot
-    dec = hnl(channel, mass, u2).decays()["N"]
+    dec = hnl(mass, u2).decays()["N"]
     y = get_source("numi-absorber").yields["K+_dar"].value
     lam = float(two_body_momentum(M_K, M_MU, mass)) / mass * HBARC / dec.total
     exp = get_experiment(EXPERIMENT)

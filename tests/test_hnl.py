@@ -40,6 +40,9 @@ from darkbeam.production.three_body import two_body_width
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "examples" / "hnl_microboone.toml"
+#: labels of the model's detection channels (``DetectionChannel.label``, the per-event ``columns["channel"]``)
+MU_PI, E_PI = "decay-in-volume N -> mu pi", "decay-in-volume N -> e pi"
+NU_EE, NU_PI0 = "decay-in-volume N -> nu e+ e-", "decay-in-volume N -> nu pi0"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -252,17 +255,29 @@ def test_registration_validation():
         get_model("heavy-neutral-lepton", {"u2_mu": "-1e-7"})
 
 
+def _parts(s) -> dict:
+    """{channel label: part} of a combined sample of the model (``CombinedSample.parts``)."""
+    return {s.model.detection[p.channel].label: p for p in s.parts}
+
+
 def test_below_the_mu_pi_threshold_the_empty_sample_reweights_to_zero(tmp_path):
-    """Below m_μ + m_π the decay-in-volume sample is empty with its reason, and re-weighting it gives zero (at the
-    reference point, at other mixings, at a stopped source) instead of the former KeyError 'p_lab' of the generic
-    process; `darkbeam run` at 200 MeV answers 0 events with the reason."""
+    """Below m_μ + m_π the μπ part of the decay-in-volume sample is empty with its reason, and re-weighting it gives
+    zero (at the reference point, at other mixings, at a stopped source) instead of the former KeyError 'p_lab' of
+    the generic process; the N -> ν e⁺e⁻ and ν π⁰ parts of the same sample have events (the HNL stays visible below
+    the μπ threshold). `darkbeam run` at 200 MeV answers 0 μπ events with the reason, and the other channels' events."""
     from darkbeam.pipeline.signal import build_signal
 
     for experiment, mode in (("microboone", "neutrino"), ("microboone-absorber", "stopped")):
         m = get_model("heavy-neutral-lepton", {"m_n": "200 MeV"})
         s = build_signal(m, experiment, mode, n_mesons=2000, n_events=100, seed=1, detector=False)
-        assert len(s.base_weight) == 0 and "closed" in s.note and "245" in s.note
-        assert s.total() == 0.0 and s.total(m.replace(u2_mu=1e-3), pot=1e21) == 0.0
+        parts = _parts(s)
+        mu = parts[MU_PI]
+        assert len(mu.base_weight) == 0 and "closed" in mu.note and "245" in mu.note
+        assert f"{MU_PI}: {mu.note}" in s.note
+        assert mu.total() == 0.0 and mu.total(m.replace(u2_mu=1e-3), pot=1e21) == 0.0
+        assert parts[NU_EE].total() > 0.0 and not parts[NU_EE].note
+        assert parts[NU_PI0].total() > 0.0 and not parts[NU_PI0].note
+        assert s.total() == pytest.approx(parts[NU_EE].total() + parts[NU_PI0].total(), rel=1e-12)
         # the N -> e pi channel (and K -> e N) is shut by u2_e = 0 in this sample: re-weighting into u2_e > 0 is
         # refused, naming the coupling
         with pytest.raises(InputError, match="u2_e"):
@@ -277,8 +292,33 @@ def test_below_the_mu_pi_threshold_the_empty_sample_reweights_to_zero(tmp_path):
                        cwd=tmp_path, timeout=300)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert out["signal_events"] == 0.0
-    assert "closed" in out["modes"]["neutrino"]["note"] and "245" in out["modes"]["neutrino"]["note"]
+    by = out["modes"]["neutrino"]["by_channel"]
+    assert by[MU_PI] == 0.0 and by[NU_EE] > 0.0
+    assert out["signal_events"] == pytest.approx(sum(by.values()), rel=1e-12)
+    assert "mu pi is closed" in out["modes"]["neutrino"]["note"] and "245" in out["modes"]["neutrino"]["note"]
+
+
+def test_below_the_mu_pi_threshold_the_model_predicts_electron_pairs():
+    """At m_N = 100 MeV (below m_μ + m_π, m_e + m_π and m_π⁰) with |U_μ4|² = 1e-6 at the NuMI absorber
+    (``microboone-absorber``, K⁺ at rest) the prediction has N -> ν e⁺e⁻ events, and ``by_channel`` names all four
+    detection channels, the three closed ones at 0 with their thresholds in the note."""
+    from darkbeam.inference.predict import Predictor
+    from darkbeam.io.config import parse_config
+
+    cfg = parse_config({"model": {"name": "heavy-neutral-lepton", "m_n": "100 MeV", "u2_mu": 1e-6},
+                        "experiment": {"name": "microboone-absorber", "modes": ["stopped"], "off_target": False},
+                        "simulation": {"n_mesons": 5000, "n_events": 1000, "seed": 3}})
+    out = Predictor(cfg).predict()
+    r = out["modes"]["stopped"]
+    assert list(r["by_channel"]) == [MU_PI, E_PI, NU_EE, NU_PI0]
+    assert r["by_channel"][NU_EE] > 0.0
+    assert r["by_channel"][MU_PI] == r["by_channel"][E_PI] == r["by_channel"][NU_PI0] == 0.0
+    assert out["signal_events"] == pytest.approx(r["by_channel"][NU_EE], rel=1e-12)
+    for label, reason in ((MU_PI, "N -> mu pi is closed (m = 100 MeV <= 245.229 MeV)"),
+                          (E_PI, "N -> e pi is closed (m = 100 MeV <= 140.081 MeV)"),
+                          (NU_PI0, "N -> nu pi0 is closed (m = 100 MeV <= 134.977 MeV)")):
+        assert f"{label}: {reason}" in r["note"]
+    assert NU_EE not in r["note"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -344,12 +384,13 @@ def test_absorber_decays_match_the_long_lived_estimate(mass):
 
 @pytest.fixture(scope="module")
 def long_lived():
-    """385 MeV, |U_μ|² = 1e-9 (cτ ≈ 3.6e4 km ≫ 470 m): truth-level sample and the flux of the same arrivals."""
+    """385 MeV, |U_μ|² = 1e-9 (cτ ≈ 3.6e4 km ≫ 470 m): the truth-level μπ part of the sample and the flux of the same
+    arrivals."""
     from darkbeam.pipeline.boson_flux import boson_flux
     from darkbeam.pipeline.signal import build_signal
 
     m = get_model("heavy-neutral-lepton", {"m_n": "385 MeV", "u2_mu": "1e-9"})
-    s = build_signal(m, "microboone", "neutrino", n_mesons=60_000, n_events=20_000, seed=7, detector=False)
+    s = _parts(build_signal(m, "microboone", "neutrino", n_mesons=60_000, n_events=20_000, seed=7, detector=False))[MU_PI]
     f = boson_flux(m, "microboone", "neutrino", n_mesons=60_000, seed=7)  # same seed: the same arrivals
     return m, s, f
 

@@ -243,7 +243,7 @@ def _sample(exp: str, mode: str, mass: float, nature: str, polarisation: str, se
     m = get_model("heavy-neutral-lepton", {"m_n": f"{mass} MeV", "u2_mu": "1e-8", "nature": nature,
                                            "polarisation": polarisation})
     s = build_signal(m, exp, mode, n_mesons=20_000, n_events=n_events, seed=seed, detector=detector)
-    return m, s.parts[0]
+    return m, {m.detection[p.channel].label: p for p in s.parts}["decay-in-volume N -> mu pi"]  # the μπ part
 
 
 def _cos_about_spin(part) -> np.ndarray:

@@ -24,6 +24,7 @@ from darkbeam.pipeline.signal import CombinedSample, build_signal, detection_cha
 
 SIM = {"n_mesons": 20000, "n_events": 2000, "seed": 3}
 MU_PI, E_PI = "decay-in-volume N -> mu pi", "decay-in-volume N -> e pi"
+NU_EE, NU_PI0 = "decay-in-volume N -> nu e+ e-", "decay-in-volume N -> nu pi0"
 
 
 class HNLTwoChannels(HeavyNeutralLepton):
@@ -218,15 +219,20 @@ def test_fit_and_multi_experiment_predictions():
 
 
 def test_heavy_neutral_lepton_detects_mu_pi_and_e_pi():
-    """heavy-neutral-lepton declares N -> mu pi and N -> e pi: at u2_e = 0 its mu pi events are those of the former
-    single-channel model (same seed), the e pi part is empty with its reason and is not re-weighted into; at
-    u2_e > 0 both channels count."""
+    """heavy-neutral-lepton declares N -> mu pi, N -> e pi, N -> nu e+ e- and N -> nu pi0: at u2_e = 0 its mu pi part
+    is the former single-channel model's sample (same seed), the e pi part is empty with its reason and is not
+    re-weighted into, the nu e+ e- and nu pi0 parts (open through u2_mu) count; at u2_e > 0 every channel counts."""
     m = MODELS.get("heavy-neutral-lepton")()
-    assert [c.label for c in m.detection] == [MU_PI, E_PI]
+    assert [c.label for c in m.detection] == [MU_PI, E_PI, NU_EE, NU_PI0]
     s, mu = _build(m), _build(HNLMuPi())
-    assert np.array_equal(s.weights(), mu.weights()) and np.array_equal(s.E_vis, mu.E_vis)
-    assert len(s.parts[1].E_vis) == 0 and s.note == f"{E_PI}: N -> e pi has zero width at these couplings"
-    assert s.total(m.replace(u2_mu=1e-6)) == pytest.approx(mu.total(mu.model.replace(u2_mu=1e-6)), rel=1e-12, abs=0)
+    parts = {m.detection[p.channel].label: p for p in s.parts}
+    assert np.array_equal(parts[MU_PI].weights(), mu.weights()) and np.array_equal(parts[MU_PI].E_vis, mu.E_vis)
+    assert np.array_equal(s.columns["channel"][: len(mu.E_vis)], np.full(len(mu.E_vis), MU_PI))
+    assert len(parts[E_PI].E_vis) == 0 and s.note == f"{E_PI}: N -> e pi has zero width at these couplings"
+    assert parts[NU_EE].total() > 0 and parts[NU_PI0].total() > 0
+    new = m.replace(u2_mu=1e-6)
+    assert parts[MU_PI].total(new) == pytest.approx(mu.total(mu.model.replace(u2_mu=1e-6)), rel=1e-12, abs=0)
+    assert s.total(new) == pytest.approx(sum(p.total(new) for p in s.parts), rel=1e-12, abs=0)
     with pytest.raises(InputError, match="u2_e = 1e-07; allowed: 0, its value in the sample"):
         s.weights(m.replace(u2_e=1e-7))
     both = _build(m.replace(u2_e=1e-7))
@@ -234,8 +240,8 @@ def test_heavy_neutral_lepton_detects_mu_pi_and_e_pi():
 
 
 def test_mass_scan_of_a_two_channel_model():
-    """A scan over m_N below and above the mu pi threshold: below it the e pi channel alone carries the fit and
-    the closed channel's reason is in the row's notes."""
+    """A scan of heavy-neutral-lepton (four channels) over m_N below and above the mu pi threshold: below it the
+    e pi, nu e+ e- and nu pi0 channels carry the fit and the closed channel's reason is in the row's notes."""
     from darkbeam.inference.scan import scan
 
     cfg = parse_config({"model": {"name": "heavy-neutral-lepton", "u2_e": 1e-7},
@@ -245,7 +251,7 @@ def test_mass_scan_of_a_two_channel_model():
     assert [r["m_n_MeV"] for r in rows] == [150.0, 300.0]
     assert all(r["status"] == "fit" and r["signal_total"] > 0 for r in rows)
     assert "mu pi is closed" in rows[0]["notes"] and "closed" not in rows[1]["notes"]
-    # the row's signal at its best fit is the sum of both channels of a fresh sample re-weighted there
+    # the row's signal at its best fit is the sum of all channels of a fresh sample re-weighted there
     best = MODELS.get("heavy-neutral-lepton")(u2_e=1e-7, m_n=300.0).replace(u2_mu=rows[1]["u2_mu"])
     s = _build(MODELS.get("heavy-neutral-lepton")(u2_e=1e-7, m_n=300.0))
     assert rows[1]["signal_total"] == pytest.approx(s.total(best, cfg.pot("neutrino")), rel=1e-9, abs=0)

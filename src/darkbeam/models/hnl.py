@@ -54,10 +54,13 @@ Sec. 1.1, "B2018" below).
   f_π = 130.2 MeV, |V_ud|, G_F, sin²θ_W (MS-bar, 0.23121) from :mod:`darkbeam.constants`.
   B2018 is cited by section (its table of contents was checked; docs/portal_hnl.md says why equation
   numbers are not quoted); every formula is checked against an independent calculation in tests/test_hnl.py.
-* Detection: N → μ∓π± and N → e∓π± inside the detector (``DecayInVolume("N", "mu pi")``,
-  ``DecayInVolume("N", "e pi")``: darkbeam's generic decay-in-volume process, one sample per channel joined by
-  ``pipeline.signal.build_signal``; the eπ channel, ∝ |U_e4|², is empty with its reason when u2_e = 0 and
-  is then not re-weighted into: a sample to be used at u2_e > 0 is generated at u2_e > 0). "mu pi" and
+* Detection: N → μ∓π±, N → e∓π±, N → ν e⁺e⁻ and N → ν π⁰ (π⁰ → γγ) inside the detector
+  (``DecayInVolume("N", "mu pi")``, ``("N", "e pi")``, ``("N", "nu e+ e-")``, ``("N", "nu pi0")``: darkbeam's generic
+  decay-in-volume process, with its multi-body final states for the last two; one sample per channel joined by
+  ``pipeline.signal.build_signal``, each a part of the combined sample labelled by its channel, the μπ part exactly
+  the sample of a μπ-only model with the same seed). Below m_μ + m_π the μπ part is empty with its reason and
+  N → ν e⁺e⁻ (above m_π⁰ also ν π⁰) carries the signal. The eπ channel, ∝ |U_e4|², is empty with its reason when
+  u2_e = 0 and is then not re-weighted into: a sample to be used at u2_e > 0 is generated at u2_e > 0. "mu pi" and
   "e pi" are the charge-summed channels (for Majorana N both charges; for Dirac N
   the one the beam's N or N̄ makes), written in event records as π⁺ μ⁻.
 * Polarisation (``polarisation = "on"``, the default; docs/portal_hnl.md, "Polarisation"): N from P → ℓN
@@ -67,15 +70,15 @@ Sec. 1.1, "B2018" below).
   :func:`darkbeam.interactions.hnl_decays.lepton_meson_asymmetry` (N̄ → ℓ⁺π⁻: the opposite, applied by the
   decay-in-volume process through the production channel's ``cp_conjugate`` column). A Majorana N declares
   none: its ℓ⁻π⁺ and ℓ⁺π⁻ decays have equal widths and opposite asymmetries (CP), so the charge-summed
-  channel is exactly isotropic whatever the polarisation. The three-body channels, not detected here, are not
-  given an asymmetry. ``polarisation = "off"`` decays every N isotropically (the former treatment).
+  channel is exactly isotropic whatever the polarisation. The three-body channels and νπ⁰ are not given an
+  asymmetry (ν e⁺e⁻ and ν π⁰ are detected, isotropically in the N frame). ``polarisation = "off"`` decays every N isotropically (the former treatment).
 
 Valid for 0 < m_N < m_Ds − m_e: π, K → ℓN everywhere, D±, D_s± → ℓN (``PromptMesonTwoBody``) at the 120 GeV beams
 (NuMI, LBNF; darkbeam.beams.charm), where they are the only source above m_K − m_μ. Tree-level widths, no radiative
 or QCD corrections. The decay table has every single-meson channel open below m_Ds (K, η, η′, ρ, ω, K*, φ, and τπ
 above 1.92 GeV) and the τ leptonic channels; multi-hadron final states are missing, so above ~1.5 GeV the total
 width is somewhat underestimated (docs/portal_hnl.md, "Decays above 0.5 GeV"). The decay-in-volume rate of a
-long-lived N (decay length ≫ baseline, the regime of the searches) depends on Γ(N → μπ) only.
+long-lived N (decay length ≫ baseline, the regime of the searches) depends on Γ(N → channel) only.
 """
 
 from __future__ import annotations
@@ -327,7 +330,8 @@ def partial_widths(m: float, u2: dict[str, float], majorana: bool = True) -> dic
 # ------------------------------------------------------------------------------------------------
 @register_model("heavy-neutral-lepton")
 class HeavyNeutralLepton(Model):
-    """Heavy neutral lepton N (mass m_n, mixings |U_a4|^2): pi/K -> l N, N -> mu pi inside the detector."""
+    """Heavy neutral lepton N (mass m_n, mixings |U_a4|^2): pi/K/D -> l N; N -> mu pi, e pi, nu e+ e-, nu pi0 inside
+    the detector."""
 
     name = "heavy-neutral-lepton"
     boson = "N"  # the new state the production channels emit (a fermion: no boson_kind)
@@ -350,7 +354,8 @@ class HeavyNeutralLepton(Model):
     )
     # π±/K± → ℓN in flight or at rest; D±/D_s± → ℓN, prompt, where the beam makes charm (120 GeV: beams.charm)
     production = (MesonTwoBody(), PromptMesonTwoBody())
-    detection = (DecayInVolume("N", "mu pi"), DecayInVolume("N", "e pi"))
+    detection = (DecayInVolume("N", "mu pi"), DecayInVolume("N", "e pi"), DecayInVolume("N", "nu e+ e-"),
+                 DecayInVolume("N", "nu pi0"))
 
     def validate(self) -> None:
         m = self.values["m_n"]
