@@ -40,9 +40,12 @@ def light():
 
 def test_two_channels_and_their_labels(light):
     assert isinstance(light, CombinedSample)
-    assert [p.process for p in light.parts] == ["decay-in-volume", "inverse-primakoff"]
+    assert [p.process for p in light.parts] == ["decay-in-volume", "inverse-primakoff", "decay-in-volume",
+                                                "inverse-compton"]
+    # g_aee = 0: the electron-coupling channels (a -> e+ e-, a e -> gamma e) are closed, each with its reason
+    assert all(len(p.base_weight) == 0 and p.note for p in light.parts[2:])
     assert set(np.unique(light.columns["channel"])) == {DECAY, SCATTER}
-    dec, sca = (p.total() for p in light.parts)
+    dec, sca = (p.total() for p in light.parts[:2])
     assert dec > 0 and sca > 0 and light.total() == pytest.approx(dec + sca, rel=1e-12)
 
 

@@ -11,8 +11,11 @@ of off-target running); a material name must equal the beam's (``PhotonPrimakoff
   target convert by the Primakoff process γ N → a N before they are absorbed, P(E_γ) = σ_P/σ_abs ∝ g_aγγ²
   (that module's docstring has the cross-sections and their sources). ``cascade = "approx-b"`` adds the
   photons of each primary's electromagnetic shower (Rossi's approximation-B track length,
-  :mod:`darkbeam.production.em_cascade`; default "none"). Electron-coupling production (Compton-
-  like γ e → a e, e⁺e⁻ → aγ, bremsstrahlung) is not modelled: g_aee enters the decays only.
+  :mod:`darkbeam.production.em_cascade`; default "none").
+* Production through g_aee (:class:`darkbeam.production.alp_compton.PhotonCompton`): the same photons (and, with
+  the cascade, their shower photons) convert by Compton-like scattering γ e → a e on the target's atomic electrons,
+  P = Z σ_C/σ_abs ∝ g_aee² (source labels "pi0 comp", "eta comp"); e⁺e⁻ → aγ and bremsstrahlung are not
+  modelled. At g_aee = 0 (the default) the channel is closed and draws no random numbers.
 * Decays:
   - a → γγ: Γ = g_aγγ² m_a³ / (64π)  (Döbrich et al., JHEP 02 (2016) 018, arXiv:1512.03069, Sec. 2; PDG RPP
     2022 review "Axions and other similar particles");
@@ -27,6 +30,10 @@ of off-target running); a material name must equal the beam's (``PhotonPrimakoff
     process="inverse-primakoff")``: :mod:`darkbeam.pipeline.alp_scattering`, cross-section
     :mod:`darkbeam.interactions.inverse_primakoff`, σ = 2 (E/p)² σ_P by detailed balance), one photon through the
     experiment's response; it matters for light ALPs (m_a ≲ 0.1 MeV), whose decays are suppressed as m_a⁴.
+  - through g_aee: a → e⁺e⁻ inside the detector (``DecayInVolume("a", "e+ e-")``) and inverse Compton-like
+    scattering a e → γ e on the medium's electrons (``Scatter("a", "gamma e-", process="inverse-compton")``:
+    :mod:`darkbeam.pipeline.alp_electron_scattering`, cross-section :mod:`darkbeam.interactions.alp_electron`),
+    photon and electron through the response as one pair. Both are closed, with their reasons, at g_aee = 0.
 
 Valid for 0 < m_a; the photon coupling must keep σ_P ≪ σ_abs (always true for g_aγγ < 10⁻² /GeV).
 """
@@ -41,6 +48,7 @@ from ..constants import M_E
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume, Scatter
 from ..particles import ALP_PDG
+from ..production.alp_compton import PhotonCompton
 from ..production.em_cascade import CASCADE_CHOICES
 from ..production.photon_primakoff import FOLLOW_BEAM, MATERIALS, PhotonPrimakoff
 from .base import Decays, Model, Param
@@ -64,7 +72,9 @@ def width_ee(m_a: float, g_aee: float) -> float:
 
 @register_model("alp")
 class AxionLikeParticle(Model):
-    """Axion-like particle a (m_a, photon coupling g_agg): Primakoff production; a -> gamma gamma, a N -> gamma N."""
+    """Axion-like particle a (m_a, g_agg, g_aee): Primakoff and Compton-like production, decays, scatters.
+
+    Decays a -> gamma gamma, e+ e- in the detector; scatters a N -> gamma N, a e -> gamma e."""
 
     name = "alp"
     boson = "a"
@@ -75,7 +85,8 @@ class AxionLikeParticle(Model):
     params = (
         Param("m_a", "energy", 10.0 * hu.MeV, "ALP mass m_a"),
         Param("g_agg", "1/energy", 1e-5 / hu.GeV, "ALP-photon coupling g_agamma (L = -1/4 g a F Ftilde), 1/energy"),
-        Param("g_aee", "dimensionless", 0.0, "ALP-electron coupling (L = i g a e-bar gamma5 e); decays only"),
+        Param("g_aee", "dimensionless", 0.0, "ALP-electron coupling (L = i g a e-bar gamma5 e): a -> e+ e-, "
+              "Compton-like gamma e -> a e in the target, a e -> gamma e in the detector"),
         Param("target", "dimensionless", FOLLOW_BEAM, "production-target material whose pi0/eta photons convert: "
               "'beam' (default) = the beam's target_material (W Lujan, Hg SNS/J-PARC, Be BNB, C NuMI/LBNF, Fe BNB "
               "dump); a material name must equal it (an error otherwise)",
@@ -85,8 +96,9 @@ class AxionLikeParticle(Model):
               "(its shower photons convert too: Rossi's approximation B track length, em_cascade)",
               choices=CASCADE_CHOICES),
     )
-    production = (PhotonPrimakoff(),)
-    detection = (DecayInVolume("a", "gamma gamma"), Scatter("a", "gamma", process="inverse-primakoff"))
+    production = (PhotonPrimakoff(), PhotonCompton())
+    detection = (DecayInVolume("a", "gamma gamma"), Scatter("a", "gamma", process="inverse-primakoff"),
+                 DecayInVolume("a", "e+ e-"), Scatter("a", "gamma e-", process="inverse-compton"))
 
     def validate(self) -> None:
         if not self.values["m_a"] > 0.0:
@@ -102,6 +114,10 @@ class AxionLikeParticle(Model):
     def photon_coupling(self) -> float:
         """g_aγγ, 1/MeV."""
         return float(self.values["g_agg"])
+
+    def electron_coupling(self) -> float:
+        """g_aee, dimensionless (Compton-like production and detection)."""
+        return float(self.values["g_aee"])
 
     def primakoff_target(self) -> str:
         """Material of the production target ("beam": the beam's; or "W", "Hg", "Be", "C", "Fe")."""

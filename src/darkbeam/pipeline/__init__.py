@@ -5,4 +5,12 @@ scatter-then-decay processes of :mod:`.signal` and :mod:`.dark_neutrino_signal`,
 decay-in-volume process of :mod:`.decay_in_volume`.
 """
 
-from . import alp_scattering, dark_neutrino_signal, decay_in_volume, dm_elastic, dm_electron, signal  # noqa: F401  (registration side effects)
+from . import (  # noqa: F401  (registration side effects)
+    alp_electron_scattering,
+    alp_scattering,
+    dark_neutrino_signal,
+    decay_in_volume,
+    dm_elastic,
+    dm_electron,
+    signal,
+)
