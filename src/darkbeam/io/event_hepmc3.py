@@ -295,6 +295,25 @@ class _Lines:
         return sub.buffers()[2].slice(lo, hi - lo)
 
 
+def _vertex_text(lines: _Lines):
+    """The V lines as one Arrow buffer, each with a position: HepMC3 writers leave out "@ x y z t" for a vertex at
+    the origin (HepMC3 ASCII format; pyhepmc and the C++ WriterAscii do), which is added back as "@ 0 0 0 0"."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sub = lines.lines(b"V ")
+    if len(sub) == 0:
+        return None
+    has_at = pc.match_substring(sub, "@")
+    if pc.all(has_at).as_py():
+        return lines.join(b"V ")
+    fixed = pc.if_else(has_at, sub, pc.replace_substring_regex(sub, pattern="\n$", replacement=" @ 0 0 0 0\n"))
+    fixed = pa.concat_arrays([fixed]) if isinstance(fixed, pa.ChunkedArray) else fixed
+    offsets = np.frombuffer(fixed.buffers()[1], np.int64)
+    lo, hi = int(offsets[fixed.offset]), int(offsets[fixed.offset + len(fixed)])
+    return fixed.buffers()[2].slice(lo, hi - lo)
+
+
 def _csv(data, names: list[str], types: dict[str, Any]):
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -363,7 +382,7 @@ def read_hepmc3(path: str | Path) -> EventTable:
         raise InputError("events file", str(path), "one value of every darkbeam attribute per event")
     p = _csv(lines.join(b"P "), ["_P", "_id", "_vtx", "pdg", "px", "py", "pz", "E", "_m", "_status"],
              {"pdg": i64, "px": f64, "py": f64, "pz": f64, "E": f64})
-    v = _csv(lines.join(b"V "), ["_V", "_id", "_status", "_in", "_at", "x", "y", "z", "ct"],
+    v = _csv(_vertex_text(lines), ["_V", "_id", "_status", "_in", "_at", "x", "y", "z", "ct"],
              {"x": f64, "y": f64, "z": f64, "ct": f64})
     if "graphs" in layout:  # events of several graphs: each event's rows by its graph's layout
         _gather_graphs(cols, layout, p, v, counts, path)
