@@ -264,7 +264,8 @@ def test_miniboone_dm_channels(mbdm):
     sel = ELECTRON_SELECTIONS["miniboone-dm"]
     assert sel.approximate and "APPROXIMATE" in el.meta["selection"]
     assert el.total() > 0 and np.all((el.E_vis >= sel.t_min * (1 - 1e-9)) & (el.E_vis <= sel.t_max * (1 + 1e-9)))
-    assert np.all(el.particles["pdg_vis1"] == 11) and np.all(el.particles["pdg_recoil"] == 0)
+    # the struck electron is the recoil: the event record's target is an electron at rest (NuHepMC G.R.11)
+    assert np.all(el.particles["pdg_recoil"] == 11) and np.all(el.particles["pdg_vis1"] == 0)
     w = el.weights()
     assert w[el.target == "C12"].sum() / w[el.target == "H1"].sum() == pytest.approx(3.0, rel=1e-9)
     n0 = s.total()
@@ -315,3 +316,20 @@ def test_predict_experiments_states_the_channels_and_the_approximate_selection()
     assert mode["by_channel"][NUCLEON] > 0 and mode["by_channel"][ELECTRON] > 0 and mode["by_channel"][EE] == 0
     assert "not applicable at miniboone-dm" in mode["note"]
     assert any("APPROXIMATE chi-electron selection" in w for w in row["warnings"])
+
+
+def test_event_file_of_nucleon_and_electron_scatters_is_nuhepmc_conformant(mbdm, tmp_path):
+    """The χe events carry the struck electron as the target at rest (pdg 11, E = m_e) and the recoil: the HepMC3
+    file of the combined sample passes darkbeam's NuHepMC checks (G.R.11: no particle id 0) and four-momentum is
+    conserved at the scattering vertex."""
+    from darkbeam.io.events import write_events
+    from darkbeam.io.nuhepmc import check_file
+
+    m, s = mbdm
+    el = part(s, ELECTRON)
+    p_in, p_e, p_out = el.particles["p4_in"], el.particles["p4_recoil"], el.particles["p4_inv"]
+    target = np.zeros_like(p_in)
+    target[:, 0] = M_E
+    assert np.all(np.abs(p_in + target - p_e - p_out) <= 1e-9 * p_in[:, :1])
+    path = write_events(s, tmp_path / "vp.hepmc3", pot=1.86e20, rng=np.random.default_rng(1))
+    assert check_file(path) == []

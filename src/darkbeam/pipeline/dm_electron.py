@@ -146,8 +146,9 @@ class DMElectronSignal(DMElasticSignal):
                 obs = {"E_vis": res.E_vis, "cos_theta": res.cos_theta, "E_QE": res.E_QE,
                        "base_weight": np.where(res.accepted, res.weight, 0.0)}
             pieces.append(dict(**obs, source=arrivals.parent[idx], target=np.full(n, target),
-                               # the electron is the visible particle (one shower); no other recoil is recorded
-                               **_particles(p4_chi, CHI_PDG, p4_e, 11, None, 0, np.zeros((n, 4)), 0, p4_out,
+                               # the struck electron is the recoil (the event record's target: an e- at rest,
+                               # NuHepMC-conformant) and the visible particle (one shower, observables above)
+                               **_particles(p4_chi, CHI_PDG, np.zeros((n, 4)), 0, None, 0, p4_e, 11, p4_out,
                                             CHI_PDG)))
             picked.append(idx)
         out = _assemble(model, experiment, mode, pieces, self.name)
