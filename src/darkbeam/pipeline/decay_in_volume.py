@@ -57,7 +57,6 @@ Fiducial convention (the same as the scatter processes): decays anywhere in the 
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
 
 import hepunits as hu
@@ -94,12 +93,9 @@ from .signal import (
     arrival_columns,
 )
 
-#: marker in the note of a sample left empty because the state decays before it reaches the detector
-SHORT_LIVED = "decays before it reaches"
-#: the note gives the smallest distance to the detector in decay lengths as "<x> decay lengths"
-DECAY_LENGTHS = "decay lengths"
-#: exp(−700) ≈ 1e−304: a decay probability below it is zero to double precision
-_UNDERFLOW_EXPONENT = 700.0
+#: share of a sample's events drawn from the long-lived-limit expectation when some rays' decay probability
+#: underflows at the sample's couplings (see ``DecayInVolumeSignal.build``)
+MIX_LONG_LIVED = 0.1
 
 
 #: visible channels with an invisible daughter (module docstring, "Multi-body"): name -> ((pdg of the invisible,
@@ -110,17 +106,6 @@ MULTI_BODY_FINAL_STATES = MappingProxyType({
     "nu mu+ mu-": ((NU_LIGHT_PDG, -13, 13), (0.0, M_MU, M_MU), None),
     "nu pi0": ((NU_LIGHT_PDG, 22, 22), (0.0, 0.0, 0.0), M_PI0),
 })
-
-
-def _still_short_lived(note: str, width_ratio: float) -> bool:
-    """For an empty sample: True unless its note says the state decayed before the detector and ``width_ratio``
-    (new total width / the sample's) brings the nearest detector point within reach (fewer than 700 decay lengths,
-    the underflow of exp). A note without the distance (other reasons for being empty) is True."""
-    if SHORT_LIVED not in note:
-        return True
-    m = re.search(rf"at least ([0-9.eE+-]+) {DECAY_LENGTHS}", note)
-    x_min = float(m.group(1)) if m else _UNDERFLOW_EXPONENT
-    return x_min * width_ratio >= _UNDERFLOW_EXPONENT
 
 
 @SIGNAL_PROCESSES.register("decay-in-volume", "a long-lived state decaying inside the detector volume")
@@ -168,18 +153,22 @@ class DecayInVolumeSignal(SignalProcess):
         area_cm2 = face_area(exp) / hu.cm2
         p_in = decay_inside_probability(t_in, t_out, p / m_x * HBARC / dec.total)
         br = dec.widths[ch.visible] / dec.total
-        idx, wfac = _resample(rng, base_flux * area_cm2 * p_in * br * prod, n_events)
+        importance = base_flux * area_cm2 * p_in * br * prod
+        hits = (t_out > t_in) & (base_flux * prod > 0)
+        lost = hits & (p_in == 0.0)
+        if np.any(lost):
+            # rays on which X decays (long) before the detector at these couplings (P underflows to 0) could never be
+            # drawn, so re-weighting to a longer-lived X would silently miss them: a share MIX_LONG_LIVED of the
+            # events is drawn from the long-lived-limit expectation (P ≈ chord/λ ∝ chord m/p, any width) instead.
+            # Unbiased at any coupling (the weights divide by the mixed importance; event_factor gives P at the model).
+            ll = np.where(hits, base_flux * area_cm2 * br * prod * (t_out - t_in) * m_x / np.maximum(p, 1e-300), 0.0)
+            tot = float(np.sum(importance))
+            importance = ((1.0 - MIX_LONG_LIVED) * importance / tot if tot > 0 else 0.0) + (
+                (MIX_LONG_LIVED if tot > 0 else 1.0) * ll / float(np.sum(ll)))
+        idx, wfac = _resample(rng, importance, n_events)
         if len(idx) == 0:
-            hits = (t_out > t_in) & (base_flux * prod > 0)
-            if np.any(hits):  # rays cross the detector, but X decays (long) before it: P underflows to 0
-                lam_all = p / m_x * HBARC / dec.total
-                x_min = float(np.min(t_in[hits] / lam_all[hits]))
-                why = (f"{ch.incoming} {SHORT_LIVED} {experiment} at these couplings (c*tau = "
-                       f"{HBARC / dec.total:.3g} mm; the detector is at least {x_min:.6e} {DECAY_LENGTHS} away on "
-                       "every ray, so the decay probability inside is 0 to double precision)")
-            else:
-                why = f"no {ch.incoming} decays inside {experiment} (every ray misses the detector volume)"
-            return _empty(model, experiment, mode, why, self.name)
+            return _empty(model, experiment, mode, f"no {ch.incoming} decays inside {experiment} (every ray misses "
+                          "the detector volume)", self.name)
         lam = p[idx] / m_x * HBARC / dec.total
         # decay point along the chord: exponential truncated to [t_in, t_out]
         length = t_out[idx] - t_in[idx]
@@ -236,13 +225,6 @@ class DecayInVolumeSignal(SignalProcess):
                                                              if v != sample.model.values[k]},
                                  f"couplings at which {ch.incoming} -> {ch.visible} stays closed, as in the sample "
                                  f"({sample.note}); generate a sample where the channel is open")
-            if not _still_short_lived(sample.note, dec.total / sample.model.boson_decays(ch.incoming).total):
-                # ... and a state that decayed before the detector at the sample's couplings has no event that a
-                # longer-lived one could re-weight: zero would be a silent wrong answer
-                raise InputError(f"{model.name} couplings", {k: v for k, v in model.values.items()
-                                                             if v != sample.model.values[k]},
-                                 f"couplings at which {ch.incoming} still decays before it reaches the detector, as in the sample "
-                                 f"({sample.note}); generate a sample at these couplings")
             return np.zeros(0)
         dec = model.boson_decays(ch.incoming)
         if "labels" not in sample.meta:
@@ -256,6 +238,20 @@ class DecayInVolumeSignal(SignalProcess):
 
     def coupling_factor(self, model, source):  # pragma: no cover - event_factor is overridden
         return np.ones(len(source))
+
+    def zero_reason(self, sample: SignalSample, model: Model) -> str:
+        """Why a sample with events has zero weight at ``model``: X decays before the detector on every ray (the
+        decay probability inside underflows), or the response rejects every event, or a coupling is zero."""
+        ch = self.declared(model)
+        dec = model.boson_decays(ch.incoming)
+        if np.any(sample.base_weight > 0) and dec.total > 0 and len(sample.base_weight):
+            c = sample.columns
+            lam = c["p_lab"] / float(dec.mass) * HBARC / dec.total
+            if not np.any(decay_inside_probability(c["t_in"], c["t_out"], lam) > 0):
+                return (f"{ch.incoming} decays before it reaches the detector at these couplings (c*tau = "
+                        f"{HBARC / dec.total:.3g} mm; the smallest distance to it is "
+                        f"{float(np.min(c['t_in'] / lam)):.3g} decay lengths)")
+        return super().zero_reason(sample, model)
 
 
 def pair_mass_squared(rng: np.random.Generator, m: float, m0: float, m1: float, m2: float, n: int) -> np.ndarray:
