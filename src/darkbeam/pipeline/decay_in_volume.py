@@ -39,7 +39,10 @@ columns hold P and ±α per event.
 Re-weighting in couplings (masses fixed) is exact: each event carries t_in, t_out and p, and
 ``event_factor`` recomputes the production coupling², BR(X → c) and P at the new couplings; observables
 do not depend on where along the chord X decayed (the response has no position dependence). Importance
-weights stay unbiased for any coupling, with a variance that grows far from the reference point.
+weights stay unbiased for any coupling, with a variance that grows far from the reference point; where the
+decay probability underflows to 0 on some rays at the reference couplings (X decays long before the detector),
+those rays could never be drawn, so a share ``MIX_LONG_LIVED`` of the events is drawn from the long-lived-limit
+expectation (P ∝ chord·m/p) and re-weighting to a longer-lived X stays unbiased.
 
 Multi-body. A visible channel with an invisible daughter (:data:`MULTI_BODY_FINAL_STATES`: N → ν e⁺e⁻, ν μ⁺μ⁻,
 and N → ν π⁰ with π⁰ → γγ) is built the same way; only the daughters differ. The pair's mass comes from flat
