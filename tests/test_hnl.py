@@ -414,7 +414,9 @@ def test_decay_in_volume_matches_flux_times_decay_probability(long_lived):
     n_mc, err = float(w.sum()), float(np.sqrt(np.sum(w**2)))
     assert n_mc == pytest.approx(n_an, abs=5 * err + 0.01 * n_an)
     assert np.all(s.particles["pdg_in"] == HNL_PDG[0])
-    assert np.all(s.particles["pdg_vis1"] == 211) and np.all(s.particles["pdg_vis2"] == 13)
+    # Majorana N: π⁺μ⁻ or π⁻μ⁺ per event (tests/test_hnl_charges.py), the pion in slot 1
+    assert np.all(np.abs(s.particles["pdg_vis1"]) == 211)
+    assert np.all(s.particles["pdg_vis2"] == 13 * np.sign(s.particles["pdg_vis1"]))
     inv = s.particles["p4_vis1"] + s.particles["p4_vis2"]
     assert np.allclose(np.sqrt(inv[:, 0] ** 2 - np.sum(inv[:, 1:] ** 2, axis=1)), 385.0, rtol=1e-6)
 

@@ -58,11 +58,24 @@ TWO_BODY_FINAL_STATES = MappingProxyType({
     "gamma gamma": ((22, 22), (0.0, 0.0)),
     "pi0 pi0": ((111, 111), (M_PI0, M_PI0)),
     # heavy neutral lepton N -> l pi (darkbeam.models.hnl): charge-summed channels (a Majorana N decays to
-    # l-pi+ and l+pi-), recorded as pi+ l-. The pion comes first so that the decay-in-volume process, which
-    # labels its first daughter with max(pdg_1, pdg_2), writes 211 on the pion and 11/13 on the lepton.
+    # l-pi+ and l+pi-), listed as pi+ l- (the decay of N; decay-in-volume records the charge conjugate pi- l+
+    # per event for N-bar or a self-conjugate N's other charge state, Decays.self_conjugate). The pion comes
+    # first so that the decay-in-volume process, which labels its first daughter with max(pdg_1, pdg_2),
+    # writes 211 (-211) on the pion and 11/13 (-11/-13) on the lepton.
     "e pi": ((211, 11), (M_PI, M_E)),
     "mu pi": ((211, 13), (M_PI, M_MU)),
 })
+
+
+#: Standard-Model particle ids that are their own antiparticle (neutral and flavourless, or K⁰_L/K⁰_S; PDG RPP
+#: "Monte Carlo particle numbering scheme", which gives them no negative number): γ, Z, H, π⁰, ρ⁰, K⁰_L, K⁰_S, η, ω,
+#: η′, φ. Every other SM id's antiparticle is −id (tests/test_hnl_charges.py checks this against ``particle``).
+SELF_CONJUGATE_PDG = frozenset({22, 23, 25, 111, 113, 130, 310, 221, 223, 331, 333})
+
+
+def charge_conjugate(pdg: int) -> int:
+    """Particle id of the antiparticle of ``pdg``: ``pdg`` itself for :data:`SELF_CONJUGATE_PDG`, else −pdg."""
+    return int(pdg) if int(pdg) in SELF_CONJUGATE_PDG else -int(pdg)
 
 
 def boson_pdg(kind: str) -> int:
@@ -73,4 +86,5 @@ def boson_pdg(kind: str) -> int:
 
 
 __all__ = ["ALP_PDG", "BOSON_KINDS", "BOSON_PDG", "CHI_PDG", "HIGGS_SCALAR_PDG", "HNL_PDG", "NEW_PARTICLE_NAMES",
-           "NUCLEUS_PDG", "NU_LIGHT_PDG", "PDG_CTAU", "PDG_MASS", "TWO_BODY_FINAL_STATES", "boson_pdg"]
+           "NUCLEUS_PDG", "NU_LIGHT_PDG", "PDG_CTAU", "PDG_MASS", "SELF_CONJUGATE_PDG", "TWO_BODY_FINAL_STATES",
+           "boson_pdg", "charge_conjugate"]

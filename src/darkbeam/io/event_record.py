@@ -415,8 +415,13 @@ def _run_info(sample, rec: EventRecord, pot: float, fatx) -> dict[str, Any]:
     meta = rec.metadata
     numbers = _particle_numbers()
     for p in rec.all_particles():  # masses of the non-PDG states of this file (G.C.5 suggestion)
-        if len(p.pdg) and int(p.pdg[0]) in numbers:
-            extra[f"NuHepMC.AdditionalParticleNumber[{int(p.pdg[0])}].darkbeam.Mass"] = float(_mass(p.p4[:1])[0])
+        for pdg in (int(k) for k in np.unique(p.pdg)):
+            if -pdg in numbers and pdg not in numbers:  # an antiparticle (e.g. a Dirac N-bar): declared too (G.R.11)
+                name, desc = numbers[-pdg]
+                numbers[pdg] = (f"anti-{name}", f"antiparticle of {desc}")
+            if pdg in numbers:
+                first = int(np.argmax(p.pdg == pdg))
+                extra[f"NuHepMC.AdditionalParticleNumber[{pdg}].darkbeam.Mass"] = float(_mass(p.p4[first:first + 1])[0])
     beam = None
     if history:
         proton = rec.particle("beam")

@@ -77,12 +77,19 @@ class Decays:
     P the state's polarisation, reported per particle by its production channel. It is the value for the
     state itself; for its CP conjugate (a production channel's ``cp_conjugate`` column) it is −α. Channels
     not listed decay isotropically. The decay-in-volume process reads it.
+
+    ``self_conjugate`` (optional): whether the state is its own antiparticle, for the charges of event records.
+    None (the default): not declared, records keep the ids as listed. False: a state with a distinct antiparticle
+    (e.g. a Dirac fermion); where the production channel reports the CP conjugate, the record has −id for the
+    state and the charge conjugates of its decay products. True (e.g. a Majorana fermion): each decay goes to a
+    channel or its charge conjugate with equal probability (equal widths, CP).
     """
 
     state: str
     mass: float
     widths: dict[str, float]
     asymmetry: dict[str, float] = field(default_factory=dict)
+    self_conjugate: bool | None = None
 
     @property
     def total(self) -> float:

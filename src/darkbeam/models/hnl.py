@@ -62,7 +62,8 @@ Sec. 1.1, "B2018" below).
   N → ν e⁺e⁻ (above m_π⁰ also ν π⁰) carries the signal. The eπ channel, ∝ |U_e4|², is empty with its reason when
   u2_e = 0 and is then not re-weighted into: a sample to be used at u2_e > 0 is generated at u2_e > 0. "mu pi" and
   "e pi" are the charge-summed channels (for Majorana N both charges; for Dirac N
-  the one the beam's N or N̄ makes), written in event records as π⁺ μ⁻.
+  the one the beam's N or N̄ makes). Event records carry the charges (``Decays.self_conjugate``): a Dirac N̄ (from
+  P⁻) is written as −state_pdg decaying to π⁻ℓ⁺, a Dirac N to π⁺ℓ⁻; a Majorana N to either with probability ½ each.
 * Polarisation (``polarisation = "on"``, the default; docs/portal_hnl.md, "Polarisation"): N from P → ℓN
   carries the helicity polarisation of :func:`darkbeam.production.two_body.helicity_polarisation` (per
   particle, from the production channel), and a Dirac N declares the decay asymmetry of N → ℓ⁻π⁺ for the
@@ -390,7 +391,8 @@ class HeavyNeutralLepton(Model):
         if self.values["polarisation"] == "on" and not self.majorana:
             # Dirac N → ℓ⁻π⁺: the pion (first daughter of TWO_BODY_FINAL_STATES) has −α of the lepton
             asym = {ch: -lepton_meson_asymmetry(m, LEPTON_MASS[lep], M_PI) for ch, lep in (("mu pi", "mu"), ("e pi", "e"))}
-        return {"N": Decays("N", m, widths, asym)}
+        # event records: N̄ (from P⁻) and its charge-conjugate decays for a Dirac N; either charge state for a Majorana N
+        return {"N": Decays("N", m, widths, asym, self_conjugate=self.majorana)}
 
     def coupling_product(self) -> dict:
         return {"name": "u2_e + u2_mu + u2_tau", "value": float(sum(self.values[f"u2_{f}"] for f in FLAVOURS)),

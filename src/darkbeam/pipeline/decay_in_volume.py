@@ -36,6 +36,18 @@ integrated over angles does not depend on P, and neither do the weights; it chan
 sharing and opening angle, hence a detector's acceptance. The sample's ``polarisation`` and ``asymmetry``
 columns hold P and ±α per event.
 
+Charges. Kinematics and weights are those of the channel as listed (the asymmetry's sign already follows the
+CP-conjugate state); the particle ids of the record follow the state's declaration ``Decays.self_conjugate``
+(:func:`charge_states`): a state with a distinct antiparticle (False, e.g. a Dirac N) reported as the CP conjugate
+by its production channel (N̄ from P⁻ → ℓ⁻N̄) is written as −id, its visible pair as the charge conjugates (μ⁺π⁻
+for μ⁻π⁺; ids from :func:`darkbeam.particles.charge_conjugate`), each in the same slot as its unconjugated
+partner; a self-conjugate state (True, e.g. a Majorana N) goes to either charge state with probability ½ (equal
+widths), from a separate generator seeded by a hash of the stream's state after every other draw, so that no
+other number changes. Pairs that are their own conjugate (e⁺e⁻, γγ) and the invisible daughter (the light
+neutrino of :data:`MULTI_BODY_FINAL_STATES`, a flavour- and lepton-number-blind id) keep their ids. Not modelled:
+for a polarised self-conjugate state the charge is drawn independently of the decay angle, so each charge state
+alone is isotropic (the charge sum, which the declared asymmetry describes, is exact).
+
 Re-weighting in couplings (masses fixed) is exact: each event carries t_in, t_out and p, and
 ``event_factor`` recomputes the production coupling², BR(X → c) and P at the new couplings; observables
 do not depend on where along the chord X decayed (the response has no position dependence). Importance
@@ -60,6 +72,8 @@ Fiducial convention (the same as the scatter processes): decays anywhere in the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from types import MappingProxyType
 
 import hepunits as hu
@@ -79,7 +93,7 @@ from ..kinematics.fourvec import (
     two_body_momentum,
 )
 from ..models.base import Model
-from ..particles import NU_LIGHT_PDG, TWO_BODY_FINAL_STATES, boson_pdg
+from ..particles import NU_LIGHT_PDG, TWO_BODY_FINAL_STATES, boson_pdg, charge_conjugate
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_inside_probability, decay_probability
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, no_flux_reason
@@ -201,11 +215,12 @@ class DecayInVolumeSignal(SignalProcess):
         # such as a heavy neutral lepton has no boson kind), else the id of its boson kind
         pdg_x = getattr(model, "state_pdg", None) or (
             boson_pdg(str(model.boson_kind)) if model.boson_kind else 0)
+        # charges of the record (module docstring, "Charges"): ids only, drawn after every other random number
+        pdg_in, pdg_v1, pdg_v2 = charge_states(dec, arrivals, idx, rng, pdg_x, max(pdg1, pdg2), min(pdg1, pdg2))
         piece = dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                      base_weight=np.where(res.accepted, res.weight, 0.0),
                      source=arrivals.parent[idx], target=np.full(n, "", dtype="<U4"),
-                     **_particles(p4_x, pdg_x,
-                                  first, max(pdg1, pdg2), second, min(pdg1, pdg2),
+                     **_particles(p4_x, pdg_in, first, pdg_v1, second, pdg_v2,
                                   np.zeros((n, 4)), 0, inv, pdg_inv))
         out = _assemble(model, experiment, mode, [piece], self.name)
         out.columns = {"t_in": t_in[idx], "t_out": t_out[idx], "p_lab": p[idx], "x_prod": arrivals.origin[idx],
@@ -310,6 +325,36 @@ def decay_asymmetry(dec, visible: str, arrivals: Arrivals, idx: np.ndarray) -> t
     return pol, np.where(conj, -alpha0, alpha0)
 
 
+def side_stream(rng: np.random.Generator, salt: str) -> np.random.Generator:
+    """A generator seeded from a hash of ``rng``'s current state and ``salt``, leaving ``rng`` untouched: extra
+    draws (the charges of event records) that change no other number of a sample; same seed, same numbers."""
+    state = json.dumps(rng.bit_generator.state, sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{salt}|{state}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+
+def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Generator, pdg_x: int, pdg1: int,
+                  pdg2: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-event particle ids (state, visible 1, visible 2) of the record (module docstring, "Charges"), from the
+    ids as listed (``pdg_x``; ``pdg1``, ``pdg2`` in the record's slots) and the state's ``dec.self_conjugate``:
+    None: as listed; False: the CP-conjugate arrivals (``arrivals.cp_conjugate``) get −pdg_x and the charge
+    conjugates of the pair; True: each decay is charge-conjugated with probability ½, from :func:`side_stream`
+    (``rng`` is not advanced), the state keeping its id. A pair that is its own conjugate (e⁺e⁻, γγ) is kept."""
+    n = len(idx)
+    declared = getattr(dec, "self_conjugate", None)
+    if declared is None:
+        conj = np.zeros(n, bool)
+    elif declared:
+        conj = side_stream(rng, f"charge {dec.state}").random(n) < 0.5
+    else:
+        conj = np.zeros(n, bool) if arrivals.cp_conjugate is None else np.asarray(arrivals.cp_conjugate, bool)[idx]
+    pdg_in = np.where(conj & (declared is False), -pdg_x, pdg_x)
+    c1, c2 = charge_conjugate(pdg1), charge_conjugate(pdg2)
+    if sorted((c1, c2)) == sorted((pdg1, pdg2)):  # the pair is its own conjugate: ids as listed
+        return pdg_in, np.full(n, pdg1), np.full(n, pdg2)
+    return pdg_in, np.where(conj, c1, pdg1), np.where(conj, c2, pdg2)
+
+
 def spin_axes(p4: np.ndarray, parent_p4: np.ndarray, m: float) -> np.ndarray:
     """Unit spin axes (N, 3), in the rest frame reached from the lab by a pure boost, of states of mass ``m``
     (MeV) and lab four-momenta ``p4`` whose helicity is defined along their momentum in the rest frame of the
@@ -355,5 +400,5 @@ def polarised_two_body_decay(rng: np.random.Generator, p4: np.ndarray, axis: np.
     return boost(p1, b), boost(p2, b)
 
 
-__all__ = ["MULTI_BODY_FINAL_STATES", "DecayInVolumeSignal", "decay_asymmetry", "multi_body_decay", "pair_mass_squared",
-           "polarised_two_body_decay", "sample_cos_theta", "spin_axes"]
+__all__ = ["MULTI_BODY_FINAL_STATES", "DecayInVolumeSignal", "charge_states", "decay_asymmetry", "multi_body_decay",
+           "pair_mass_squared", "polarised_two_body_decay", "sample_cos_theta", "side_stream", "spin_axes"]
