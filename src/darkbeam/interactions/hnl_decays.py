@@ -24,7 +24,7 @@ import numpy as np
 
 from ..constants import E_CHARGE, F_PI, G_F, HBARC, M_E, M_MU, M_PI, M_PI0, M_Z, SIN2_THETA_W, V_UD
 from ..errors import ClosedChannelError
-from ..kinematics.fourvec import kallen
+from ..kinematics.fourvec import beta_of, boost, kallen
 from ..propagation.decay import decay_inside_probability, sample_truncated_exponential
 from .hnl_couplings import G_Z, DarkNeutrinoCouplings
 
@@ -314,7 +314,6 @@ def sample_dilepton_decays(
     Returns:
         (p_lminus, p_lplus, p_daughter) lab four-momenta, each (N, 4), MeV.
     """
-    from ..kinematics.fourvec import beta_of, boost
 
     n = len(p_parent)
     m1 = c.masses[parent]

@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..models.base import Model
 from ..registry import Registry
 from . import dm_elastic, dm_upscattering, hnl_upscattering, inverse_primakoff, primakoff
+from .form_factors import COUPLINGS
 from .targets import Target, get_target
 
 ProcessFn = Callable[[Model, Target, np.ndarray], dict[str, Any]]
@@ -39,7 +40,6 @@ def _primakoff_xsec(model: Model, target: Target, energy: np.ndarray) -> dict[st
     (the charge convention the signal simulation uses too)."""
     coupling = str(model.values.get("zprime_current", "u-quark"))
     sig = primakoff.sigma_all(model, target, energy, coupling)
-    from .form_factors import COUPLINGS
 
     conv = COUPLINGS.get(coupling)
     return {
@@ -57,7 +57,6 @@ def _upscattering_xsec(model: Model, target: Target, energy: np.ndarray) -> dict
     """Inelastic DM upscattering chi T -> chi' T via V1/V2 (seed 000 App. B)."""
     coupling = "em"
     sig = dm_upscattering.sigma_all(model, target, energy, coupling)
-    from .form_factors import COUPLINGS
 
     c = dm_upscattering.scattering_couplings(model)
     conv = COUPLINGS.get(coupling)

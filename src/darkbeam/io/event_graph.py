@@ -13,7 +13,8 @@ import numpy as np
 from ..constants import M_P
 from ..detectors.catalog import BEAMS, get_experiment
 from ..errors import InputError
-from ..interactions.targets import AMU
+from ..interactions.targets import AMU, get_target
+from ..pipeline.geometry import detector_center
 from . import nuhepmc
 from .event_files import _mass
 
@@ -39,7 +40,6 @@ def interaction_vertices(sample, rng: np.random.Generator | None = None, sphere:
     :func:`~darkbeam.pipeline.geometry.detector_center`, radius ``Experiment.radius`` ("detector")
     or ``fiducial_radius`` ("fiducial").
     """
-    from ..pipeline.geometry import detector_center
 
     radii = {"detector": "radius", "fiducial": "fiducial_radius"}
     if sphere not in radii:
@@ -190,7 +190,6 @@ def _parent_pdg(sample, cols: dict[str, np.ndarray], n: int) -> np.ndarray | Non
 def _fill_nucleus_pdg(pdg: np.ndarray, p4: np.ndarray, target) -> np.ndarray:
     """Recoil ids the sample left 0 (nuclei missing from ``particles.NUCLEUS_PDG``, e.g. Cs133) from the
     event's target nucleus (Z, A of :mod:`darkbeam.interactions.targets`), where a recoil is present."""
-    from ..interactions.targets import get_target
 
     missing = (pdg == 0) & np.any(p4 != 0, axis=1)
     if not np.any(missing):

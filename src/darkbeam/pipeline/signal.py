@@ -33,12 +33,18 @@ from ..constants import HBARC
 from ..detectors.catalog import get_experiment
 from ..detectors.response import RESPONSES, get_response
 from ..errors import InputError
-from ..kinematics.fourvec import dot
+from ..interactions import dm_upscattering as up
+from ..interactions import primakoff
+from ..interactions.dm_upscattering import chi_prime_widths, scattering_couplings, v1_branching_ee
+from ..interactions.targets import get_target
+from ..kinematics.fourvec import dot, two_body_decay
 from ..models.base import Model
+from ..particles import BOSON_PDG, CHI_PDG, NUCLEUS_PDG
 from ..propagation.decay import decay_length, survival_probability
 from ..registry import Registry
-from ..particles import BOSON_PDG, CHI_PDG, NUCLEUS_PDG
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, parent_fields
+from .estimators import forced_flux
+from .geometry import detector_center
 
 OBSERVABLES = ("E_vis", "cos_theta", "E_QE")
 
@@ -240,8 +246,6 @@ class DarkPrimakoffSignal(SignalProcess):
     name = "dark-primakoff"
 
     def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
-        from ..interactions import primakoff
-
         exp = get_experiment(experiment)
         m_x = float(model.m_x)
         arrivals = Arrivals.concat([
@@ -306,8 +310,6 @@ class InelasticDMSignal(SignalProcess):
     name = "idm-upscattering"
 
     def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
-        from ..interactions import dm_upscattering as up
-
         exp = get_experiment(experiment)
         m_chi = float(model.m_chi)
         pieces_arr = []
@@ -359,7 +361,6 @@ class InelasticDMSignal(SignalProcess):
 
 def _scattering_coupling2(model: Model) -> float:
     """(ε_s g')² of the upscattering (σ ∝ it; seed 000 Eq. B1 with e² absorbed in σ)."""
-    from ..interactions.dm_upscattering import scattering_couplings
 
     sc = scattering_couplings(model)
     return float(sc.eps * sc.g_prime) ** 2
@@ -367,7 +368,6 @@ def _scattering_coupling2(model: Model) -> float:
 
 def chi_prime_visible_br(model: Model) -> float:
     """BR(χ' → χ e⁺e⁻): BR(χ'→χV1)·BR(V1→e⁺e⁻) on shell, else BR(χ' → χ e⁺e⁻ via V1*)."""
-    from ..interactions.dm_upscattering import chi_prime_widths, v1_branching_ee
 
     w = chi_prime_widths(model)
     if w["total"] <= 0:
@@ -378,8 +378,6 @@ def chi_prime_visible_br(model: Model) -> float:
 
 
 def _target_mass(name: str) -> float:
-    from ..interactions.targets import get_target
-
     return float(get_target(name).mass)
 
 
@@ -390,9 +388,6 @@ def _chi_arrivals(v1, parent_p4, label, m_chi, exp, rng) -> list[Arrivals]:
     spin-0 meson, with the rest-frame energy E* = p_χ·P/M of the explicitly sampled chain. (With V1 as
     the parent the highly boosted V1 makes a narrow two-root cone whose Jacobian edge gives the
     estimator an unbounded variance.)"""
-    from ..kinematics.fourvec import two_body_decay
-    from .estimators import forced_flux
-    from .geometry import detector_center
 
     chi_a, chi_b = two_body_decay(rng, v1.p4, m_chi, m_chi)
     m_parent = np.sqrt(np.clip(dot(parent_p4, parent_p4), 0, None))
