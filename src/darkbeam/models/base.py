@@ -83,6 +83,10 @@ class Decays:
     (e.g. a Dirac fermion); where the production channel reports the CP conjugate, the record has −id for the
     state and the charge conjugates of its decay products. True (e.g. a Majorana fermion): each decay goes to a
     channel or its charge conjugate with equal probability (equal widths, CP).
+
+    ``charge_asymmetry`` (optional, self-conjugate states): for a channel, the asymmetry α of its FIRST listed daughter
+    in the channel as listed (its charge conjugate has −α; the charge sum is isotropic, so ``asymmetry`` is empty). A
+    polarised state's decay then goes to the listed channel with probability (1 + α P cos θ)/2 given the drawn angle.
     """
 
     state: str
@@ -90,6 +94,7 @@ class Decays:
     widths: dict[str, float]
     asymmetry: dict[str, float] = field(default_factory=dict)
     self_conjugate: bool | None = None
+    charge_asymmetry: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:

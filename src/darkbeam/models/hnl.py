@@ -388,11 +388,14 @@ class HeavyNeutralLepton(Model):
         u2 = {f: self.values[f"u2_{f}"] for f in FLAVOURS}
         widths = partial_widths(m, u2, self.majorana)
         asym: dict[str, float] = {}
-        if self.values["polarisation"] == "on" and not self.majorana:
-            # Dirac N → ℓ⁻π⁺: the pion (first daughter of TWO_BODY_FINAL_STATES) has −α of the lepton
+        if self.values["polarisation"] == "on":
+            # N → ℓ⁻π⁺: the pion (first daughter of TWO_BODY_FINAL_STATES) has −α of the lepton; a Majorana N's
+            # charge-summed decay is isotropic, each charge state keeps its asymmetry (±α): charge_asymmetry
             asym = {ch: -lepton_meson_asymmetry(m, LEPTON_MASS[lep], M_PI) for ch, lep in (("mu pi", "mu"), ("e pi", "e"))}
         # event records: N̄ (from P⁻) and its charge-conjugate decays for a Dirac N; either charge state for a Majorana N
-        return {"N": Decays("N", m, widths, asym, self_conjugate=self.majorana)}
+        if self.majorana:
+            return {"N": Decays("N", m, widths, {}, self_conjugate=True, charge_asymmetry=asym)}
+        return {"N": Decays("N", m, widths, asym, self_conjugate=False)}
 
     def coupling_product(self) -> dict:
         return {"name": "u2_e + u2_mu + u2_tau", "value": float(sum(self.values[f"u2_{f}"] for f in FLAVOURS)),

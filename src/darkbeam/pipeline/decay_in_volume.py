@@ -43,10 +43,11 @@ by its production channel (N̄ from P⁻ → ℓ⁻N̄) is written as −id, its
 for μ⁻π⁺; ids from :func:`darkbeam.particles.charge_conjugate`), each in the same slot as its unconjugated
 partner; a self-conjugate state (True, e.g. a Majorana N) goes to either charge state with probability ½ (equal
 widths), from a separate generator seeded by a hash of the stream's state after every other draw, so that no
-other number changes. Pairs that are their own conjugate (e⁺e⁻, γγ) and the invisible daughter (the light
-neutrino of :data:`MULTI_BODY_FINAL_STATES`, a flavour- and lepton-number-blind id) keep their ids. Not modelled:
-for a polarised self-conjugate state the charge is drawn independently of the decay angle, so each charge state
-alone is isotropic (the charge sum, which the declared asymmetry describes, is exact).
+other number changes. Where such a state declares ``Decays.charge_asymmetry`` α for the channel and its production
+channel reports a polarisation P, the listed charge state is chosen with probability (1 + αP cos θ)/2 given the
+drawn (isotropic, charge-summed) angle θ of the first daughter to the spin axis, so that each charge state follows
+1 ± αP cos θ. Pairs that are their own conjugate (e⁺e⁻, γγ) and the invisible daughter (the light neutrino of
+:data:`MULTI_BODY_FINAL_STATES`, a flavour- and lepton-number-blind id) keep their ids.
 
 Re-weighting in couplings (masses fixed) is exact: each event carries t_in, t_out and p, and
 ``event_factor`` recomputes the production coupling², BR(X → c) and P at the new couplings; observables
@@ -216,7 +217,8 @@ class DecayInVolumeSignal(SignalProcess):
         pdg_x = getattr(model, "state_pdg", None) or (
             boson_pdg(str(model.boson_kind)) if model.boson_kind else 0)
         # charges of the record (module docstring, "Charges"): ids only, drawn after every other random number
-        pdg_in, pdg_v1, pdg_v2 = charge_states(dec, arrivals, idx, rng, pdg_x, max(pdg1, pdg2), min(pdg1, pdg2))
+        pdg_in, pdg_v1, pdg_v2 = charge_states(dec, arrivals, idx, rng, pdg_x, max(pdg1, pdg2), min(pdg1, pdg2),
+                                               ch.visible, p4_x, a)
         piece = dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                      base_weight=np.where(res.accepted, res.weight, 0.0),
                      source=arrivals.parent[idx], target=np.full(n, "", dtype="<U4"),
@@ -334,18 +336,32 @@ def side_stream(rng: np.random.Generator, salt: str) -> np.random.Generator:
 
 
 def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Generator, pdg_x: int, pdg1: int,
-                  pdg2: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  pdg2: int, visible: str = "", p4_x: np.ndarray | None = None,
+                  first: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-event particle ids (state, visible 1, visible 2) of the record (module docstring, "Charges"), from the
     ids as listed (``pdg_x``; ``pdg1``, ``pdg2`` in the record's slots) and the state's ``dec.self_conjugate``:
     None: as listed; False: the CP-conjugate arrivals (``arrivals.cp_conjugate``) get −pdg_x and the charge
     conjugates of the pair; True: each decay is charge-conjugated with probability ½, from :func:`side_stream`
-    (``rng`` is not advanced), the state keeping its id. A pair that is its own conjugate (e⁺e⁻, γγ) is kept."""
+    (``rng`` is not advanced), the state keeping its id. A pair that is its own conjugate (e⁺e⁻, γγ) is kept.
+    A self-conjugate state declaring ``dec.charge_asymmetry[visible]`` = α and reported polarised goes to the listed
+    charge state with probability (1 + α P cos θ)/2, θ the angle of the first daughter (lab four-momenta ``first``)
+    to the spin axis in its rest frame (``p4_x``), so that each charge state follows 1 ± αP cos θ while the drawn,
+    isotropic angles (the charge sum) are unchanged."""
     n = len(idx)
     declared = getattr(dec, "self_conjugate", None)
     if declared is None:
         conj = np.zeros(n, bool)
     elif declared:
-        conj = side_stream(rng, f"charge {dec.state}").random(n) < 0.5
+        listed = np.full(n, 0.5)
+        alpha = float(getattr(dec, "charge_asymmetry", {}).get(visible, 0.0))
+        if (alpha != 0.0 and first is not None and p4_x is not None and arrivals.polarisation is not None
+                and arrivals.parent_p4 is not None):
+            pol = np.asarray(arrivals.polarisation, float)[idx]
+            axis = spin_axes(p4_x, arrivals.parent_p4[idx], float(dec.mass))
+            d = boost(first, -beta_of(p4_x))[:, 1:]
+            cos = np.sum(d * axis, axis=1) / np.maximum(np.linalg.norm(d, axis=1), 1e-300)
+            listed = np.clip(0.5 * (1.0 + alpha * pol * cos), 0.0, 1.0)
+        conj = side_stream(rng, f"charge {dec.state}").random(n) < 1.0 - listed
     else:
         conj = np.zeros(n, bool) if arrivals.cp_conjugate is None else np.asarray(arrivals.cp_conjugate, bool)[idx]
     pdg_in = np.where(conj & (declared is False), -pdg_x, pdg_x)
