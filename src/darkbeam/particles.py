@@ -12,6 +12,7 @@ Nuclei follow the PDG nuclear code 10LZZZAAAI; free nucleons are 2212 / 2112.
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
 from . import constants as _c
 from .constants import M_E, M_MU, M_PI, M_PI0
@@ -78,6 +79,17 @@ def charge_conjugate(pdg: int) -> int:
     return int(pdg) if int(pdg) in SELF_CONJUGATE_PDG else -int(pdg)
 
 
+def nucleus_pdg(z: int, a: int) -> int:
+    """PDG nuclear code 10LZZZAAAI (L = I = 0)."""
+    return 1_000_000_000 + 10_000 * z + 10 * a
+
+
+def record_pdg(model: Any) -> int:
+    """Particle id of a model's new state in samples and event records: its declared ``state_pdg`` (a fermion such
+    as a heavy neutral lepton, or a named boson such as the ALP), else the id of its boson kind, else 0."""
+    return int(getattr(model, "state_pdg", None) or BOSON_PDG.get(str(getattr(model, "boson_kind", None)), 0))
+
+
 def boson_pdg(kind: str) -> int:
     """Particle id of a new boson of spin-parity ``kind`` ("scalar", "pseudoscalar", "vector")."""
     if kind not in BOSON_PDG:
@@ -87,4 +99,4 @@ def boson_pdg(kind: str) -> int:
 
 __all__ = ["ALP_PDG", "BOSON_KINDS", "BOSON_PDG", "CHI_PDG", "HIGGS_SCALAR_PDG", "HNL_PDG", "NEW_PARTICLE_NAMES",
            "NUCLEUS_PDG", "NU_LIGHT_PDG", "PDG_CTAU", "PDG_MASS", "SELF_CONJUGATE_PDG", "TWO_BODY_FINAL_STATES",
-           "boson_pdg", "charge_conjugate"]
+           "boson_pdg", "charge_conjugate", "nucleus_pdg", "record_pdg"]

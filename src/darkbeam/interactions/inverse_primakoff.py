@@ -56,6 +56,7 @@ import numpy as np
 
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2
 from ..errors import InputError
+from ..numerics import integrate_log_panels
 from ..production.photon_primakoff import (
     Material,
     form_factor,
@@ -94,7 +95,6 @@ def dsigma_dq2(E: np.ndarray, q2: np.ndarray, m_a: float, g: float, target: str 
     return np.where(ok & (np.abs(c) <= 1.0), val, 0.0) * INV_MEV2_TO_CM2
 
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
 _PANELS = 12
 
 
@@ -109,15 +109,8 @@ def sigma_inverse_primakoff(E: np.ndarray | float, m_a: float, g: float, target:
     if not np.any(ok):
         return out
     lo, hi = q2_limits(E[ok], m_a)
-    ll, lh = np.log(lo), np.log(hi)
-    edges = np.linspace(0.0, 1.0, _PANELS + 1)
-    total = np.zeros(len(ll))
-    for k in range(_PANELS):  # a dozen panels, each vectorised over all energies and nodes
-        u = edges[k] + (edges[k + 1] - edges[k]) * 0.5 * (_GL_X + 1.0)
-        q2 = np.exp(ll[:, None] + (lh - ll)[:, None] * u[None, :])
-        f = dsigma_dq2(E[ok][:, None], q2, m_a, g, mat, nuclear) * q2
-        total += (lh - ll) * 0.5 * (edges[k + 1] - edges[k]) * (f @ _GL_W)
-    out[ok] = total
+    out[ok] = integrate_log_panels(lambda q2: dsigma_dq2(E[ok][:, None], q2, m_a, g, mat, nuclear),
+                                   np.log(lo), np.log(hi), _PANELS)
     return out
 
 

@@ -14,6 +14,7 @@ from ..constants import M_P
 from ..detectors.catalog import BEAMS, get_experiment
 from ..errors import InputError
 from ..interactions.targets import AMU, get_target
+from ..particles import nucleus_pdg
 from ..pipeline.geometry import detector_center
 from . import nuhepmc
 from .event_files import _mass
@@ -155,11 +156,6 @@ def _at_rest(mass: np.ndarray | float, n: int) -> np.ndarray:
 
 def _x4(x: np.ndarray, ct: np.ndarray) -> np.ndarray:
     return np.concatenate([np.asarray(x, float).reshape(-1, 3), np.asarray(ct, float).reshape(-1, 1)], axis=1)
-
-
-def nucleus_pdg(z: int, a: int) -> int:
-    """PDG nuclear code 10LZZZAAAI (L = I = 0)."""
-    return 1_000_000_000 + 10_000 * z + 10 * a
 
 
 def beam_proton(sample, n: int) -> tuple[np.ndarray, int, float]:

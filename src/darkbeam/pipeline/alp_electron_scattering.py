@@ -25,17 +25,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..constants import HBARC
 from ..detectors.catalog import get_experiment
 from ..interactions.alp_electron import sample_scatter, sigma_inverse_compton
-from ..interactions.targets import get_target
-from ..particles import boson_pdg
-from ..production.channels import production_coupling2
-from ..propagation.decay import decay_length, survival_probability
-from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, no_flux_reason
+from ..particles import record_pdg
+from .alp_scattering import LongLivedScatter, defensive_draw
+from .dm_electron import electrons_in
 from .signal import (
     SIGNAL_PROCESSES,
-    SignalProcess,
     _assemble,
     _empty,
     _particles,
@@ -45,29 +41,30 @@ from .signal import (
     response_refusal,
 )
 
-#: share of the resampling density that ignores survival and production couplings (defensive mixture)
-_DEFENSIVE = 0.1
 #: target label of the events (the atomic electrons of every species of the medium together)
 ELECTRON_TARGET = "e-"
 
 
 def detector_electrons(experiment: str) -> float:
     """Electrons in the fiducial volume of ``experiment``: Σ Z × (number of atoms) over the medium's species."""
-    return float(sum(get_target(t).Z * n for t, n in get_experiment(experiment).targets().items()))
+    return float(sum(electrons_in(experiment).values()))
 
 
 @SIGNAL_PROCESSES.register("inverse-compton", "ALP a e- -> gamma e- on the electrons of the detector medium")
-class InverseComptonSignal(SignalProcess):
+class InverseComptonSignal(LongLivedScatter):
     """Inverse Compton-like scattering of a long-lived pseudoscalar on an atomic electron: photon + electron."""
 
     name = "inverse-compton"
 
+    def scattering_coupling(self, model) -> float:
+        """g_aee (dimensionless): the model's ``electron_coupling()``."""
+        return float(model.electron_coupling())
+
     def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
-        exp = get_experiment(experiment)
+        get_experiment(experiment)  # an unknown experiment is an error before anything else
         ch = self.declared(model)
-        dec = model.boson_decays(ch.incoming)
-        m_a = float(dec.mass)
-        g = float(model.electron_coupling())
+        m_a = float(model.boson_decays(ch.incoming).mass)
+        g = self.scattering_coupling(model)
         if not g > 0:
             return _empty(model, experiment, mode, f"electron coupling of {ch.incoming} is 0: no {ch.incoming} e- -> "
                           "gamma e- scattering (and no Compton-like production)", self.name)
@@ -75,54 +72,29 @@ class InverseComptonSignal(SignalProcess):
         if refused:
             return _empty(model, experiment, mode, f"not applicable at {experiment} with its detector response: "
                           f"{refused} (truth level: detector=False)", self.name)
-        arrivals = Arrivals.concat([
-            arrivals_from_sources(xs, pp4, label, m_a, exp, rng)
-            for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng,
-                                                     progress=progress)
-        ])
-        if len(arrivals) == 0:
-            return _empty(model, experiment, mode, no_flux_reason(model, experiment, mode, ch.incoming), self.name)
-        labels, codes = np.unique(arrivals.parent, return_inverse=True)
-        prod = production_coupling2(model, labels)[codes]
-        base_flux = np.where(prod > 0, arrivals.weight / np.where(prod > 0, prod, 1.0), 0.0)
-        p = np.sqrt(np.clip(arrivals.energy**2 - m_a**2, 0.0, None))
-        surv = self.survival(model, p, arrivals.distance)
-        ray = arrivals.point - arrivals.origin if arrivals.point is not None else arrivals.direction
-        u = ray / np.linalg.norm(ray, axis=1)[:, None]
-        n_e = detector_electrons(experiment)
+        la = self.long_lived_arrivals(model, experiment, mode, n_mesons, m_a, rng, progress)
+        if isinstance(la, str):
+            return _empty(model, experiment, mode, la, self.name)
+        arrivals = la.arrivals
         # σ per g_aee² (its shape in E does not depend on couplings at fixed mass)
         sig = _sigma_interp(lambda e: sigma_inverse_compton(e, m_a, 1.0), arrivals.energy, m_a)
-        rate0 = base_flux * sig * n_e
+        rate0 = la.base_flux * sig * detector_electrons(experiment)
         if not np.sum(rate0) > 0:
             return _empty(model, experiment, mode, f"no {ch.incoming} reaching {experiment} scatters on an electron "
                           f"(E > m = {m_a:g} MeV)", self.name)
-        ref = rate0 * prod * g * g * surv
-        q = (1.0 - _DEFENSIVE) * (ref / np.sum(ref) if np.sum(ref) > 0 else rate0 / np.sum(rate0)) \
-            + _DEFENSIVE * rate0 / np.sum(rate0)
-        idx = rng.choice(len(q), size=n_events, p=q / np.sum(q))
-        w = rate0[idx] / (n_events * q[idx])
-        p4_a = np.concatenate([arrivals.energy[idx, None], p[idx, None] * u[idx]], axis=1)
+        idx, w = defensive_draw(rng, rate0, rate0 * la.prod * g * g * la.surv, n_events)
+        p4_a = np.concatenate([arrivals.energy[idx, None], la.p[idx, None] * la.u[idx]], axis=1)
         p4_g, p4_e = sample_scatter(rng, p4_a, m_a)
         res = _response(experiment, mode, p4_g, p4_e, w, rng, detector)
-        pdg_in = int(getattr(model, "state_pdg", None) or boson_pdg(str(model.boson_kind)))
         piece = dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                      base_weight=np.where(res.accepted, res.weight, 0.0), source=arrivals.parent[idx],
-                     target=np.full(n_events, ELECTRON_TARGET), path=arrivals.distance[idx], p_lab=p[idx],
+                     target=np.full(n_events, ELECTRON_TARGET), path=arrivals.distance[idx], p_lab=la.p[idx],
                      # the photon and the recoil electron (both visible: the response saw both); the electron in
                      # the recoil slot makes event files write an electron target at rest (four-momentum conserved)
-                     **_particles(p4_a, pdg_in, p4_g, 22, None, 0, p4_e, 11, None, 0))
+                     **_particles(p4_a, record_pdg(model), p4_g, 22, None, 0, p4_e, 11, None, 0))
         out = _assemble(model, experiment, mode, [piece], self.name)
-        out.columns = arrival_columns(arrivals, idx, float(np.sum(arrivals.weight * surv)))
+        out.columns = arrival_columns(arrivals, idx, float(np.sum(arrivals.weight * la.surv)))
         return out
-
-    def coupling_factor(self, model, source):
-        """Production coupling² of each source label × g_aee² of the scattering."""
-        return production_coupling2(model, np.asarray(source)) * float(model.electron_coupling()) ** 2
-
-    def survival(self, model, p, path):
-        """exp(−path/λ), λ = (p/m) ħc/Γ_tot of the declared incoming state."""
-        d = model.boson_decays(self.declared(model).incoming)
-        return survival_probability(path, decay_length(p, d.mass, HBARC / d.total) if d.total > 0 else np.inf)
 
 
 __all__ = ["ELECTRON_TARGET", "InverseComptonSignal", "detector_electrons"]

@@ -22,6 +22,8 @@ re-weighting that would open a channel closed by a zero coupling in the sample.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..constants import HBARC
@@ -29,7 +31,7 @@ from ..detectors.catalog import get_experiment
 from ..interactions.inverse_primakoff import sample_scatter, sigma_inverse_primakoff
 from ..interactions.targets import get_target
 from ..models.base import Model
-from ..particles import NUCLEUS_PDG, boson_pdg
+from ..particles import NUCLEUS_PDG, nucleus_pdg, record_pdg
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_length, survival_probability
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, no_flux_reason
@@ -48,69 +50,118 @@ from .signal import (
 _DEFENSIVE = 0.1
 
 
-def _state_pdg(model: Model) -> int:
-    return int(getattr(model, "state_pdg", None) or (boson_pdg(str(model.boson_kind)) if model.boson_kind else 0))
-
-
 def _nucleus_pdg(target: str) -> int:
     """PDG id of a detector nucleus (darkbeam.particles, else the nuclear code 10LZZZAAAI of its Z and A)."""
     if target in NUCLEUS_PDG:
         return int(NUCLEUS_PDG[target])
     t = get_target(target)
-    return 1_000_000_000 + 10_000 * int(t.Z) + 10 * int(t.A)
+    return nucleus_pdg(int(t.Z), int(t.A))
 
 
-@SIGNAL_PROCESSES.register("inverse-primakoff", "ALP a N -> gamma N on the screened field of a detector atom")
-class InversePrimakoffSignal(SignalProcess):
-    """Inverse Primakoff conversion of a long-lived pseudoscalar into one photon in the detector."""
+@dataclass
+class LongLivedArrivals:
+    """Arrivals of a long-lived incoming state at the detector, with what the scatter processes need: ``prod`` (the
+    production coupling² per arrival), ``base_flux`` (flux per POT without it), ``p`` (MeV), ``surv`` (survival to
+    the detector centre at the reference couplings) and ``u`` (unit direction of travel)."""
 
-    name = "inverse-primakoff"
+    arrivals: Arrivals
+    prod: np.ndarray
+    base_flux: np.ndarray
+    p: np.ndarray
+    surv: np.ndarray
+    u: np.ndarray
 
-    def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
+
+def defensive_draw(rng: np.random.Generator, rate0: np.ndarray, ref: np.ndarray, n: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` arrivals drawn from (1 − _DEFENSIVE) ref/Σref + _DEFENSIVE rate0/Σrate0 (``ref``: the expectation at the
+    reference couplings; ``rate0``: without survival and production couplings, so that every arrival keeps a chance
+    at any coupling) and their weights rate0/(n q): events per POT per unit coupling factor."""
+    q = (1.0 - _DEFENSIVE) * (ref / np.sum(ref) if np.sum(ref) > 0 else rate0 / np.sum(rate0)) \
+        + _DEFENSIVE * rate0 / np.sum(rate0)
+    idx = rng.choice(len(q), size=n, p=q / np.sum(q))
+    return idx, rate0[idx] / (n * q[idx])
+
+
+class LongLivedScatter(SignalProcess):
+    """Base of the scatter processes of a long-lived incoming state (``inverse-primakoff``, ``inverse-compton``):
+    arrivals with survival, exact re-weighting as production coupling² × ``scattering_coupling(model)``² ×
+    survival. Subclasses define ``scattering_coupling`` and ``build``."""
+
+    def scattering_coupling(self, model: Model) -> float:  # pragma: no cover - defined by subclasses
+        raise NotImplementedError
+
+    def long_lived_arrivals(self, model: Model, experiment: str, mode: str, n_mesons: int, m: float,
+                            rng: np.random.Generator, progress: bool) -> LongLivedArrivals | str:
+        """The arrivals of the declared incoming state (mass ``m``, MeV) at ``experiment``, or the reason there are
+        none."""
         exp = get_experiment(experiment)
-        ch = self.declared(model)
-        dec = model.boson_decays(ch.incoming)
-        m_a = float(dec.mass)
-        g = float(model.photon_coupling())
-        if not g > 0:
-            return _empty(model, experiment, mode, f"photon coupling of {ch.incoming} is 0: no {ch.incoming} N -> "
-                          "gamma N scattering (and no Primakoff production)", self.name)
         arrivals = Arrivals.concat([
-            arrivals_from_sources(xs, pp4, label, m_a, exp, rng)
+            arrivals_from_sources(xs, pp4, label, m, exp, rng)
             for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng,
                                                      progress=progress)
         ])
         if len(arrivals) == 0:
-            return _empty(model, experiment, mode, no_flux_reason(model, experiment, mode, ch.incoming), self.name)
+            return no_flux_reason(model, experiment, mode, self.declared(model).incoming)
         labels, codes = np.unique(arrivals.parent, return_inverse=True)
         prod = production_coupling2(model, labels)[codes]
         base_flux = np.where(prod > 0, arrivals.weight / np.where(prod > 0, prod, 1.0), 0.0)
-        p = np.sqrt(np.clip(arrivals.energy**2 - m_a**2, 0.0, None))
+        p = np.sqrt(np.clip(arrivals.energy**2 - m**2, 0.0, None))
         surv = self.survival(model, p, arrivals.distance)
         # the state's own path (hit counting) or the line of sight to the detector (forced estimator)
         ray = arrivals.point - arrivals.origin if arrivals.point is not None else arrivals.direction
         u = ray / np.linalg.norm(ray, axis=1)[:, None]
-        pdg_in = _state_pdg(model)
+        return LongLivedArrivals(arrivals, prod, base_flux, p, surv, u)
+
+    def coupling_factor(self, model, source):
+        """Production coupling² of each source label × the scattering coupling²."""
+        return production_coupling2(model, np.asarray(source)) * float(self.scattering_coupling(model)) ** 2
+
+    def survival(self, model, p, path):
+        """exp(−path/λ), λ = (p/m) ħc/Γ_tot of the declared incoming state."""
+        d = model.boson_decays(self.declared(model).incoming)
+        return survival_probability(path, decay_length(p, d.mass, HBARC / d.total) if d.total > 0 else np.inf)
+
+
+@SIGNAL_PROCESSES.register("inverse-primakoff", "ALP a N -> gamma N on the screened field of a detector atom")
+class InversePrimakoffSignal(LongLivedScatter):
+    """Inverse Primakoff conversion of a long-lived pseudoscalar into one photon in the detector."""
+
+    name = "inverse-primakoff"
+
+    def scattering_coupling(self, model: Model) -> float:
+        """g_aγγ (1/MeV): the model's ``photon_coupling()``."""
+        return float(model.photon_coupling())
+
+    def build(self, model, experiment, mode, n_mesons, n_events, rng, progress, detector=True):
+        exp = get_experiment(experiment)
+        ch = self.declared(model)
+        m_a = float(model.boson_decays(ch.incoming).mass)
+        g = self.scattering_coupling(model)
+        if not g > 0:
+            return _empty(model, experiment, mode, f"photon coupling of {ch.incoming} is 0: no {ch.incoming} N -> "
+                          "gamma N scattering (and no Primakoff production)", self.name)
+        la = self.long_lived_arrivals(model, experiment, mode, n_mesons, m_a, rng, progress)
+        if isinstance(la, str):
+            return _empty(model, experiment, mode, la, self.name)
+        arrivals = la.arrivals
+        pdg_in = record_pdg(model)
         pieces, picked = [], []
         for target, n_t in exp.targets().items():
             # σ per g² (the shape in E does not depend on couplings at fixed mass)
             sig = _sigma_interp(lambda e, t=target: sigma_inverse_primakoff(e, m_a, 1.0, t),
                                 arrivals.energy, m_a)
-            rate0 = base_flux * sig * n_t  # events per POT per g⁴-like coupling factor, without survival
-            ref = rate0 * prod * g * g * surv
+            rate0 = la.base_flux * sig * n_t  # events per POT per g⁴-like coupling factor, without survival
             if not np.sum(rate0) > 0:
                 continue
-            q = (1.0 - _DEFENSIVE) * (ref / np.sum(ref) if np.sum(ref) > 0 else rate0 / np.sum(rate0)) \
-                + _DEFENSIVE * rate0 / np.sum(rate0)
-            idx = rng.choice(len(q), size=n_events, p=q / np.sum(q))
-            w = rate0[idx] / (n_events * q[idx])
-            p4_a = np.concatenate([arrivals.energy[idx, None], p[idx, None] * u[idx]], axis=1)
+            idx, w = defensive_draw(rng, rate0, rate0 * la.prod * g * g * la.surv, n_events)
+            p4_a = np.concatenate([arrivals.energy[idx, None], la.p[idx, None] * la.u[idx]], axis=1)
             p4_g, p4_rec, _ = sample_scatter(rng, p4_a, m_a, target)
             res = _response(experiment, mode, p4_g, None, w, rng, detector)
             pieces.append(dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                                base_weight=np.where(res.accepted, res.weight, 0.0),
                                source=arrivals.parent[idx], target=np.full(n_events, target),
-                               path=arrivals.distance[idx], p_lab=p[idx],
+                               path=arrivals.distance[idx], p_lab=la.p[idx],
                                **_particles(p4_a, pdg_in, p4_g, 22, None, 0, p4_rec, _nucleus_pdg(target), None, 0)))
             picked.append(idx)
         if not pieces:
@@ -119,17 +170,8 @@ class InversePrimakoffSignal(SignalProcess):
         out = _assemble(model, experiment, mode, pieces, self.name)
         # event-record columns: parents, production points and the flux at the detector (per cm² per POT at the
         # reference couplings, survival included; the same value in every row)
-        out.columns = arrival_columns(arrivals, np.concatenate(picked), float(np.sum(arrivals.weight * surv)))
+        out.columns = arrival_columns(arrivals, np.concatenate(picked), float(np.sum(arrivals.weight * la.surv)))
         return out
 
-    def coupling_factor(self, model, source):
-        """Production coupling² of each source label × g² of the scattering."""
-        return production_coupling2(model, np.asarray(source)) * float(model.photon_coupling()) ** 2
 
-    def survival(self, model, p, path):
-        """exp(−path/λ), λ = (p/m) ħc/Γ_tot of the declared incoming state."""
-        d = model.boson_decays(self.declared(model).incoming)
-        return survival_probability(path, decay_length(p, d.mass, HBARC / d.total) if d.total > 0 else np.inf)
-
-
-__all__ = ["InversePrimakoffSignal"]
+__all__ = ["InversePrimakoffSignal", "LongLivedArrivals", "LongLivedScatter", "defensive_draw"]

@@ -94,7 +94,7 @@ from ..kinematics.fourvec import (
     two_body_momentum,
 )
 from ..models.base import Model
-from ..particles import NU_LIGHT_PDG, TWO_BODY_FINAL_STATES, boson_pdg, charge_conjugate
+from ..particles import NU_LIGHT_PDG, TWO_BODY_FINAL_STATES, charge_conjugate, record_pdg
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_inside_probability, decay_probability
 from .boson_flux import Arrivals, arrivals_from_sources, iter_boson_sources, no_flux_reason
@@ -212,10 +212,7 @@ class DecayInVolumeSignal(SignalProcess):
         w = base_flux[idx] * area_cm2 * wfac
         res = _response(experiment, mode, first, second, w, rng, detector)
         n = len(idx)
-        # particle id of the decaying state: the model's declaration ``state_pdg`` if it has one (a fermion
-        # such as a heavy neutral lepton has no boson kind), else the id of its boson kind
-        pdg_x = getattr(model, "state_pdg", None) or (
-            boson_pdg(str(model.boson_kind)) if model.boson_kind else 0)
+        pdg_x = record_pdg(model)  # the decaying state's id (its ``state_pdg``, else its boson kind's)
         # charges of the record (module docstring, "Charges"): ids only, drawn after every other random number
         pdg_in, pdg_v1, pdg_v2 = charge_states(dec, arrivals, idx, rng, pdg_x, max(pdg1, pdg2), min(pdg1, pdg2),
                                                ch.visible, p4_x, a)

@@ -61,7 +61,8 @@ import numpy as np
 
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2, M_E
 from ..kinematics.fourvec import two_body_decay
-from ..particles import BOSON_PDG
+from ..numerics import integrate_log_panels
+from ..particles import record_pdg
 from ..sample import ParticleSample
 from . import em_cascade as ec
 from .channels import _add_parent_origin
@@ -256,9 +257,6 @@ def sample_cascade(rng: np.random.Generator, photons: np.ndarray, m_a: float, g:
     return src, shower, prob
 
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
-
-
 def cascade_conversion(E0: np.ndarray | float, m_a: float, g: float, material: str) -> np.ndarray:
     """C_C(E₀) = n_e ∫ dk (dT/dk) σ_C(k) over (k_th, E₀): ALPs made by Compton conversions of the shower photons of a
     primary of energy E₀ (MeV), approximation B (em_cascade.photon_track_length); 8 panels × 48 nodes in ln k."""
@@ -269,15 +267,9 @@ def cascade_conversion(E0: np.ndarray | float, m_a: float, g: float, material: s
     ok = E0 > k_th
     if not np.any(ok):
         return out
-    lo, hi = np.full(int(ok.sum()), math.log(k_th)), np.log(E0[ok])
-    total = np.zeros(len(hi))
-    edges = np.linspace(0.0, 1.0, 9)
-    for j in range(8):  # eight panels, each vectorised over energies and nodes
-        u = edges[j] + (edges[j + 1] - edges[j]) * 0.5 * (_GL_X + 1.0)
-        k = np.exp(lo[:, None] + (hi - lo)[:, None] * u[None, :])
-        f = ec.photon_track_length(k, E0[ok][:, None], mat.X0, mat.Z) * sigma_compton(k.ravel(), m_a, g).reshape(
-            k.shape) * k
-        total += (hi - lo) * 0.5 * (edges[j + 1] - edges[j]) * (f @ _GL_W)
+    total = integrate_log_panels(
+        lambda k: ec.photon_track_length(k, E0[ok][:, None], mat.X0, mat.Z) * sigma_compton(k.ravel(), m_a, g).reshape(
+            k.shape), np.full(int(ok.sum()), math.log(k_th)), np.log(E0[ok]), 8)
     out[ok] = electrons_per_gram(mat.symbol) * total
     return out
 
@@ -357,7 +349,7 @@ class PhotonCompton(PhotonPrimakoff):
             from_shower = np.concatenate([from_shower, np.ones(int(on.sum()), bool)])
         if len(sel) == 0:
             return
-        pdg = int(getattr(model, "state_pdg", None) or BOSON_PDG.get(str(model.boson_kind), 0))
+        pdg = record_pdg(model)
         xs = ParticleSample(np.full(len(sel), pdg), alps, parents.x[sel], parents.w[sel] * mes.br_gg * conv,
                             parents.weight_unit,
                             {"parent_index": sel, "parent_pdg": parents.pdg[sel], "p4_gamma": p_gamma,

@@ -75,7 +75,8 @@ import numpy as np
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2, M_E
 from ..errors import InputError
 from ..kinematics.fourvec import two_body_decay
-from ..particles import BOSON_PDG
+from ..numerics import integrate_log_panels
+from ..particles import record_pdg
 from ..sample import ParticleSample
 from . import em_cascade as ec
 from .channels import ProductionChannel, _add_parent_origin
@@ -171,7 +172,6 @@ def dsigma_dq2(E: np.ndarray, q2: np.ndarray, m_a: float, g: float, material: st
     return np.where(ok & (np.abs(c) <= 1.0), val, 0.0) * INV_MEV2_TO_CM2
 
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
 _PANELS = 12
 
 
@@ -188,16 +188,8 @@ def sigma_primakoff(E: np.ndarray | float, m_a: float, g: float, material: str |
     if not np.any(ok):
         return out
     lo, hi = q2_limits(E[ok], m_a)
-    ll, lh = np.log(lo), np.log(hi)
-    edges = np.linspace(0.0, 1.0, _PANELS + 1)
-    total = np.zeros(len(ll))
-    for k in range(_PANELS):  # a dozen panels, each vectorised over all energies and nodes
-        u0, u1 = edges[k], edges[k + 1]
-        u = u0 + (u1 - u0) * 0.5 * (_GL_X + 1.0)
-        lnq2 = ll[:, None] + (lh - ll)[:, None] * u[None, :]
-        q2 = np.exp(lnq2)
-        f = dsigma_dq2(E[ok][:, None], q2, m_a, g, material, nuclear) * q2
-        total += (lh - ll) * 0.5 * (u1 - u0) * (f @ _GL_W)
+    total = integrate_log_panels(lambda q2: dsigma_dq2(E[ok][:, None], q2, m_a, g, material, nuclear),
+                                 np.log(lo), np.log(hi), _PANELS)
     out[ok] = total
     return out
 
@@ -333,17 +325,12 @@ def cascade_conversion(E0: np.ndarray | float, m_a: float, g: float, material: s
     ok = E0 > m_a
     if not np.any(ok):
         return out
-    lo, hi = np.full(int(ok.sum()), math.log(m_a)), np.log(E0[ok])
-    total = np.zeros(len(hi))
-    edges = np.linspace(0.0, 1.0, 9)
-    for j in range(8):  # eight panels, each vectorised over energies and nodes
-        u = edges[j] + (edges[j + 1] - edges[j]) * 0.5 * (_GL_X + 1.0)
-        k = np.exp(lo[:, None] + (hi - lo)[:, None] * u[None, :])
-        e0 = E0[ok][:, None]
+    def integrand(k: np.ndarray) -> np.ndarray:
         sig = sigma_primakoff_fast(k, m_a, g, mat.symbol) if not exact_sigma else \
             sigma_primakoff(k.ravel(), m_a, g, mat).reshape(k.shape)
-        f = ec.photon_track_length(k, e0, mat.X0, mat.Z) * sig * k
-        total += (hi - lo) * 0.5 * (edges[j + 1] - edges[j]) * (f @ _GL_W)
+        return ec.photon_track_length(k, E0[ok][:, None], mat.X0, mat.Z) * sig
+
+    total = integrate_log_panels(integrand, np.full(int(ok.sum()), math.log(m_a)), np.log(E0[ok]), 8)
     out[ok] = atoms_per_gram(mat) * total
     return out
 
@@ -565,7 +552,7 @@ class PhotonPrimakoff(ProductionChannel):
             sel, p_gamma = np.concatenate([sel, both[src[on]]]), np.vstack([p_gamma, shower[on]])
             conv, mother = np.concatenate([conv, p_sh[on]]), np.vstack([mother, parent_p4[src[on]]])
             from_shower = np.concatenate([from_shower, np.ones(int(on.sum()), bool)])
-        pdg = int(getattr(model, "state_pdg", None) or BOSON_PDG.get(str(model.boson_kind), 0))
+        pdg = record_pdg(model)
         xs = ParticleSample(np.full(len(sel), pdg), alps, parents.x[sel],
                             parents.w[sel] * mes.br_gg * conv, parents.weight_unit,
                             {"parent_index": sel, "parent_pdg": parents.pdg[sel], "p4_gamma": p_gamma,
