@@ -9,8 +9,8 @@ What is computed (the assumptions are stated in docs/portal_hnl.md):
   per POT ± 30 % as MicroBooNE's NuMI HNL analysis code uses it, shared with the Higgs-portal check
   docs/make_higgs.py), K⁺ → μ⁺N at rest
   (monochromatic N), N → μ∓π± anywhere in the MicroBooNE TPC (``build_signal(..., detector=False)``; the μπ part of
-  the model's sample, :func:`channel_part`: the model also detects eπ, ν e⁺e⁻ and ν π⁰, which a μπ search does not
-  count), with the
+  the model's sample, :func:`channel_part`: the model also detects eπ, ν e⁺e⁻, ν π⁰, ν μ⁺μ⁻, ν γ and e μ ν, which a
+  μπ search does not count), with the
   exposure of the search, 7.01e20 NuMI POT (arXiv:2207.03840 abstract). The limit solves
   ε N(|U|²) = s_up on the rising (long-lived) branch by exact re-weighting of one sample per mass, with
   s_up the 90 % CL CLs limit (darkbeam.inference.poisson_limits) for N_OBS events on BKG background, and two
@@ -53,8 +53,8 @@ from darkbeam.pipeline.signal import build_signal, detection_channel
 from darkbeam.production.two_body import branching_ratio, helicity_polarisation
 
 FIG = Path(__file__).with_name("figures") / "hnl_microboone.png"
-#: the detection channel of the published searches compared here (N → μ∓π±): the model also detects eπ, ν e⁺e⁻ and
-#: ν π⁰, so every number below reads this channel's part of the combined sample explicitly
+#: the detection channel of the published searches compared here (N → μ∓π±): the model also detects eπ, ν e⁺e⁻,
+#: ν π⁰, ν μ⁺μ⁻, ν γ and e μ ν, so every number below reads this channel's part of the combined sample explicitly
 MU_PI = DecayInVolume("N", "mu pi").label
 
 # ---- (A) MicroBooNE NuMI 2022 ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ What is computed (the assumptions are stated in docs/portal_hnl.md):
 * darkbeam's ``heavy-neutral-lepton`` model with only |U_μ4|² ≠ 0 at the experiment ``microboone`` (BNB, 470 m): K⁺
   decaying in flight in the BNB target and decay pipe (neutrino mode), K⁺ → μ⁺N, N → μ∓π± anywhere in the TPC at truth
   level (``build_signal(..., detector=False)``; the μπ part of the model's sample, :func:`channel_part`, as the model
-  also detects eπ, ν e⁺e⁻ and ν π⁰), one sample per mass and nature, re-weighted exactly in |U_μ4|²;
+  also detects eπ, ν e⁺e⁻, ν π⁰, ν μ⁺μ⁻, ν γ and e μ ν), one sample per mass and nature, re-weighted exactly in |U_μ4|²;
 * the exposure of the search, 2.0e20 POT (abstract);
 * the late trigger as a cut on the N's arrival time: each event's delay Δt relative to light-speed neutrinos from the
   target (the kaon's flight at β_K from its production point to its decay, then the N's at β_N to its decay point in

@@ -7,7 +7,8 @@ What is computed (the assumptions are stated in docs/portal_hnl.md):
 * darkbeam's ``heavy-neutral-lepton`` model (Majorana, only |U_μ4|² ≠ 0) at ``microboone-absorber``: K⁺ decaying at
   rest in the NuMI hadron absorber (beam ``numi-absorber``; yield of darkbeam.beams.stopped_yields, 0.085 KDAR ν_μ
   per POT, the number of this analysis' own code), K⁺ → μ⁺N, and N → ν e⁺e⁻ or N → ν π⁰ (π⁰ → γγ) anywhere in the
-  TPC at truth level (``build_signal(..., detector=False)``). The registered model detects μπ, eπ, ν e⁺e⁻ and ν π⁰
+  TPC at truth level (``build_signal(..., detector=False)``). The registered model detects μπ, eπ, ν e⁺e⁻, ν π⁰,
+  ν μ⁺μ⁻, ν γ and e μ ν
   (``DecayInVolume``, the generic decay-in-volume process with its multi-body final states,
   pipeline/decay_in_volume.py); each channel of this check is that channel's part of the model's sample
   (``CombinedSample.parts``, :func:`channel_part`), i.e. the events of that channel alone with the same seed;

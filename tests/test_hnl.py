@@ -43,6 +43,8 @@ CONFIG = ROOT / "examples" / "hnl_microboone.toml"
 #: labels of the model's detection channels (``DetectionChannel.label``, the per-event ``columns["channel"]``)
 MU_PI, E_PI = "decay-in-volume N -> mu pi", "decay-in-volume N -> e pi"
 NU_EE, NU_PI0 = "decay-in-volume N -> nu e+ e-", "decay-in-volume N -> nu pi0"
+NU_MUMU, NU_GAMMA = "decay-in-volume N -> nu mu+ mu-", "decay-in-volume N -> nu gamma"
+E_MU_NU = "decay-in-volume N -> e mu nu"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -300,8 +302,9 @@ def test_below_the_mu_pi_threshold_the_empty_sample_reweights_to_zero(tmp_path):
 
 def test_below_the_mu_pi_threshold_the_model_predicts_electron_pairs():
     """At m_N = 100 MeV (below m_μ + m_π, m_e + m_π and m_π⁰) with |U_μ4|² = 1e-6 at the NuMI absorber
-    (``microboone-absorber``, K⁺ at rest) the prediction has N -> ν e⁺e⁻ events, and ``by_channel`` names all four
-    detection channels, the three closed ones at 0 with their thresholds in the note."""
+    (``microboone-absorber``, K⁺ at rest) the prediction has N -> ν e⁺e⁻ and N -> ν γ events, and ``by_channel`` names
+    all seven detection channels, the five closed ones at 0 with their thresholds in the note (e μ ν closes at
+    m_e + m_μ = 106.2 MeV)."""
     from darkbeam.inference.predict import Predictor
     from darkbeam.io.config import parse_config
 
@@ -310,15 +313,17 @@ def test_below_the_mu_pi_threshold_the_model_predicts_electron_pairs():
                         "simulation": {"n_mesons": 5000, "n_events": 1000, "seed": 3}})
     out = Predictor(cfg).predict()
     r = out["modes"]["stopped"]
-    assert list(r["by_channel"]) == [MU_PI, E_PI, NU_EE, NU_PI0]
-    assert r["by_channel"][NU_EE] > 0.0
-    assert r["by_channel"][MU_PI] == r["by_channel"][E_PI] == r["by_channel"][NU_PI0] == 0.0
-    assert out["signal_events"] == pytest.approx(r["by_channel"][NU_EE], rel=1e-12)
+    assert list(r["by_channel"]) == [MU_PI, E_PI, NU_EE, NU_PI0, NU_MUMU, NU_GAMMA, E_MU_NU]
+    assert r["by_channel"][NU_EE] > 0.0 and r["by_channel"][NU_GAMMA] > 0.0
+    assert all(r["by_channel"][c] == 0.0 for c in (MU_PI, E_PI, NU_PI0, NU_MUMU, E_MU_NU))
+    assert out["signal_events"] == pytest.approx(r["by_channel"][NU_EE] + r["by_channel"][NU_GAMMA], rel=1e-12)
     for label, reason in ((MU_PI, "N -> mu pi is closed (m = 100 MeV <= 245.229 MeV)"),
                           (E_PI, "N -> e pi is closed (m = 100 MeV <= 140.081 MeV)"),
-                          (NU_PI0, "N -> nu pi0 is closed (m = 100 MeV <= 134.977 MeV)")):
+                          (NU_PI0, "N -> nu pi0 is closed (m = 100 MeV <= 134.977 MeV)"),
+                          (NU_MUMU, "N -> nu mu+ mu- is closed (m = 100 MeV <= 211.317 MeV)"),
+                          (E_MU_NU, "N -> e mu nu is closed (m = 100 MeV <= 106.169 MeV)")):
         assert f"{label}: {reason}" in r["note"]
-    assert NU_EE not in r["note"]
+    assert NU_EE not in r["note"] and NU_GAMMA not in r["note"]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -87,6 +87,10 @@ class Decays:
     ``charge_asymmetry`` (optional, self-conjugate states): for a channel, the asymmetry α of its FIRST listed daughter
     in the channel as listed (its charge conjugate has −α; the charge sum is isotropic, so ``asymmetry`` is empty). A
     polarised state's decay then goes to the listed channel with probability (1 + α P cos θ)/2 given the drawn angle.
+
+    ``pair_charge_fraction`` (optional): for a channel whose visible pair the state makes in both charge orders (the
+    heavy neutral lepton's "e mu nu": e⁻μ⁺ν_μ through |U_e4|², μ⁻e⁺ν_e through |U_μ4|²), the probability of the order
+    listed by the decay-in-volume final state, for the state itself (its CP conjugate: the conjugate pairs).
     """
 
     state: str
@@ -95,6 +99,7 @@ class Decays:
     asymmetry: dict[str, float] = field(default_factory=dict)
     self_conjugate: bool | None = None
     charge_asymmetry: dict[str, float] = field(default_factory=dict)
+    pair_charge_fraction: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:

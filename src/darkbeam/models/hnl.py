@@ -54,9 +54,10 @@ Sec. 1.1, "B2018" below).
   f_π = 130.2 MeV, |V_ud|, G_F, sin²θ_W (MS-bar, 0.23121) from :mod:`darkbeam.constants`.
   B2018 is cited by section (its table of contents was checked; docs/portal_hnl.md says why equation
   numbers are not quoted); every formula is checked against an independent calculation in tests/test_hnl.py.
-* Detection: N → μ∓π±, N → e∓π±, N → ν e⁺e⁻ and N → ν π⁰ (π⁰ → γγ) inside the detector
-  (``DecayInVolume("N", "mu pi")``, ``("N", "e pi")``, ``("N", "nu e+ e-")``, ``("N", "nu pi0")``: darkbeam's generic
-  decay-in-volume process, with its multi-body final states for the last two; one sample per channel joined by
+* Detection: N → μ∓π±, N → e∓π±, N → ν e⁺e⁻, N → ν π⁰ (π⁰ → γγ), N → ν μ⁺μ⁻, N → ν γ and N → e∓μ±ν inside the
+  detector (``DecayInVolume("N", "mu pi")``, ``("N", "e pi")``, ``("N", "nu e+ e-")``, ``("N", "nu pi0")``,
+  ``("N", "nu mu+ mu-")``, ``("N", "nu gamma")``, ``("N", "e mu nu")``: darkbeam's generic decay-in-volume process,
+  with its multi-body and single-visible final states for all but the first two; one sample per channel joined by
   ``pipeline.signal.build_signal``, each a part of the combined sample labelled by its channel, the μπ part exactly
   the sample of a μπ-only model with the same seed). Below m_μ + m_π the μπ part is empty with its reason and
   N → ν e⁺e⁻ (above m_π⁰ also ν π⁰) carries the signal. The eπ channel, ∝ |U_e4|², is empty with its reason when
@@ -64,6 +65,15 @@ Sec. 1.1, "B2018" below).
   "e pi" are the charge-summed channels (for Majorana N both charges; for Dirac N
   the one the beam's N or N̄ makes). Event records carry the charges (``Decays.self_conjugate``): a Dirac N̄ (from
   P⁻) is written as −state_pdg decaying to π⁻ℓ⁺, a Dirac N to π⁺ℓ⁻; a Majorana N to either with probability ½ each.
+  "e mu nu" is N → e⁻μ⁺ν_μ (|U_e4|²) plus N → μ⁻e⁺ν_e (|U_μ4|²), equal widths (I is symmetric in x_d, x_l), so N
+  declares the share of the listed e⁻μ⁺ order, f = Γ(e⁻μ⁺ν)/Γ("e mu nu") = |U_e|²/(|U_e|² + |U_μ|²)
+  (``Decays.pair_charge_fraction``): a Dirac N gives e⁻μ⁺ with probability f and μ⁻e⁺ otherwise, a Dirac N̄
+  the conjugates (e⁺μ⁻ with f), a Majorana N either order's charge conjugate with ½ (so e⁻μ⁺ : e⁺μ⁻ = ½ : ½ whatever
+  f). N → ν γ is generated isotropically in the N frame for both natures: exact for a Majorana N (CP: the ν γ and
+  ν̄ γ decays have opposite asymmetries, the sum is isotropic); for a polarised Dirac N the photon follows
+  1 + α P cos θ with |α| up to 1 for a chiral transition moment (Balantekin, de Gouvêa, Kayser, PLB 789 (2019) 488,
+  arXiv:1808.10518), which is not applied (the count does not depend on it; the photon's lab spectrum of a Dirac N
+  is approximate; docs/portal_hnl.md, "Detection").
 * Polarisation (``polarisation = "on"``, the default; docs/portal_hnl.md, "Polarisation"): N from P → ℓN
   carries the helicity polarisation of :func:`darkbeam.production.two_body.helicity_polarisation` (per
   particle, from the production channel), and a Dirac N declares the decay asymmetry of N → ℓ⁻π⁺ for the
@@ -71,8 +81,8 @@ Sec. 1.1, "B2018" below).
   :func:`darkbeam.interactions.hnl_decays.lepton_meson_asymmetry` (N̄ → ℓ⁺π⁻: the opposite, applied by the
   decay-in-volume process through the production channel's ``cp_conjugate`` column). A Majorana N declares
   none: its ℓ⁻π⁺ and ℓ⁺π⁻ decays have equal widths and opposite asymmetries (CP), so the charge-summed
-  channel is exactly isotropic whatever the polarisation. The three-body channels and νπ⁰ are not given an
-  asymmetry (ν e⁺e⁻ and ν π⁰ are detected, isotropically in the N frame). ``polarisation = "off"`` decays every N isotropically (the former treatment).
+  channel is exactly isotropic whatever the polarisation. The three-body channels, νπ⁰ and νγ are not given an
+  asymmetry (ν e⁺e⁻, ν μ⁺μ⁻, e μ ν, ν π⁰ and ν γ are detected, isotropically in the N frame). ``polarisation = "off"`` decays every N isotropically (the former treatment).
 
 Valid for 0 < m_N < m_Ds − m_e: π, K → ℓN everywhere, D±, D_s± → ℓN (``PromptMesonTwoBody``) at the 120 GeV beams
 (NuMI, LBNF; darkbeam.beams.charm), where they are the only source above m_K − m_μ. Tree-level widths, no radiative
@@ -326,13 +336,21 @@ def partial_widths(m: float, u2: dict[str, float], majorana: bool = True) -> dic
     return {k: float(factor * v) for k, v in w.items()}
 
 
+def e_mu_order_fraction(m: float, u2: dict[str, float]) -> float | None:
+    """Share of N → e⁻μ⁺ν_μ (|U_e4|²) in the "e mu nu" width, the rest N → μ⁻e⁺ν_e (|U_μ4|²) (module docstring;
+    the same for a Majorana N, whose widths are both doubled); None when the channel is closed."""
+    we = float(u2.get("e", 0.0)) * width_cc_leptons(m, M_E, M_MU)
+    wm = float(u2.get("mu", 0.0)) * width_cc_leptons(m, M_MU, M_E)
+    return we / (we + wm) if we + wm > 0 else None
+
+
 # ------------------------------------------------------------------------------------------------
 # the model
 # ------------------------------------------------------------------------------------------------
 @register_model("heavy-neutral-lepton")
 class HeavyNeutralLepton(Model):
-    """Heavy neutral lepton N (mass m_n, mixings |U_a4|^2): pi/K/D -> l N; N -> mu pi, e pi, nu e+ e-, nu pi0 inside
-    the detector."""
+    """Heavy neutral lepton N (mass m_n, mixings |U_a4|^2): pi/K/D -> l N; N -> mu pi, e pi, nu e+ e-, nu pi0,
+    nu mu+ mu-, nu gamma, e mu nu inside the detector."""
 
     name = "heavy-neutral-lepton"
     boson = "N"  # the new state the production channels emit (a fermion: no boson_kind)
@@ -355,8 +373,10 @@ class HeavyNeutralLepton(Model):
     )
     # π±/K± → ℓN in flight or at rest; D±/D_s± → ℓN, prompt, where the beam makes charm (120 GeV: beams.charm)
     production = (MesonTwoBody(), PromptMesonTwoBody())
+    # the first four in their original order (each part is built with the same seed: the added channels change none)
     detection = (DecayInVolume("N", "mu pi"), DecayInVolume("N", "e pi"), DecayInVolume("N", "nu e+ e-"),
-                 DecayInVolume("N", "nu pi0"))
+                 DecayInVolume("N", "nu pi0"), DecayInVolume("N", "nu mu+ mu-"), DecayInVolume("N", "nu gamma"),
+                 DecayInVolume("N", "e mu nu"))
 
     def validate(self) -> None:
         m = self.values["m_n"]
@@ -392,16 +412,20 @@ class HeavyNeutralLepton(Model):
             # N → ℓ⁻π⁺: the pion (first daughter of TWO_BODY_FINAL_STATES) has −α of the lepton; a Majorana N's
             # charge-summed decay is isotropic, each charge state keeps its asymmetry (±α): charge_asymmetry
             asym = {ch: -lepton_meson_asymmetry(m, LEPTON_MASS[lep], M_PI) for ch, lep in (("mu pi", "mu"), ("e pi", "e"))}
-        # event records: N̄ (from P⁻) and its charge-conjugate decays for a Dirac N; either charge state for a Majorana N
+        # event records: N̄ (from P⁻) and its charge-conjugate decays for a Dirac N; either charge state for a Majorana N;
+        # "e mu nu": the listed e⁻μ⁺ order with the |U_e|² share (module docstring)
+        f = e_mu_order_fraction(m, u2)
+        pairs = {} if f is None else {"e mu nu": f}
         if self.majorana:
-            return {"N": Decays("N", m, widths, {}, self_conjugate=True, charge_asymmetry=asym)}
-        return {"N": Decays("N", m, widths, asym, self_conjugate=False)}
+            return {"N": Decays("N", m, widths, {}, self_conjugate=True, charge_asymmetry=asym,
+                                   pair_charge_fraction=pairs)}
+        return {"N": Decays("N", m, widths, asym, self_conjugate=False, pair_charge_fraction=pairs)}
 
     def coupling_product(self) -> dict:
         return {"name": "u2_e + u2_mu + u2_tau", "value": float(sum(self.values[f"u2_{f}"] for f in FLAVOURS)),
                 "unit": ""}
 
 
-__all__ = ["CHANNELS", "G_KSTAR", "KAPPA_V", "HeavyNeutralLepton", "cc_phase_space", "nc_coefficients", "partial_widths",
+__all__ = ["CHANNELS", "G_KSTAR", "KAPPA_V", "HeavyNeutralLepton", "cc_phase_space", "e_mu_order_fraction", "nc_coefficients", "partial_widths",
            "width_3nu", "width_cc_leptons", "width_lepton_pi", "width_lepton_pseudoscalar", "width_lepton_vector",
            "width_nu_gamma", "width_nu_ll", "width_nu_pi0", "width_nu_pseudoscalar", "width_nu_vector"]

@@ -47,7 +47,12 @@ other number changes. Where such a state declares ``Decays.charge_asymmetry`` α
 channel reports a polarisation P, the listed charge state is chosen with probability (1 + αP cos θ)/2 given the
 drawn (isotropic, charge-summed) angle θ of the first daughter to the spin axis, so that each charge state follows
 1 ± αP cos θ. Pairs that are their own conjugate (e⁺e⁻, γγ) and the invisible daughter (the light neutrino of
-:data:`MULTI_BODY_FINAL_STATES`, a flavour- and lepton-number-blind id) keep their ids.
+:data:`MULTI_BODY_FINAL_STATES`, a flavour- and lepton-number-blind id) keep their ids. A state that makes a channel's
+visible pair in both charge orders (N → e⁻μ⁺ν_μ through |U_e4|², N → μ⁻e⁺ν_e through |U_μ4|², both "e mu nu")
+declares the share of the listed order in ``pair_charge_fraction`` (a mapping channel → f on its ``Decays``; the
+state itself, not its CP conjugate); each decay keeps the listed order with probability f and is otherwise written
+with the pair's charge conjugate, the state's id unchanged, from a second side stream; this composes with the CP
+conjugation above (N̄: the conjugate of either order). Kinematics do not depend on the order (flat phase space).
 
 Re-weighting in couplings (masses fixed) is exact: each event carries t_in, t_out and p, and
 ``event_factor`` recomputes the production coupling², BR(X → c) and P at the new couplings; observables
@@ -58,13 +63,22 @@ those rays could never be drawn, so a share ``MIX_LONG_LIVED`` of the events is 
 expectation (P ∝ chord·m/p) and re-weighting to a longer-lived X stays unbiased.
 
 Multi-body. A visible channel with an invisible daughter (:data:`MULTI_BODY_FINAL_STATES`: N → ν e⁺e⁻, ν μ⁺μ⁻,
-and N → ν π⁰ with π⁰ → γγ) is built the same way; only the daughters differ. The pair's mass comes from flat
-three-body phase space or from the intermediate state (π⁰), its direction in the X frame and the daughters' in the
-pair frame are isotropic, and the invisible daughter is recorded in ``p4_inv``. The count, the decay points and the
+N → e⁻μ⁺ν (and μ⁻e⁺ν, below) and N → ν π⁰ with π⁰ → γγ) is built the same way; only the daughters differ. The pair's
+mass comes from flat three-body phase space or from the intermediate state (π⁰), its direction in the X frame and the
+daughters' in the pair frame are isotropic, and the invisible daughter is recorded in ``p4_inv``. A channel with ONE
+visible daughter and an invisible one (:data:`SINGLE_VISIBLE_FINAL_STATES`: N → ν γ) is an isotropic two-body decay
+in the X frame; the record has no second visible particle (``pdg_vis2`` = 0). The count, the decay points and the
 re-weighting do not depend on the daughters (they use BR(X → c) and the chord only), so truth-level totals are
 exact. The energy sharing of e⁺e⁻ is flat phase space, not the channel's |M|² (e.g.
 :func:`darkbeam.interactions.hnl_decays.msq_dilepton`): a response that cuts on it is approximate. No asymmetry is
 applied to these channels (a model that declares one is rejected).
+
+Shared arrivals. A model with several decay-in-volume channels of one state (the heavy neutral lepton's seven) gets
+the same arrivals in every channel: ``build_signal`` seeds each channel's generator alike and the arrivals depend
+only on the model, experiment, mode, n_mesons, the state's mass and the generator's state. They are computed once
+(:func:`shared_arrivals`: the last result is kept for the same live model object, parameter values and generator
+state, and a hit restores the generator to the state the computation left), so each channel's numbers are
+bit-identical to building it alone; only the time changes.
 
 Fiducial convention (the same as the scatter processes): decays anywhere in the detector's volume
 (``exp.geometry``) are counted and the experiment's efficiency, which includes its fiducial cut
@@ -75,6 +89,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from types import MappingProxyType
 
 import hepunits as hu
@@ -123,6 +138,14 @@ MULTI_BODY_FINAL_STATES = MappingProxyType({
     "nu e+ e-": ((NU_LIGHT_PDG, -11, 11), (0.0, M_E, M_E), None),
     "nu mu+ mu-": ((NU_LIGHT_PDG, -13, 13), (0.0, M_MU, M_MU), None),
     "nu pi0": ((NU_LIGHT_PDG, 22, 22), (0.0, 0.0, 0.0), M_PI0),
+    # N → e⁻ μ⁺ ν (listed order; μ⁻ e⁺ ν per event from ``pair_charge_fraction``, module docstring "Charges")
+    "e mu nu": ((NU_LIGHT_PDG, 11, -13), (0.0, M_E, M_MU), None),
+})
+
+#: visible channels with one visible and one invisible daughter (module docstring, "Multi-body"): name ->
+#: ((pdg of the invisible, of the visible), (their masses, MeV)); an isotropic two-body decay in the X frame.
+SINGLE_VISIBLE_FINAL_STATES = MappingProxyType({
+    "nu gamma": ((NU_LIGHT_PDG, 22), (0.0, 0.0)),
 })
 
 
@@ -143,10 +166,14 @@ class DecayInVolumeSignal(SignalProcess):
         elif ch.visible in MULTI_BODY_FINAL_STATES:
             (pdg_nu, pdg1, pdg2), (m0, m1, m2), via = MULTI_BODY_FINAL_STATES[ch.visible]
             threshold = m0 + (via or m1 + m2)
+        elif ch.visible in SINGLE_VISIBLE_FINAL_STATES:
+            (pdg_nu, pdg1), (m0, m1) = SINGLE_VISIBLE_FINAL_STATES[ch.visible]
+            pdg2, threshold = 0, m0 + m1
         else:
-            known = ", ".join((*TWO_BODY_FINAL_STATES, *MULTI_BODY_FINAL_STATES))
+            known = ", ".join((*TWO_BODY_FINAL_STATES, *MULTI_BODY_FINAL_STATES, *SINGLE_VISIBLE_FINAL_STATES))
             return _empty(model, experiment, mode, f"visible channel {ch.visible!r} has no final state in "
-                          f"darkbeam.particles or decay_in_volume.MULTI_BODY_FINAL_STATES (known: {known})", self.name)
+                          f"darkbeam.particles or decay_in_volume.MULTI_BODY_FINAL_STATES / SINGLE_VISIBLE_FINAL_STATES "
+                          f"(known: {known})", self.name)
         if not dec.widths.get(ch.visible, 0.0) > 0:
             why = (f"{ch.incoming} -> {ch.visible} is closed (m = {m_x:g} MeV <= {threshold:g} MeV)"
                    if m_x <= threshold else f"{ch.incoming} -> {ch.visible} has zero width at these couplings")
@@ -154,11 +181,7 @@ class DecayInVolumeSignal(SignalProcess):
         if exp.geometry is None:
             return _empty(model, experiment, mode, f"{experiment} has no detector geometry for decays in volume",
                           self.name)
-        arrivals = Arrivals.concat([
-            arrivals_from_sources(xs, pp4, label, m_x, exp, rng)
-            for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng,
-                                                     progress=progress)
-        ])
+        arrivals = shared_arrivals(model, experiment, mode, n_mesons, m_x, rng, progress)
         if len(arrivals) == 0:
             return _empty(model, experiment, mode, no_flux_reason(model, experiment, mode, ch.incoming), self.name)
         labels, codes = np.unique(arrivals.parent, return_inverse=True)
@@ -195,12 +218,16 @@ class DecayInVolumeSignal(SignalProcess):
         x_dec = arrivals.origin[idx] + (t_in[idx] + dist)[:, None] * u[idx]
         p4_x = np.concatenate([arrivals.energy[idx, None], p[idx, None] * u[idx]], axis=1)
         pol, alpha = decay_asymmetry(dec, ch.visible, arrivals, idx)
-        inv, pdg_inv = None, 0
-        if ch.visible in MULTI_BODY_FINAL_STATES:  # invisible + visible pair (module docstring, "Multi-body")
+        inv, pdg_inv, b = None, 0, None
+        if ch.visible in MULTI_BODY_FINAL_STATES or ch.visible in SINGLE_VISIBLE_FINAL_STATES:
+            # invisible + visible pair or one visible (module docstring, "Multi-body"): isotropic, no asymmetry
             if np.any(alpha * pol != 0.0):
                 raise InputError(f"{model.name} Decays.asymmetry", ch.visible,
                                  "an asymmetry only for two-body channels of darkbeam.particles.TWO_BODY_FINAL_STATES")
-            inv, a, b = multi_body_decay(rng, p4_x, m_x, ch.visible)
+            if ch.visible in MULTI_BODY_FINAL_STATES:
+                inv, a, b = multi_body_decay(rng, p4_x, m_x, ch.visible)
+            else:
+                inv, a = two_body_decay(rng, p4_x, m0, m1)
             pdg_inv = pdg_nu
         elif np.any(alpha * pol != 0.0):  # a polarised state with an asymmetric decay (module docstring)
             axis = spin_axes(p4_x, arrivals.parent_p4[idx], m_x)
@@ -208,7 +235,7 @@ class DecayInVolumeSignal(SignalProcess):
         else:
             a, b = two_body_decay(rng, p4_x, m1, m2)
         # response order: (particle, antiparticle) as in the other processes (e⁻ first)
-        first, second = (b, a) if pdg1 < 0 else (a, b)
+        first, second = (b, a) if pdg1 < 0 else (a, b)  # one visible (b None): (a, None)
         w = base_flux[idx] * area_cm2 * wfac
         res = _response(experiment, mode, first, second, w, rng, detector)
         n = len(idx)
@@ -269,6 +296,36 @@ class DecayInVolumeSignal(SignalProcess):
                         f"{HBARC / dec.total:.3g} mm; the smallest distance to it is "
                         f"{float(np.min(c['t_in'] / lam)):.3g} decay lengths)")
         return super().zero_reason(sample, model)
+
+
+#: the last arrivals computed by :func:`shared_arrivals`, one tuple (key, weak reference to the model, arrivals,
+#: generator state after), replaced whole so that concurrent builds (threaded scans) never read a mixed entry
+_LAST_ARRIVALS: list[tuple] = []
+
+
+def shared_arrivals(model: Model, experiment: str, mode: str, n_mesons: int, m_x: float, rng: np.random.Generator,
+                    progress: bool = False) -> Arrivals:
+    """Arrivals at the detector of the model's state of mass ``m_x`` (MeV) from every production channel (module
+    docstring, step 1), advancing ``rng`` as their computation does. The last result is reused when the same live
+    ``model`` object, with the same parameter values, asks again with the same experiment, mode, n_mesons, mass and
+    generator state (the next channel of one ``build_signal``): ``rng`` is then set to the state the computation
+    left, so every number is that of a fresh computation (module docstring, "Shared arrivals")."""
+    key = (type(model), json.dumps(model.values, sort_keys=True, default=str), experiment, mode, int(n_mesons),
+           float(m_x), json.dumps(rng.bit_generator.state, sort_keys=True, default=str))
+    last = _LAST_ARRIVALS[0] if _LAST_ARRIVALS else None  # one read: the tuple is replaced whole
+    if last is not None and last[0] == key and last[1]() is model:
+        rng.bit_generator.state = last[3]
+        return last[2]
+    exp = get_experiment(experiment)
+    arrivals = Arrivals.concat([
+        arrivals_from_sources(xs, pp4, label, m_x, exp, rng)
+        for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng, progress=progress)
+    ])
+    for v in vars(arrivals).values():  # shared between channels: read-only, so that no channel can alter another's
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False
+    _LAST_ARRIVALS[:] = [(key, weakref.ref(model), arrivals, rng.bit_generator.state)]
+    return arrivals
 
 
 def pair_mass_squared(rng: np.random.Generator, m: float, m0: float, m1: float, m2: float, n: int) -> np.ndarray:
@@ -343,7 +400,9 @@ def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Gener
     A self-conjugate state declaring ``dec.charge_asymmetry[visible]`` = α and reported polarised goes to the listed
     charge state with probability (1 + α P cos θ)/2, θ the angle of the first daughter (lab four-momenta ``first``)
     to the spin axis in its rest frame (``p4_x``), so that each charge state follows 1 ± αP cos θ while the drawn,
-    isotropic angles (the charge sum) are unchanged."""
+    isotropic angles (the charge sum) are unchanged. A channel of ``dec.pair_charge_fraction`` (= f) keeps the listed
+    order of its pair with probability f and is written with the pair's charge conjugate otherwise (a second
+    :func:`side_stream`), the state's id following only the CP conjugation (module docstring, "Charges")."""
     n = len(idx)
     declared = getattr(dec, "self_conjugate", None)
     if declared is None:
@@ -365,6 +424,11 @@ def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Gener
     c1, c2 = charge_conjugate(pdg1), charge_conjugate(pdg2)
     if sorted((c1, c2)) == sorted((pdg1, pdg2)):  # the pair is its own conjugate: ids as listed
         return pdg_in, np.full(n, pdg1), np.full(n, pdg2)
+    fraction = getattr(dec, "pair_charge_fraction", {}).get(visible)
+    if fraction is not None:  # the state makes both charge orders of the pair: the other one with 1 − f
+        if not 0.0 <= float(fraction) <= 1.0:
+            raise InputError(f"{dec.state} pair_charge_fraction[{visible!r}]", fraction, "a probability in [0, 1]")
+        conj = conj ^ (side_stream(rng, f"pair charge {dec.state} {visible}").random(n) >= float(fraction))
     return pdg_in, np.where(conj, c1, pdg1), np.where(conj, c2, pdg2)
 
 
@@ -413,5 +477,6 @@ def polarised_two_body_decay(rng: np.random.Generator, p4: np.ndarray, axis: np.
     return boost(p1, b), boost(p2, b)
 
 
-__all__ = ["MULTI_BODY_FINAL_STATES", "DecayInVolumeSignal", "charge_states", "decay_asymmetry", "multi_body_decay",
-           "pair_mass_squared", "polarised_two_body_decay", "sample_cos_theta", "side_stream", "spin_axes"]
+__all__ = ["MULTI_BODY_FINAL_STATES", "SINGLE_VISIBLE_FINAL_STATES", "DecayInVolumeSignal", "charge_states",
+           "decay_asymmetry", "multi_body_decay", "pair_mass_squared", "polarised_two_body_decay", "sample_cos_theta",
+           "shared_arrivals", "side_stream", "spin_axes"]
