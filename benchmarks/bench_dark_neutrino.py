@@ -24,7 +24,7 @@ from darkbeam.interactions.hnl_upscattering import Upscattering
 from darkbeam.models import get_model
 from darkbeam.pipeline import dark_neutrino as pdn
 
-PARS = dict(m4=0.15, mzprime=1.25, epsilon=0.01, gD=2.0, Umu4=1e-3, UD4=0.8, HNLtype="dirac")
+PARS = {"m4": 0.15, "mzprime": 1.25, "epsilon": 0.01, "gD": 2.0, "Umu4": 1e-3, "UD4": 0.8, "HNLtype": "dirac"}
 
 
 def darkbeam_rate(nodes_per_bin=4, n_q2=64):
@@ -79,7 +79,7 @@ if __name__ == "__main__":
     print(f"darkbeam : rate = {r_db:10.1f} events   time = {t_db * 1e3:8.1f} ms   numerical precision = {p_db:.1e}")
     try:
         r_dn, t_dn, p_dn, t1, neval = bench_darknews(float(os.environ.get("DN_BUDGET_S", "240")))
-    except Exception as exc:  # DarkNews missing or failing: report and stop
+    except Exception as exc:  # noqa: BLE001 - DarkNews missing or failing: report and stop
         print(f"DarkNews : not run ({exc!r})")
     else:
         print(f"DarkNews : rate = {r_dn:10.1f} events   time = {t_dn:8.1f} s    stat. precision = {p_dn:.2%} "

@@ -29,7 +29,7 @@ BR = {"br_scalar": ["muphilic-scalar", "--set", "m_phi=1 MeV", "--set", "g_mu=5e
 def _run(tree: Path, args: list[str]) -> dict | None:
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     r = subprocess.run([sys.executable, "-m", "darkbeam.cli", *args, "--json"], cwd=tree, env=env,
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, check=False)
     if r.returncode != 0:
         print(f"  {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()[-200:]}", file=sys.stderr)
         return None

@@ -8,11 +8,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from darkbeam.production import matrix_elements as me  # noqa: E402
-from darkbeam.production import three_body as tb  # noqa: E402
+from darkbeam.production import matrix_elements as me
+from darkbeam.production import three_body as tb
 
 OUT = Path(__file__).parent / "figures"
 CURVES = [("scalar", "gauge-invariant", "φ", "-"), ("pseudoscalar", "gauge-invariant", "a", "--"),

@@ -13,6 +13,7 @@ Run: python docs/make_flux_120gev.py  (about two minutes on one core)
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -20,12 +21,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from darkbeam.beams import interaction_probability, production_table  # noqa: E402
-from darkbeam.detectors.catalog import BEAMS  # noqa: E402
-from darkbeam.pipeline.neutrino_flux import neutrino_flux  # noqa: E402
+from darkbeam.beams import interaction_probability, production_table
+from darkbeam.detectors.catalog import BEAMS
+from darkbeam.pipeline.neutrino_flux import neutrino_flux
 
 HERE = Path(__file__).parent
 N_MESONS = 1_000_000
@@ -51,7 +52,7 @@ def ref_in_bins(table: np.ndarray, col: int, edges: np.ndarray, binned: bool) ->
     """Reference per GeV in our bins: bin means of the 0.25 GeV DUNE bins (binned) or interpolation (MINERvA)."""
     e = table[:, 0]
     if binned:
-        return np.array([table[(e > lo) & (e < hi), col].mean() for lo, hi in zip(edges[:-1], edges[1:])])
+        return np.array([table[(e > lo) & (e < hi), col].mean() for lo, hi in itertools.pairwise(edges)])
     return np.interp(0.5 * (edges[1:] + edges[:-1]), e, table[:, col])
 
 
@@ -106,7 +107,7 @@ def main() -> None:
         w = np.diff(edges)
         e_ref = table[:, 0]
 
-        def per_gev(f, a):  # flux integrated over [a, a + 1] GeV
+        def per_gev(f, a, w=w, edges=edges):  # flux integrated over [a, a + 1] GeV
             return float(np.sum((f * w)[(edges[:-1] >= a - 1e-9) & (edges[1:] <= a + 1 + 1e-9)]))
 
         key = f"{exp}/{mode}"

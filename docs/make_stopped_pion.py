@@ -12,11 +12,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from darkbeam.beams import stopped as sp  # noqa: E402
-from darkbeam.detectors.catalog import get_experiment  # noqa: E402
+from darkbeam.beams import stopped as sp
+from darkbeam.detectors.catalog import get_experiment
 from darkbeam.pipeline.stopped_sources import (
     experiment_binned_neutrino_flux,
     experiment_neutrino_flux,

@@ -11,11 +11,10 @@ from darkbeam.io.atomic import atomic_path, write_text_atomic
 
 def test_interrupted_write_leaves_no_file(tmp_path):
     target = tmp_path / "out.json"
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_path(target) as tmp:
-            with open(tmp, "w") as f:
-                f.write('{"partial": ')
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        with open(tmp, "w") as f:
+            f.write('{"partial": ')
+        raise KeyboardInterrupt
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -23,10 +22,10 @@ def test_interrupted_write_leaves_no_file(tmp_path):
 def test_existing_file_survives_failed_rewrite(tmp_path):
     target = tmp_path / "out.txt"
     write_text_atomic(target, "complete\n")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            open(tmp, "w").write("half")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        with open(tmp, "w") as f:
+            f.write("half")
+        raise RuntimeError("disk full")
     assert target.read_text() == "complete\n"
 
 

@@ -82,7 +82,7 @@ def test_combined_eqe():
 
 def test_chi2_unbiased_on_gaussian_pseudo_data():
     # pseudo-data drawn from the covariance itself: <chi^2> = number of bins
-    resid0, cov, _ = eqe_covariance(np.zeros(11), "neutrino", stat="pearson")
+    _resid0, cov, _ = eqe_covariance(np.zeros(11), "neutrino", stat="pearson")
     rng = np.random.default_rng(11)
     n = 400
     draws = rng.multivariate_normal(np.zeros(len(cov)), cov, n)
@@ -202,7 +202,7 @@ def test_scan_finds_injected_mass_point():
         return 300.0 * t / t.sum() * (1 + m_b)
 
     d = b + template(2.0, 1.0)  # Asimov data at (2, 1), coupling product 1
-    chi2_fn = lambda s: chi2_spectrum(s, "neutrino", "cos_theta", data=d)  # noqa: E731
+    chi2_fn = lambda s: chi2_spectrum(s, "neutrino", "cos_theta", data=d)
     sc = scan_masses(template, chi2_fn, {"m_a": [0.0, 1.0, 2.0, 3.0, 4.0], "m_b": [0.0, 1.0, 2.0]})
     assert sc.best["point"] == {"m_a": 2.0, "m_b": 1.0}
     assert sc.best["c"] == pytest.approx(1.0, rel=1e-3) and sc.best["chi2"] < 1e-6

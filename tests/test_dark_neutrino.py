@@ -81,7 +81,7 @@ def test_validation_errors_name_the_parameter():
 def test_muon_decay_limit_of_three_body_formula():
     """LL contact coupling 2√2 G_F with massless final states -> G_F² m⁵ /(192 π³) (muon decay)."""
     m1 = 105.0
-    amp = lambda s: {"LL": 2 * math.sqrt(2) * G_F, "LR": 0.0, "RL": 0.0, "RR": 0.0}  # noqa: E731
+    amp = lambda s: {"LL": 2 * math.sqrt(2) * G_F, "LR": 0.0, "RL": 0.0, "RR": 0.0}
     w = hd._three_body_width(m1, 1e-6, 1e-6, 0.0, amp)
     assert w == pytest.approx(G_F**2 * m1**5 / (192 * math.pi**3), rel=1e-4)
 

@@ -14,10 +14,10 @@ from darkbeam.pipeline import dark_neutrino as pdn
 def test_flux_nodes_integrate_the_histogram():
     from darkbeam.data import official_bnb_flux
 
-    E, w = pdn.flux_nodes("miniboone", "neutrino", "nu_mu")
+    _E, w = pdn.flux_nodes("miniboone", "neutrino", "nu_mu")
     fl = official_bnb_flux("neutrino")
     assert w.sum() == pytest.approx(np.sum(fl["nu_mu"] * np.diff(fl["edges_GeV"])), rel=1e-12)
-    E2, w2 = pdn.flux_nodes("microboone", "neutrino", "nu_mu")
+    _E2, w2 = pdn.flux_nodes("microboone", "neutrino", "nu_mu")
     assert w2.sum() / w.sum() == pytest.approx((541 / 470) ** 2, rel=1e-12)
 
 

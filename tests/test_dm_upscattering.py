@@ -111,7 +111,7 @@ def test_sigma_grid_vs_quad_and_dEN(model, component):
     M = tgt.mass if component == "coherent" else {"proton": M_P, "neutron": M_N}[component]
     for E in (100.0, 1000.0):
         tmin, tmax, _ = t_limits(np.array([E]), model.m_chi, model.m_chi_prime, M)
-        f = lambda u: float(du.dsigma_dt(model, tgt, E, -np.exp(u), component) * np.exp(u))  # noqa: E731
+        f = lambda u, E=E: float(du.dsigma_dt(model, tgt, E, -np.exp(u), component) * np.exp(u))
         lo, hi = np.log(-tmin[0]), np.log(-tmax[0])
         ref = integrate.quad(f, lo, hi, limit=400, epsrel=1e-10, points=np.linspace(lo, hi, 12)[1:-1])[0]
         assert du.sigma(model, tgt, E, component)[0] == pytest.approx(ref, rel=1e-6)
@@ -173,7 +173,7 @@ def test_upscattering_t_distribution_vs_quadrature():
     p1 = projectile_p4(np.full(n, E), m.m_chi, None)
     ev = du.sample_upscattering(rng, m, "C12", p1, components=("proton",))
     tmin, tmax, _ = t_limits(np.array([E]), m.m_chi, m.m_chi_prime, M_P)
-    w = lambda t: float(du.dsigma_dt(m, "C12", E, t, "proton"))  # noqa: E731
+    w = lambda t: float(du.dsigma_dt(m, "C12", E, t, "proton"))
     norm = integrate.quad(w, tmax[0], tmin[0], limit=400)[0]
     mean = integrate.quad(lambda t: t * w(t), tmax[0], tmin[0], limit=400)[0] / norm
     assert abs(ev.t.mean() - mean) < 4 * ev.t.std() / np.sqrt(n)

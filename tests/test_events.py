@@ -64,7 +64,7 @@ def _tile(sample, n: int, rng):
     """``sample`` repeated to n events with its base weights multiplied by exponential random factors
     (a sample with a spread of weights, for the unweighting test)."""
     k = -(-n // len(sample.E_vis))
-    rep = lambda a: np.concatenate([a] * k)[:n]  # noqa: E731
+    rep = lambda a: np.concatenate([a] * k)[:n]
     cut = {f: rep(getattr(sample, f)) for f in ("E_vis", "cos_theta", "E_QE", "source", "target")}
     for f in ("path", "p_lab"):
         if getattr(sample, f) is not None:

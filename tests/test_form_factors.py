@@ -10,7 +10,14 @@ from scipy.optimize import brentq
 from darkbeam.errors import InputError
 from darkbeam.interactions import dirac_numeric as dn
 from darkbeam.interactions.form_factors import (
-    COUPLINGS, MU_N, MU_P, dipole, dirac_pauli, hadronic_coefficients, helm, sachs,
+    COUPLINGS,
+    MU_N,
+    MU_P,
+    dipole,
+    dirac_pauli,
+    hadronic_coefficients,
+    helm,
+    sachs,
 )
 from darkbeam.interactions.targets import TARGETS, Target, get_target
 
@@ -53,7 +60,7 @@ def test_helm_first_zero(name):
     tgt = get_target(name)
     x0 = brentq(lambda x: np.tan(x) - x, 4.0, 4.6)  # first zero of j1: tan x = x (4.4934)
     q0 = x0 / tgt.helm_rn
-    f = lambda q: float(helm(-(q * hu.hbarc) ** 2, tgt))  # noqa: E731
+    f = lambda q: float(helm(-(q * hu.hbarc) ** 2, tgt))
     q_zero = brentq(f, 0.8 * q0, 1.2 * q0)
     assert q_zero == pytest.approx(q0, rel=1e-8)
 

@@ -44,7 +44,7 @@ def _pol_sum_rate(M, m1, m2, rng):
         return out
 
     E = _eps4()
-    lo = lambda v: ETA @ v  # noqa: E731
+    lo = lambda v: ETA @ v
     tot = 0.0
     for e1 in pols(k1, m1):
         for e2 in pols(k2, m2):

@@ -146,7 +146,7 @@ def test_flux_compare_refused_for_a_boson(monkeypatch, capsys, no_simulation):
 @pytest.mark.parametrize("experiment,has_official", [("miniboone", True), ("sbnd", False)])
 def test_flux_plot_overlays_official_flux_only_at_miniboone(monkeypatch, capsys, tmp_path, experiment,
                                                             has_official):
-    import darkbeam.plotting as plotting
+    from darkbeam import plotting
 
     seen = {}
 
@@ -186,7 +186,7 @@ def test_run_plot_works_for_signal_only_and_results_come_first(monkeypatch, caps
 
 
 def test_plot_failure_keeps_results_then_one_line_error(monkeypatch, capsys, tmp_path, scalar_cfg):
-    import darkbeam.plotting as plotting
+    from darkbeam import plotting
 
     def broken(*a, **k):
         raise KeyError("background")

@@ -123,7 +123,7 @@ def test_sigma_grid_vs_quad(component, target):
     M = tgt.mass if component == "coherent" else (M_P if component == "proton" else M_N)
     for E in (300.0, 1000.0):
         tmin, tmax, _ = t_limits(np.array([E]), 1.0, 0.0, M)
-        f = lambda u: float(pk.dsigma_dt(m, tgt, E, -np.exp(u), component) * np.exp(u))  # noqa: E731
+        f = lambda u, E=E: float(pk.dsigma_dt(m, tgt, E, -np.exp(u), component) * np.exp(u))
         lo, hi = np.log(-tmin[0]), np.log(-tmax[0])
         ref, _ = integrate.quad(f, lo, hi, limit=400, epsrel=1e-9, points=np.linspace(lo, hi, 12)[1:-1])
         got = pk.sigma(m, tgt, E, component)[0]
@@ -226,11 +226,11 @@ def test_sampler_t_distribution_vs_quadrature():
     M = get_target("C12").mass
     tmin, tmax, _ = t_limits(np.array([E]), 1.0, 0.0, M)
     lo, hi = np.log(-tmin[0]), np.log(-tmax[0])
-    w = lambda u: float(pk.dsigma_dt(m, "C12", E, -np.exp(u)) * np.exp(u))  # noqa: E731
+    w = lambda u: float(pk.dsigma_dt(m, "C12", E, -np.exp(u)) * np.exp(u))
     pts = np.linspace(lo, hi, 12)[1:-1]
     norm = integrate.quad(w, lo, hi, limit=400, points=pts)[0]
     for obs, fn in (("lnt", lambda u: u), ("Eg", lambda u: E - np.exp(u) / (2 * M))):
-        mean_ref = integrate.quad(lambda u: fn(u) * w(u), lo, hi, limit=400, points=pts)[0] / norm
+        mean_ref = integrate.quad(lambda u, fn=fn: fn(u) * w(u), lo, hi, limit=400, points=pts)[0] / norm
         x = np.log(-ev.t) if obs == "lnt" else ev.E_gamma
         assert abs(x.mean() - mean_ref) < 4 * x.std() / np.sqrt(n) + 1e-12, obs
     assert np.all((ev.t <= tmin[0]) & (ev.t >= tmax[0]))

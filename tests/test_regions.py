@@ -93,7 +93,7 @@ def test_priors_and_dynesty_on_an_analytic_likelihood():
     def ptform(u):
         return np.array([p.ppf(float(v)) for p, v in zip(priors, u)])
 
-    raw, w, eq, logz, logz_err, ncall, chi = _run_dynesty(loglike, ptform, 2, 150, 0.1, 3, None, False)
+    _raw, _w, eq, logz, logz_err, ncall, chi = _run_dynesty(loglike, ptform, 2, 150, 0.1, 3, None, False)
     assert eq.mean(axis=0) == pytest.approx([1.0, -2.0], abs=0.15)
     assert eq.std(axis=0) == pytest.approx([0.5, 1.5], rel=0.15)
     # evidence: ∫ L dπ = 2π σ_a σ_b / 400

@@ -17,8 +17,16 @@ from typer.testing import CliRunner
 from darkbeam.cli import app
 from darkbeam.errors import InputError
 from darkbeam.inference.predict import Predictor
-from darkbeam.inference.scan import (SCAN_BACKENDS, ScanProgress, asimov_significance, grid_axes, load_table,
-                                     parse_grid, resolve_grid, scan)
+from darkbeam.inference.scan import (
+    SCAN_BACKENDS,
+    ScanProgress,
+    asimov_significance,
+    grid_axes,
+    load_table,
+    parse_grid,
+    resolve_grid,
+    scan,
+)
 from darkbeam.inference.scan_table import parts_dir, read_rows
 from darkbeam.io.config import parse_config
 from darkbeam.models import get_model

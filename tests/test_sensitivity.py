@@ -13,8 +13,15 @@ from darkbeam.cli import app
 from darkbeam.errors import InputError
 from darkbeam.inference.constraints import STATUS_EXCLUDED, evaluate_constraint, registered_constraints
 from darkbeam.inference.predict import Predictor
-from darkbeam.inference.sensitivity import (constraint_bounds, expected_upper_limit, fc_interval, plot_sensitivity,
-                                            poisson_upper_limit, sensitivity_curve, upper_limit)
+from darkbeam.inference.sensitivity import (
+    constraint_bounds,
+    expected_upper_limit,
+    fc_interval,
+    plot_sensitivity,
+    poisson_upper_limit,
+    sensitivity_curve,
+    upper_limit,
+)
 from darkbeam.io.config import parse_config
 
 MODEL = {"name": "muphilic-scalar", "m_phi": "1 MeV", "m_zprime": "49 MeV", "g_mu": 5e-3, "g_n": 6.136e-4,

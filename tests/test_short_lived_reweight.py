@@ -25,7 +25,7 @@ def prompt():
 
 
 def test_prompt_v_has_events_of_zero_weight_and_says_why(prompt):
-    m, s = prompt
+    _m, s = prompt
     part = s.parts[1]
     assert str(part.columns["channel"][0]) == EE
     assert len(part.base_weight) == 2000 and part.total() == 0.0

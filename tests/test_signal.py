@@ -5,18 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from darkbeam.detectors.catalog import get_experiment
 from darkbeam.errors import InputError
 from darkbeam.interactions import dm_upscattering as up
+from darkbeam.kinematics.fourvec import dot, two_body_decay
 from darkbeam.models import get_model
 from darkbeam.pipeline.boson_flux import iter_boson_sources
 from darkbeam.pipeline.estimators import forced_flux
-from darkbeam.detectors.catalog import get_experiment
-from darkbeam.kinematics.fourvec import dot, two_body_decay
 from darkbeam.pipeline.signal import build_signal, chi_prime_visible_br
 
 IDM = {"m_v1": "17 MeV", "m_chi": "8 MeV", "m_chi_prime": "40 MeV", "eps1": "6e-5", "g_prime": "3.5449",
        "amplitude": "lepton"}
-KW = dict(n_mesons=20_000, n_events=3_000, seed=5)
+KW = {"n_mesons": 20_000, "n_events": 3_000, "seed": 5}
 
 
 @pytest.fixture(scope="module")

@@ -177,7 +177,7 @@ def test_pi0_to_gamma_v_scales_with_eps2_and_inverse_square(name, params, eps):
                        if lab == "pi0"]
 
     m1, s1 = sources("1e-4")
-    m2, s2 = sources("3e-4")
+    _m2, s2 = sources("3e-4")
     w1 = sum(xs.w.sum() for xs, _, _ in s1)
     w2 = sum(xs.w.sum() for xs, _, _ in s2)
     assert w2 / w1 == pytest.approx(9.0, rel=1e-12)  # BR(π⁰ → γV) ∝ ε²: same draws, weights × 9

@@ -183,7 +183,7 @@ def test_sampler_spectrum_matches_exact_dalitz_density(mname, lname, kind, mx, a
     rng = np.random.default_rng(5)
     mes, lep = me.MESONS.get(mname), me.LEPTONS.get(lname)
     n = 100_000
-    pl, pn, k = tb.sample_rest_frame(rng, mes, lep, kind, mx, amp, n)
+    pl, _pn, k = tb.sample_rest_frame(rng, mes, lep, kind, mx, amp, n)
     # reference: weighted uniform points
     M, m = mes.mass, lep.mass
     nr = 400_000

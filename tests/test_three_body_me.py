@@ -86,7 +86,8 @@ def test_yukawa_me2_vs_explicit_spinors(mname, lname, mx, kind):
         p, q = pl + pn + k, pl + k
         D = q @ ETA @ q - m * m
         vertex = I4 if kind == "scalar" else G5  # g φ ℓ̄ℓ  /  i g a ℓ̄γ⁵ℓ (overall i dropped)
-        ref = spin_sum(pl, pn, k, m, mx, lambda: sl(p) @ (I4 - G5) @ (-sl(q) + m * I4) @ vertex / D)
+        ref = spin_sum(pl, pn, k, m, mx, lambda p=p, q=q, vertex=vertex, D=D:
+                       sl(p) @ (I4 - G5) @ (-sl(q) + m * I4) @ vertex / D)
         assert got[i] == pytest.approx(mes.coupling**2 * ref, rel=1e-9)
 
 
@@ -128,7 +129,7 @@ def test_closed_form_ib_equals_trace_route():
 def test_ward_identity(amplitude, invariant):
     """ū_ν k_μO^μ v_ℓ = 0 at random Dalitz points for the gauge-invariant options, ≠ 0 for `lepton`."""
     mes, lep = me.MESONS.get("K"), me.LEPTONS.get("mu")
-    inv, (PL, PN, K) = points(mes, lep, 17.0, n=6)
+    _inv, (PL, PN, K) = points(mes, lep, 17.0, n=6)
     ops = me.vector_operators(mes, lep.mass, PL, PN, K, **me.VECTOR_AMPLITUDES.get(amplitude))
     klow = K * np.diag(ETA)
     for i in range(len(PL)):

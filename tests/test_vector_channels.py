@@ -325,7 +325,7 @@ def test_event_file_of_nucleon_and_electron_scatters_is_nuhepmc_conformant(mbdm,
     from darkbeam.io.events import write_events
     from darkbeam.io.nuhepmc import check_file
 
-    m, s = mbdm
+    _m, s = mbdm
     el = part(s, ELECTRON)
     p_in, p_e, p_out = el.particles["p4_in"], el.particles["p4_recoil"], el.particles["p4_inv"]
     target = np.zeros_like(p_in)

@@ -180,12 +180,13 @@ def test_ward_identity_explicit_spinors(charges, conserved):
     delta = me.vector_charge_violation(*charges)
     assert (delta == 0.0) == conserved
     for mname, lname, mx in [("K", "mu", 17.0), ("pi", "e", 5.0), ("K", "e", 1.0)]:
-        mes, lep, inv, (PL, PN, K) = points(mname, lname, mx, 4, seed=8)
+        mes, lep, _inv, (PL, PN, K) = points(mname, lname, mx, 4, seed=8)
         ops = me.vector_charge_operators(mes, lep.mass, PL, PN, K, *charges)
         for i in range(len(PL)):
             pl, pn, k = PL[i], PN[i], K[i]
-            feyn = lambda e: feynman_operator(pl, pn, k, lep.mass, mes.mass, charges, e)  # noqa: E731
-            lib = lambda e: np.einsum("m,mij->ij", G @ np.conj(e), ops[i])  # noqa: E731
+            feyn = lambda e, pl=pl, pn=pn, k=k, lep=lep, mes=mes: feynman_operator(
+                pl, pn, k, lep.mass, mes.mass, charges, e)
+            lib = lambda e, ops=ops, i=i: np.einsum("m,mij->ij", G @ np.conj(e), ops[i])
             pred = []
             for un in u_spinors(pn, 0.0):
                 for vl in v_spinors(pl, lep.mass):

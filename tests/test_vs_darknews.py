@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 
 dn = pytest.importorskip("DarkNews")
-from DarkNews import const as dnc  # noqa: E402
-from DarkNews import model as dnm  # noqa: E402
-from DarkNews import nuclear_tools as dnt  # noqa: E402
-from DarkNews import pdg as dnpdg  # noqa: E402
-from DarkNews import processes as dnp  # noqa: E402
+from DarkNews import const as dnc
+from DarkNews import model as dnm
+from DarkNews import nuclear_tools as dnt
+from DarkNews import pdg as dnpdg
+from DarkNews import processes as dnp
 
-from darkbeam.interactions.hnl_upscattering import Upscattering  # noqa: E402
-from darkbeam.models import get_model  # noqa: E402
-from darkbeam.pipeline.dark_neutrino import flux_nodes  # noqa: E402
+from darkbeam.interactions.hnl_upscattering import Upscattering
+from darkbeam.models import get_model
+from darkbeam.pipeline.dark_neutrino import flux_nodes
 
 logging.getLogger("DarkNews").setLevel(logging.ERROR)
 for name in list(logging.root.manager.loggerDict):
@@ -32,12 +32,14 @@ for name in list(logging.root.manager.loggerDict):
 
 # (label, DarkNews parameters (GeV), index of the upscattered HNL)
 POINTS = [
-    ("3+1 light Z'", dict(m4=0.10, mzprime=0.03, epsilon=1e-3, gD=1.0, Umu4=1e-3, UD4=0.9, HNLtype="dirac"), 0),
-    ("3+1 heavy Z'", dict(m4=0.15, mzprime=1.25, epsilon=0.02, gD=2.0, Umu4=2e-3, UD4=0.8, HNLtype="majorana"), 0),
-    ("3+2 heavy Z'", dict(m4=0.08, m5=0.15, mzprime=1.25, epsilon=0.02, gD=2.0, Umu4=1e-3, Umu5=2e-3, UD4=0.6,
-                          UD5=0.7, HNLtype="majorana"), 1),
-    ("3+2 light Z'", dict(m4=0.08, m5=0.20, mzprime=0.03, epsilon=1e-3, gD=1.0, Umu4=1e-3, Umu5=1e-3, UD4=0.5,
-                          UD5=0.8, HNLtype="dirac"), 1),
+    ("3+1 light Z'", {"m4": 0.10, "mzprime": 0.03, "epsilon": 1e-3, "gD": 1.0, "Umu4": 1e-3, "UD4": 0.9,
+                      "HNLtype": "dirac"}, 0),
+    ("3+1 heavy Z'", {"m4": 0.15, "mzprime": 1.25, "epsilon": 0.02, "gD": 2.0, "Umu4": 2e-3, "UD4": 0.8,
+                      "HNLtype": "majorana"}, 0),
+    ("3+2 heavy Z'", {"m4": 0.08, "m5": 0.15, "mzprime": 1.25, "epsilon": 0.02, "gD": 2.0, "Umu4": 1e-3,
+                      "Umu5": 2e-3, "UD4": 0.6, "UD5": 0.7, "HNLtype": "majorana"}, 1),
+    ("3+2 light Z'", {"m4": 0.08, "m5": 0.20, "mzprime": 0.03, "epsilon": 1e-3, "gD": 1.0, "Umu4": 1e-3,
+                      "Umu5": 1e-3, "UD4": 0.5, "UD5": 0.8, "HNLtype": "dirac"}, 1),
 ]
 
 

@@ -10,8 +10,8 @@ import pytest
 from darkbeam.errors import InputError
 from darkbeam.interactions import PROCESSES, detection_xsec, xsec_for_cli
 from darkbeam.interactions import dm_upscattering as du
-from darkbeam.interactions.targets import get_target
 from darkbeam.interactions import primakoff as pk
+from darkbeam.interactions.targets import get_target
 from darkbeam.models import get_model
 
 SCALAR = {"m_phi": "1 MeV", "m_zprime": "49 MeV", "g_mu": "5e-3", "g_n": "1e-2", "lam": "4.4e-4 /MeV"}

@@ -22,7 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from .data import official_bnb_flux
 from .errors import InputError
+
+# The other darkbeam imports of this module sit inside its functions, on purpose: the command line imports
+# this module at start-up (cli/catalog.py), and models, detectors, pipeline and inference at module level would
+# make every command, ``darkbeam --help`` included, load the whole package (0.2 s -> 1.5 s). None dodges a
+# cycle: tests/test_layering.py checks that they all point down the layer order.
 
 #: docs explaining why darkbeam's rate at seed 000's couplings differs from the seed's (~170x)
 VALIDATION_DOC = "docs/validation.md"
@@ -53,7 +59,7 @@ def model(name: str, **parameters: Any):
 
     Example: ``darkbeam.model("muphilic-scalar", m_phi="5 MeV", g_mu=5e-3)``.
     """
-    from .models import get_model
+    from .models import get_model  # deferred: CLI start-up
 
     return get_model(name, parameters)
 
@@ -85,8 +91,8 @@ def run_config(config_or_model: Any = None, *, experiment: str | None = None, mo
     ``off_target``, ``n_mesons``, ``n_events``, ``seed`` and ``parameter``/``bounds``/``masses`` (``[fit]``)
     replace the config's values. Raises InputError naming the key.
     """
-    from .io.config import RunConfig, load_config, parse_config
-    from .models.base import Model
+    from .io.config import RunConfig, load_config, parse_config  # deferred: CLI start-up
+    from .models.base import Model  # deferred: CLI start-up
 
     if config_or_model is None or isinstance(config_or_model, (str, Path)):
         cfg = load_config(config_or_model)
@@ -153,7 +159,7 @@ def _excess(out: dict[str, Any]) -> float | None:
 
 def _grid_edge(res, cfg) -> list[str]:
     """Mass axes whose best point lies at an end of the scanned ``[fit].masses`` grid."""
-    from .io.config import mass_grid
+    from .io.config import mass_grid  # deferred: CLI start-up
 
     if not res.scan:
         return []
@@ -164,7 +170,7 @@ def _grid_edge(res, cfg) -> list[str]:
 
 def _fit_warnings(res, cfg) -> list[str]:
     """Warnings of a best-fit run: no sensitivity, background only, best fit at an edge of the range."""
-    from .io.config import fit_bounds
+    from .io.config import fit_bounds  # deferred: CLI start-up
 
     w = []
     if res.status == "no sensitivity":
@@ -194,9 +200,9 @@ def run_prediction(cfg, *, fit: bool = False, seed_comparison: bool = False, pro
     ``config_comparison`` (any other config: its product against the best fit's).
     ``stage(name, index, total)`` is called as each stage starts (progress reports).
     """
-    from .detectors.catalog import get_experiment
-    from .inference.predict import Predictor, coupling_product
-    from .io.config import fit_bounds
+    from .detectors.catalog import get_experiment  # deferred: CLI start-up
+    from .inference.predict import Predictor, coupling_product  # deferred: CLI start-up
+    from .io.config import fit_bounds  # deferred: CLI start-up
 
     pred = Predictor(cfg, progress=progress, cache=cache)
     if fit:  # fail on a config that cannot be fitted before any simulation
@@ -298,7 +304,7 @@ def fit(config_or_model: Any = None, *, parameter: str | None = None, bounds: tu
         ``chi2``, ``ndof``, ``chi2_per_dof``, ``pvalue``, ``chi2_background_only``, ``status``, ``notes``,
         ``off_target`` (at the best fit) and, for mass grids, ``scan``.
     """
-    from .inference.predict import Predictor
+    from .inference.predict import Predictor  # deferred: CLI start-up
 
     cfg = run_config(config_or_model, experiment=experiment, modes=modes, off_target=off_target,
                      n_mesons=n_mesons, n_events=n_events, seed=seed, parameter=parameter, bounds=bounds,
@@ -343,8 +349,6 @@ def check_compare(experiment: str, mode: str, species: str, nu_species) -> None:
 
 def official_or_none(mode: str, species: str, experiment: str, edges: np.ndarray):
     """The official MiniBooNE flux of ``species`` in these bins (MiniBooNE, horn modes), else None."""
-    from .data import official_bnb_flux
-
     if experiment not in REFERENCE_FLUX_EXPERIMENTS or mode not in ("neutrino", "antineutrino"):
         return None
     off = official_bnb_flux(mode)
@@ -382,8 +386,8 @@ def flux(species: str = "nu_mu", experiment: str = "miniboone", mode: str = "neu
         summed over the bins, per cm² per POT), and for bosons ``note``, ``coupling2``,
         ``flux_per_coupling2``, ``by_parent``.
     """
-    from .models.base import Model
-    from .production.sm_decays import NU_SPECIES
+    from .models.base import Model  # deferred: CLI start-up
+    from .production.sm_decays import NU_SPECIES  # deferred: CLI start-up
 
     if not 0 <= seed < 2**63:
         raise InputError("seed", seed, "a non-negative integer (numpy seeds are >= 0)")
@@ -395,7 +399,7 @@ def flux(species: str = "nu_mu", experiment: str = "miniboone", mode: str = "neu
     if compare:
         check_compare(experiment, mode, species, NU_SPECIES)
     if species in NU_SPECIES:
-        from .pipeline.neutrino_flux import neutrino_flux
+        from .pipeline.neutrino_flux import neutrino_flux  # deferred: CLI start-up
 
         res = neutrino_flux(experiment, mode, focusing, n_mesons=n_mesons, seed=seed, progress=progress)
         edges, values, err = res.edges_GeV, res.flux[species], res.error[species]
@@ -403,8 +407,8 @@ def flux(species: str = "nu_mu", experiment: str = "miniboone", mode: str = "neu
     else:
         if model is None:
             raise InputError("species", species, list(NU_SPECIES) + ["<boson of a model>"])
-        from .models import get_model
-        from .pipeline.boson_flux import boson_flux
+        from .models import get_model  # deferred: CLI start-up
+        from .pipeline.boson_flux import boson_flux  # deferred: CLI start-up
 
         m = model if isinstance(model, Model) else get_model(str(model))
         if species != m.boson:

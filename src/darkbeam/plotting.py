@@ -50,7 +50,7 @@ def product_label(cp: dict | None) -> str:
 
 
 def _plt():
-    import matplotlib
+    import matplotlib  # lazy: heavy; only plots need it
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

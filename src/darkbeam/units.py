@@ -80,7 +80,7 @@ def _parse_unit(expr: str, field: str, raw: str) -> tuple[float, tuple[int, int,
     return value, (dims[0], dims[1], dims[2])
 
 
-def parse_quantity(text: str | float | int, dimension: str, field: str = "value") -> float:
+def parse_quantity(text: str | float, dimension: str, field: str = "value") -> float:
     """Convert ``text`` (e.g. ``"49 MeV"``) to a float in darkbeam's internal units.
 
     Args:

@@ -23,6 +23,7 @@ antineutrino mode negative ones (π−, K−).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import hepunits as hu
 import numpy as np
@@ -199,7 +200,7 @@ def get_focusing(name: str, **options: float | str) -> Focusing:
 class _HornWindowSet(HornWindow):
     """A horn window whose defaults are the parameter set ``PARAMETERS`` (options override them)."""
 
-    PARAMETERS: dict = {}
+    PARAMETERS: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **options: float | str) -> None:
         super().__init__(**{**self.PARAMETERS, **options})  # type: ignore[arg-type]
@@ -216,7 +217,8 @@ class HornWindowNuMILE(_HornWindowSet):
     """
 
     name = "horn-window-numi-le"
-    PARAMETERS = {"theta_min": 0.025, "theta_max": 0.15, "pt_max": 300.0 * hu.MeV, "unfocused": "straight"}
+    PARAMETERS: ClassVar[dict[str, Any]] = {"theta_min": 0.025, "theta_max": 0.15, "pt_max": 300.0 * hu.MeV,
+                                            "unfocused": "straight"}
 
 
 @FOCUSING.register("horn-window-lbnf")
@@ -230,5 +232,5 @@ class HornWindowLBNF(_HornWindowSet):
     """
 
     name = "horn-window-lbnf"
-    PARAMETERS = {"theta_min": 0.02, "theta_max": 0.2, "pt_max": 500.0 * hu.MeV, "p_max": 10.5 * hu.GeV,
-                  "unfocused": "straight"}
+    PARAMETERS: ClassVar[dict[str, Any]] = {"theta_min": 0.02, "theta_max": 0.2, "pt_max": 500.0 * hu.MeV,
+                                            "p_max": 10.5 * hu.GeV, "unfocused": "straight"}

@@ -241,8 +241,8 @@ def posterior_cmd(
             res.column(name)  # InputError naming the parameters before anything is written
     out = res.to_dict()
     summ = out["parameters"]
-    lines = [f"posterior of {', '.join(res.parameters)} ({res.model} at {res.experiment}; {res.sampler}, "
-             f"{res.n_calls} likelihood calls, {res.seconds:.1f} s)"]
+    lines = [(f"posterior of {', '.join(res.parameters)} ({res.model} at {res.experiment}; {res.sampler}, "
+              f"{res.n_calls} likelihood calls, {res.seconds:.1f} s)")]
     if res.logz is not None:
         lines.append(f"  log evidence {res.logz:.2f} +- {res.logz_err:.2f}")
     for name, s in summ.items():

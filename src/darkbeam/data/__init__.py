@@ -5,7 +5,7 @@ Loaders return numpy arrays in the units stated in their docstrings.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -28,7 +28,7 @@ def read_csv_table(*parts: str) -> np.ndarray:
     return np.genfromtxt(lines, delimiter=",", names=True, dtype=None, encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def official_bnb_flux(mode: str = "neutrino") -> dict[str, np.ndarray]:
     """Official MiniBooNE BNB flux at the MiniBooNE detector (PRD 79, 072002 (2009)).
 
@@ -50,7 +50,8 @@ def official_bnb_flux(mode: str = "neutrino") -> dict[str, np.ndarray]:
     return out
 
 
-from .miniboone_release import (  # noqa: E402  (re-export; needs the helpers above)
+# re-exported; miniboone_release imports the helpers above, so this import comes after them
+from .miniboone_release import (
     miniboone_efficiency,
     miniboone_eqe,
     miniboone_eqe_combined_frac_cov,

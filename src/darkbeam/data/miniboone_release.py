@@ -16,7 +16,7 @@ Units: energies in MeV (the package's internal unit), counts in events.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -48,7 +48,7 @@ def _read_matrix(name: str) -> np.ndarray:
     return np.loadtxt(lines[1:], delimiter=",", ndmin=2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _eqe_cached(mode: str) -> dict[str, np.ndarray]:
     t = read_csv_table("miniboone", f"nue_eqe_{_TAG[mode]}.csv")
     m = read_csv_table("miniboone", f"numu_ccqe_{_TAG[mode]}.csv")
@@ -85,7 +85,7 @@ def miniboone_eqe(mode: str = "neutrino") -> dict:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _combined_cached() -> np.ndarray:
     return _read_matrix("fraccov_combined_nu_nubar.csv")
 
@@ -99,7 +99,7 @@ def miniboone_eqe_combined_frac_cov() -> np.ndarray:
     return _combined_cached().copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _spectrum_cached(mode: str, observable: str) -> dict:
     if observable == "E_vis":
         name = f"evis_{_TAG[mode]}.csv"
@@ -148,7 +148,7 @@ def miniboone_spectrum(mode: str = "neutrino", observable: str = "E_vis") -> dic
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def miniboone_efficiency_table() -> dict[str, np.ndarray]:
     """Official MiniBooNE gamma/e- selection efficiency table (2012 release; fiducial cut included).
 
@@ -176,7 +176,7 @@ def miniboone_efficiency(E_MeV: np.ndarray | float) -> np.ndarray:
     return np.interp(e, t["E_MeV"], t["efficiency"], left=0.0, right=float(t["efficiency"][-1]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _off_target_cached() -> dict:
     with data_path("miniboone", "off_target_2018.csv").open("r") as f:
         lines = [ln.rstrip("\n") for ln in f if ln.strip() and not ln.lstrip().startswith("#")]
@@ -218,10 +218,10 @@ __all__ = [
     "MODES",
     "OBSERVABLES",
     "POT",
-    "miniboone_eqe",
-    "miniboone_eqe_combined_frac_cov",
-    "miniboone_spectrum",
     "miniboone_efficiency",
     "miniboone_efficiency_table",
+    "miniboone_eqe",
+    "miniboone_eqe_combined_frac_cov",
     "miniboone_off_target",
+    "miniboone_spectrum",
 ]

@@ -30,14 +30,20 @@ is 0 for misses without masking. Surfaces are closed (points on the boundary are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 
 from ..errors import InputError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .catalog import Experiment
+
+class PlacedDetector(Protocol):
+    """What the detector frame reads of an experiment (:class:`darkbeam.detectors.catalog.Experiment`, which
+    imports this module): the target-to-detector distance (mm) and the off-axis angle (rad)."""
+
+    distance: float
+    off_axis_angle: float
+
 
 _M = 1000.0  # mm per m (hepunits: mm = 1)
 _AXES = {"x": 0, "y": 1, "z": 2}
@@ -357,7 +363,7 @@ Shape = Sphere | Box | Cylinder
 # ------------------------------------------------------------------------------------------------
 
 
-def detector_frame(exp_or_center: Experiment | Any) -> tuple[np.ndarray, np.ndarray]:
+def detector_frame(exp_or_center: PlacedDetector | Any) -> tuple[np.ndarray, np.ndarray]:
     """``(centre, rotation)`` of the detector frame.
 
     Args:
@@ -390,9 +396,9 @@ def detector_frame(exp_or_center: Experiment | Any) -> tuple[np.ndarray, np.ndar
 
 
 @overload
-def to_detector_frame(exp_or_center: Experiment | Any, x: Any, d: None = None) -> np.ndarray: ...
+def to_detector_frame(exp_or_center: PlacedDetector | Any, x: Any, d: None = None) -> np.ndarray: ...
 @overload
-def to_detector_frame(exp_or_center: Experiment | Any, x: Any, d: Any) -> tuple[np.ndarray, np.ndarray]: ...
+def to_detector_frame(exp_or_center: PlacedDetector | Any, x: Any, d: Any) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def to_detector_frame(exp_or_center, x, d=None):  # type: ignore[no-untyped-def]
@@ -409,9 +415,9 @@ def to_detector_frame(exp_or_center, x, d=None):  # type: ignore[no-untyped-def]
 
 
 @overload
-def from_detector_frame(exp_or_center: Experiment | Any, x: Any, d: None = None) -> np.ndarray: ...
+def from_detector_frame(exp_or_center: PlacedDetector | Any, x: Any, d: None = None) -> np.ndarray: ...
 @overload
-def from_detector_frame(exp_or_center: Experiment | Any, x: Any, d: Any) -> tuple[np.ndarray, np.ndarray]: ...
+def from_detector_frame(exp_or_center: PlacedDetector | Any, x: Any, d: Any) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def from_detector_frame(exp_or_center, x, d=None):  # type: ignore[no-untyped-def]

@@ -551,11 +551,9 @@ RESPONSES.add("dune-nd", _dune_nd,
               "DUNE ND-LAr: 1g / 1e / 2-shower topologies, 30 MeV e/gamma threshold, 15 %/sqrt(E) (+) 2 %, 1 deg "
               "(DUNE CDR vol. 2 parametrised reconstruction), efficiency 1 in the fiducial volume (assumption)")
 
-# registered on import: the stopped-pion experiments (CCM, COHERENT CsI and LAr, JSNS²: calorimetric responses)
-# and the NuMI scintillator trackers (MINERvA, NOvA ND: LArTPC topologies with tracker parameters)
-from . import response_recoil as _response_recoil  # noqa: F401  (miniboone-dm: nucleon-recoil selection)
-from . import response_stopped as _response_stopped  # noqa: F401
-from . import response_tracker as _response_tracker  # noqa: F401
+# The responses of response_recoil.py (MiniBooNE-DM nucleon recoils), response_stopped.py (CCM, COHERENT CsI and
+# LAr, JSNS²) and response_tracker.py (MINERvA, NOvA ND) are added to RESPONSES by darkbeam/detectors/__init__.py,
+# which Python runs before this module is imported: they import this module, so it does not import them.
 
 
 def get_response(experiment: str, **options) -> ShowerResponse | LArTPCResponse:

@@ -55,6 +55,7 @@ import numpy as np
 
 from ..constants import M_E, M_MU
 from ..errors import InputError
+from .catalog import get_experiment
 from .response import RESPONSES, ResponseResult, _check_inputs, _unit, reconstruct_eqe
 
 #: atomic mass unit, MeV (CODATA 2018: 931.49410242 MeV)
@@ -224,8 +225,6 @@ def _jsns2(**kw) -> CalorimetricResponse:
 
 def _cevns_window(experiment: str) -> Callable[..., CalorimetricResponse]:
     def make(**kw) -> CalorimetricResponse:
-        from .catalog import get_experiment
-
         exp = get_experiment(experiment)
         t_max = max(max_cevns_recoil(a) for _sym, _z, a, _n in exp.material.components)
         return CalorimetricResponse(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy import stats
@@ -237,7 +237,7 @@ def chi2_eqe(
 # ---------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def background_frac_syst(mode: str = "neutrino", eqe_max_MeV: float = 1250.0) -> float:
     """Fractional systematic of the total predicted nu_e background in 200 MeV-``eqe_max_MeV``.
 
@@ -369,9 +369,9 @@ def excess(mode: str = "neutrino", observable: str = "E_QE") -> np.ndarray:
 
 
 __all__ = [
-    "Chi2Result",
     "JOINT_KEYS",
     "STAT_METHODS",
+    "Chi2Result",
     "background_frac_syst",
     "chi2_eqe",
     "chi2_from_covariance",

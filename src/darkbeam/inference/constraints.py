@@ -46,7 +46,12 @@ from typing import Any
 import numpy as np
 
 from ..constants import HBARC, M_E
+from ..data import data_path
 from ..errors import InputError
+from ..production import three_body
+from ..production.matrix_elements import LEPTONS, MESONS
+from ..production.three_body import boson_of
+from ..propagation.decay import decay_length, survival_probability
 from ..registry import Registry
 
 #: final-state names counted as invisible in a decay channel name ("chi chi" is invisible, "chi chi'"
@@ -184,8 +189,6 @@ class Constraint:
 
     def kinematic_endpoint(self) -> float:
         """M_P − m_ℓ in MeV (P → ℓνX is closed at and above it)."""
-        from ..production.matrix_elements import LEPTONS, MESONS
-
         key = "K" if self.parent == "K+" else "pi"
         return float(MESONS.get(key).mass - LEPTONS.get(self.lepton).mass)
 
@@ -226,7 +229,7 @@ def constraint_from_dict(d: dict[str, Any]) -> Constraint:
     name = d.get("name", "")
     unknown = set(d) - _KEYS
     if unknown:
-        raise InputError(f"constraint {name!r} key", sorted(unknown)[0], _KEYS)
+        raise InputError(f"constraint {name!r} key", min(unknown), _KEYS)
     for key in ("name", "parent", "lepton", "signature", "limit", "citation"):
         if key not in d:
             raise InputError(f"constraint {name!r} key", key, "present (required)")
@@ -260,8 +263,6 @@ def constraint_from_dict(d: dict[str, Any]) -> Constraint:
 def load_constraints(path: str | None = None) -> tuple[Constraint, ...]:
     """Read a constraints file (default: the packaged ``data/constraints/exotic_decays.json``)."""
     if path is None:
-        from ..data import data_path
-
         with data_path(*DATA_FILE).open("r", encoding="utf-8") as f:
             doc = json.load(f)
     else:
@@ -331,10 +332,6 @@ def _mean_survival(meson: str, lepton: str, kind: str, mx: float, amplitude: Any
     ``p_parent`` = 0: P at rest (p_lab = the rest-frame X momentum p*). Otherwise P moves with momentum
     ``p_parent`` (MeV) and the X direction is isotropic in its rest frame: p_lab² = (γ p* cos θ* + βγ E*)²
     + (p* sin θ*)², averaged over cos θ* as well (Gauss–Legendre)."""
-    from ..production import three_body
-    from ..production.matrix_elements import LEPTONS, MESONS
-    from ..propagation.decay import decay_length, survival_probability
-
     mes, lep = MESONS.get(meson), LEPTONS.get(lepton)
     if length == 0.0 or math.isinf(ctau):
         return 1.0
@@ -369,8 +366,6 @@ def mean_survival_probability(model: Any, parent: str, lepton: str, length_mm: f
     """Probability that X of ``parent`` → ℓνX flies ``length_mm`` without decaying:
     ⟨exp(−L m Γ/(p ħc))⟩ over the Dalitz distribution of the model's amplitude (and over the X direction
     for a parent of lab momentum ``parent_momentum`` MeV; 0 = at rest). 1 for Γ = 0."""
-    from ..production.three_body import boson_of
-
     if total_width <= 0.0:
         return 1.0
     kind, mx, amplitude = boson_of(model)
@@ -485,7 +480,17 @@ def evaluate_constraints(model: Any, include_proxies: bool = False,
 
 
 __all__ = [
-    "CONSTRAINTS", "Constraint", "INVISIBLE_STATES", "Limit", "STATUS_ALLOWED", "STATUS_EXCLUDED",
-    "STATUS_NO_CHANNEL", "constraint_from_dict", "evaluate_constraint", "evaluate_constraints",
-    "load_constraints", "mean_survival_probability", "registered_constraints",
+    "CONSTRAINTS",
+    "INVISIBLE_STATES",
+    "STATUS_ALLOWED",
+    "STATUS_EXCLUDED",
+    "STATUS_NO_CHANNEL",
+    "Constraint",
+    "Limit",
+    "constraint_from_dict",
+    "evaluate_constraint",
+    "evaluate_constraints",
+    "load_constraints",
+    "mean_survival_probability",
+    "registered_constraints",
 ]

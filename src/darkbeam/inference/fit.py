@@ -13,7 +13,6 @@ of the expected number of signal events, so that couplings of any magnitude are 
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any

@@ -10,7 +10,6 @@ import numpy as np
 from ..constants import M_P
 from ..detectors.response import LArTPCResponse, get_response
 
-
 #: recoil PDG code → component name (nuclei, PDG ≥ 1e9, are "coherent")
 _RECOIL_COMPONENT = {2212: "proton", 2112: "neutron"}
 #: a recoil proton is visible above this kinetic energy (MeV): the proton threshold of MicroBooNE's

@@ -36,8 +36,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..io.atomic import atomic_path
+from ..io.cache import resolve_cache
 from ..io.config import RunConfig, parse_config, parse_priors
+from . import scan as scan_module  # scan looked up per call: stubbable
+from .datasets import dataset_for
+from .predict import Predictor, coupling_product
 from .regions import DEFAULT_CLS, Region2D, credible_region
+from .scan import grid_axes
 
 SAMPLERS = ("dynesty", "emcee")
 
@@ -72,7 +78,7 @@ class Prior:
             return self.lo + u * (self.hi - self.lo)
         if self.dist == "log-uniform":
             return math.exp(math.log(self.lo) + u * (math.log(self.hi) - math.log(self.lo)))
-        from scipy.stats import truncnorm
+        from scipy.stats import truncnorm  # lazy: heavy; only this path needs it
 
         a = -np.inf if self.lo is None else (self.lo - self.mean) / self.sigma
         b = np.inf if self.hi is None else (self.hi - self.mean) / self.sigma
@@ -103,8 +109,6 @@ class MassInterpolatedLikelihood:
 
     def __init__(self, config: RunConfig, nodes: dict[str, Sequence[float]], log_axes: Sequence[str] = (),
                  cache=None) -> None:
-        from .predict import Predictor
-
         self.pred = Predictor(config, progress=False, cache=cache)
         self.pred._require_data("posterior")
         self.config = config
@@ -211,7 +215,7 @@ class PosteriorResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "experiment": self.experiment, "sampler": self.sampler,
-                "parameters": self.parameters, "units": self.units, "n_samples": int(len(self.samples)),
+                "parameters": self.parameters, "units": self.units, "n_samples": len(self.samples),
                 "n_calls": self.n_calls, "logz": self.logz, "logz_err": self.logz_err, "seconds": self.seconds,
                 "priors": [{"name": p.name, "dist": p.dist, "min": p.lo, "max": p.hi, "mean": p.mean,
                             "sigma": p.sigma, "unit": p.unit} for p in self.priors],
@@ -219,9 +223,8 @@ class PosteriorResult:
 
     def write(self, path: str | Path) -> Path:
         """Equal-weight samples as Parquet (``.parquet``) or CSV (``.csv``), written atomically."""
-        import pandas as pd
+        import pandas as pd  # lazy: heavy; only sample files need it
 
-        from ..io.atomic import atomic_path
 
         path = Path(path)
         df = pd.DataFrame({n: self.column(n) for n in [*self.parameters, *self.derived]})
@@ -263,7 +266,7 @@ class PosteriorResult:
 
 
 def _run_dynesty(loglike, ptform, ndim, nlive, dlogz, seed, maxcall, progress):
-    import dynesty
+    import dynesty  # lazy: optional extra
 
     sampler = dynesty.NestedSampler(loglike, ptform, ndim, nlive=nlive, bound="multi",
                                     sample="unif" if ndim <= 3 else "rwalk", rstate=np.random.default_rng(seed))
@@ -279,7 +282,7 @@ def _run_dynesty(loglike, ptform, ndim, nlive, dlogz, seed, maxcall, progress):
 
 def _run_emcee(loglike, ptform, ndim, nsteps, seed, progress):
     try:
-        import emcee
+        import emcee  # lazy: optional extra
     except ImportError:
         raise InputError("--sampler", "emcee", "dynesty, or install emcee (pip install emcee)") from None
     nwalk = max(16, 4 * ndim)
@@ -316,11 +319,6 @@ def run_posterior(config: RunConfig, grid: dict | Sequence[str] | None = None, s
         seed: sampler seed (default: the config's simulation seed). cache, backend, workers: how the node
             samples are generated (through :func:`~darkbeam.inference.scan.scan`).
     """
-    from ..io.cache import resolve_cache
-    from .datasets import dataset_for
-    from .predict import coupling_product
-    from .scan import grid_axes, scan
-
     if sampler not in SAMPLERS:
         raise InputError("--sampler", sampler, SAMPLERS)
     if nlive < 10:
@@ -381,7 +379,8 @@ def run_posterior(config: RunConfig, grid: dict | Sequence[str] | None = None, s
     cfg = parse_config(base)
     multi = {k: v for k, v in nodes.items() if len(v) > 1}
     if multi and c is not None:  # generate the node samples in parallel, into the cache
-        scan(cfg, {k: v for k, v in multi.items()}, backend=backend, workers=workers, cache=c, progress=progress)
+        scan_module.scan(cfg, {k: v for k, v in multi.items()}, backend=backend, workers=workers, cache=c,
+                         progress=progress)
     like = MassInterpolatedLikelihood(cfg, multi, log_axes, cache=c)
     names = [p.name for p in priors]
     seed = int(config.simulation.seed if seed is None else seed)

@@ -38,9 +38,15 @@ from typing import Any
 
 import numpy as np
 
+from ..detectors.catalog import get_experiment
+from ..detectors.response import get_response
 from ..errors import InputError
+from ..io.cache import resolve_cache
 from ..io.config import RunConfig, fit_bounds, mass_grid
 from ..models.base import Model, model_summary
+from ..pipeline import signal as pipeline_signal  # build_signal looked up per call: stubbable
+from ..pipeline.dark_neutrino import flux_description
+from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal
 from .chi2 import Chi2Result
 from .datasets import DATASETS, SIGNAL_ONLY_BINNING, Binning, dataset_for, signal_only_binning
 from .fit import fit_coupling, fit_normalisation
@@ -70,8 +76,6 @@ class Predictor:
         """``cache``: an on-disk :class:`~darkbeam.io.cache.SampleCache` (or a directory, or True for the
         default directory) from which samples are loaded and into which new ones are written; None:
         samples are generated and kept in memory only."""
-        from ..io.cache import resolve_cache
-
         #: the experiment's packaged dataset (None: predictions only, no χ² or fit)
         self.dataset = dataset_for(config.experiment.name)
         self.signal_only = self.dataset is None
@@ -106,8 +110,6 @@ class Predictor:
 
     def view(self, mode: str, model: Model | None = None) -> SampleView:
         """The cached sample of ``mode`` at the masses of ``model`` (built on first use)."""
-        from ..pipeline.signal import build_signal
-
         model = self.model if model is None else model
         key = (mode, self._mass_key(model))
         if key not in self._views:
@@ -116,8 +118,9 @@ class Predictor:
                 s = self.cache.get_or_build(model, self.config.experiment.name, mode, n_mesons=sim.n_mesons,
                                             n_events=sim.n_events, seed=sim.seed, progress=self.progress)
             else:
-                s = build_signal(model, self.config.experiment.name, mode, n_mesons=sim.n_mesons,
-                                 n_events=sim.n_events, seed=sim.seed, progress=self.progress)
+                s = pipeline_signal.build_signal(model, self.config.experiment.name, mode,
+                                                 n_mesons=sim.n_mesons, n_events=sim.n_events, seed=sim.seed,
+                                                 progress=self.progress)
             self._views[key] = SampleView(s)
         return self._views[key]
 
@@ -170,13 +173,10 @@ class Predictor:
 
     def off_target(self, model: Model | None = None) -> dict[str, Any]:
         """Prediction for the off-target (beam-dump) run, if the experiment had one."""
-        from ..detectors.catalog import get_experiment
-
         model = self.model if model is None else model
         exp = get_experiment(self.config.experiment.name)
         if "off-target" not in exp.pot:
             return {"mode": "off-target", "note": f"{exp.name} has no off-target run"}
-        from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal
 
         pot = self.config.pot("off-target")
         v = self.view("off-target", model)
@@ -329,9 +329,6 @@ class Predictor:
     def _flux_notes(self, model: Model) -> list[str]:
         """How the incoming flux was obtained where that is an approximation (dark neutrinos away from
         MiniBooNE: the official MiniBooNE flux scaled by (541 m / L)²)."""
-        from ..pipeline.dark_neutrino import flux_description
-        from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal
-
         modes = [m for m in self.config.experiment.modes
                  if DarkNeutrinoSignal.name in self.view(m, model).sample.process.split("+")]
         if not modes:
@@ -357,9 +354,6 @@ class Predictor:
         ``coupling_product``, ``signal_events``, ``spectra`` (main mode), ``modes``, ``detector``,
         ``simulation``, ``notes``. No χ² keys.
         """
-        from ..detectors.catalog import get_experiment
-        from ..detectors.response import get_response
-
         model = self.model if model is None else model
         cfg = self.config
         exp = get_experiment(cfg.experiment.name)
@@ -427,7 +421,7 @@ class Predictor:
         points = [dict(zip(grid, vals)) for vals in itertools.product(*grid.values())] if grid else [{}]
         bar = None
         if len(points) > 1:
-            from tqdm import tqdm
+            from tqdm import tqdm  # lazy: optional (progress bars)
 
             bar = tqdm(points, desc="mass grid", file=sys.stderr, disable=not self.progress)
         results = []

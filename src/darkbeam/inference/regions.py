@@ -29,6 +29,8 @@ from scipy.stats import chi2 as chi2_dist
 
 from ..errors import InputError
 from ..io.atomic import save_figure
+from ..plotting import _plt
+from .scan import EXPERIMENT_AXIS, ScanResult, load_table
 
 #: default confidence / credibility levels
 DEFAULT_CLS = (0.68, 0.95)
@@ -88,7 +90,7 @@ class Region2D:
     def contains(self, x: float, y: float, cl: float) -> bool:
         """Is (x, y) inside the region of level ``cl``? (Z interpolated bilinearly in the plotting coordinates;
         the grid must be rectangular in x.)"""
-        from scipy.interpolate import RegularGridInterpolator
+        from scipy.interpolate import RegularGridInterpolator  # lazy: heavy; only this path needs it
 
         gx, gy = self._coords(self.X[:, 0], self.Y[0, :])
         if not (np.allclose(self.X, self.X[:, :1]) and np.allclose(self.Y, self.Y[:1, :])):
@@ -116,7 +118,7 @@ class Region2D:
 
 def _contours(reg: Region2D) -> None:
     """Fill ``reg.contours`` with the boundary lines of every level (computed in plotting coordinates)."""
-    import contourpy
+    import contourpy  # lazy: ships with matplotlib; only region contours need it
 
     cx, cy = reg._coords(reg.X, reg.Y)
     z = np.where(np.isfinite(reg.Z), reg.Z, np.nanmax(np.where(np.isfinite(reg.Z), reg.Z, np.nan)) * 10 + 1
@@ -151,8 +153,6 @@ def delta_chi2_region(scan_result, x: str, y: str, cls: Sequence[float] = DEFAUL
         y_column: show y as this table column instead (must be a function of the (x, y) cell, e.g.
             ``coupling_product``). dof: parameters of interest (default 2).
     """
-    from .scan import EXPERIMENT_AXIS, ScanResult, load_table
-
     res = scan_result if isinstance(scan_result, ScanResult) else load_table(scan_result)
     names = [a.name for a in res.axis_info]
     for n in (x, y):
@@ -180,8 +180,7 @@ def delta_chi2_region(scan_result, x: str, y: str, cls: Sequence[float] = DEFAUL
         if p[EXPERIMENT_AXIS] != experiment or p.get("chi2") is None or not math.isfinite(p["chi2"]):
             continue
         i, j = ix[p["point"][x]], iy[p["point"][y]]
-        if p["chi2"] < chi[i, j]:
-            chi[i, j] = p["chi2"]
+        chi[i, j] = min(chi[i, j], p["chi2"])
         if y_column is not None:
             v = p.get(y_column)
             if v is None:
@@ -227,7 +226,7 @@ def credible_region(samples: np.ndarray, weights: np.ndarray | None, x: str, y: 
                     x_label: str = "", y_label: str = "") -> Region2D:
     """Highest-posterior-density regions of samples (n, 2) of (x, y) (optionally weighted): a 2-D histogram in
     the plotting coordinates, smoothed with a Gaussian of ``smooth`` bins, thresholds holding ``cls``."""
-    from scipy.ndimage import gaussian_filter
+    from scipy.ndimage import gaussian_filter  # lazy: heavy; only this path needs it
 
     s = np.asarray(samples, float)
     if s.ndim != 2 or s.shape[1] != 2 or len(s) < 10:
@@ -268,17 +267,14 @@ def plot_regions(path: str | Path | None, regions: Sequence[Region2D], labels: S
     boundary lines, solid 68 % and dashed 95 %, where ``filled[k]`` is False), the best point (star), reference
     ``points`` ({"x", "y", "label", "marker"}), log axes where the grid is log. ``y_scale[k]`` multiplies the y
     values of region k (e.g. a normalisation shift). Writes ``path`` atomically when given; returns the axes."""
-    from ..plotting import _plt
-
     plt = _plt()
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(6.0, 4.6))
     labels = list(labels) if labels is not None else [r.kind for r in regions]
     handles = []
+    from matplotlib.lines import Line2D  # lazy: heavy; only plots need it
     from matplotlib.patches import Patch
-
-    from matplotlib.lines import Line2D
 
     for k, reg in enumerate(regions):
         dark, light = list(_SHADES.values())[k % len(_SHADES)]

@@ -47,36 +47,69 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-
+from ..detectors.catalog import get_experiment
 from ..errors import InputError
 from ..io.cache import SampleCache, resolve_cache
 from ..io.config import RunConfig, fit_bounds, parse_config, parse_priors
 from ..models.base import Model
 from ..models.plugins import load_plugins
+from .datasets import dataset_for
 from .predict import coupling_product
-from .scan_table import ScanTable, canonical_hash, config_hash
-
-from .scan_grid import (  # noqa: F401  (re-exported)
-    OUTPUT_SUFFIXES, EXPERIMENT_AXIS, _UNIT, SPACINGS, mass_parameters, column_name, Axis,
-    _experiment_axis, parse_axis, parse_grid_axes, parse_grid, _axes_from_dict, grid_axes, resolve_grid,
-    log_prior,
-)
 from .scan_backends import (  # noqa: F401  (re-exported)
-    PointTask, _plugin_payload, _load_task_plugins, asimov_significance, _piece, _MALLOC_TUNED,
-    _tune_malloc, run_task, fit_point, ScanProgress, Backend, SCAN_BACKENDS, SCHEDULER_TIMEOUT,
-    WORKER_TIMEOUT, RETRIES, _serial, _dask_processes, _distributed, _run_on_client, connect_scheduler,
-    _dask_distributed, _local,
+    _MALLOC_TUNED,
+    RETRIES,
+    SCAN_BACKENDS,
+    SCHEDULER_TIMEOUT,
+    WORKER_TIMEOUT,
+    Backend,
+    PointTask,
+    ScanProgress,
+    _dask_distributed,
+    _dask_processes,
+    _distributed,
+    _load_task_plugins,
+    _local,
+    _piece,
+    _plugin_payload,
+    _run_on_client,
+    _serial,
+    _tune_malloc,
+    asimov_significance,
+    connect_scheduler,
+    fit_point,
+    run_task,
+)
+from .scan_grid import (  # noqa: F401  (re-exported)
+    _UNIT,
+    EXPERIMENT_AXIS,
+    OUTPUT_SUFFIXES,
+    SPACINGS,
+    Axis,
+    _axes_from_dict,
+    _experiment_axis,
+    column_name,
+    grid_axes,
+    log_prior,
+    mass_parameters,
+    parse_axis,
+    parse_grid,
+    parse_grid_axes,
+    resolve_grid,
 )
 from .scan_result import (  # noqa: F401  (re-exported)
-    ScanResult, _DERIVED, _public, _json_default, _grid_of, _cell_edges,
+    _DERIVED,
+    ScanResult,
+    _cell_edges,
+    _grid_of,
+    _json_default,
+    _public,
 )
+from .scan_table import ScanTable, canonical_hash, config_hash, parts_dir, read_rows
 
 
 def config_for_experiment(config: RunConfig, experiment: str) -> RunConfig:
     """``config`` moved to ``experiment``: its modes that the experiment runs, their POT, the off-target run
     only where the experiment had one. InputError when the experiment runs none of the config's modes."""
-    from ..detectors.catalog import get_experiment
-
     if experiment == config.experiment.name:
         return config
     exp = get_experiment(experiment)
@@ -150,7 +183,6 @@ def plan_scan(config: RunConfig, grid: dict[str, Sequence] | Sequence[str] | Non
     exp_axis = next((a for a in axes if a.kind == "experiment"), None)
     experiments = list(exp_axis.values) if exp_axis else [config.experiment.name]
     configs = {e: config_for_experiment(config, e) for e in experiments}
-    from .datasets import dataset_for
 
     fit_name = config.fit.parameter
     gridded = {a.name for a in axes}
@@ -351,8 +383,6 @@ def _finish_rows(rows: list[dict], axes: list[Axis], meta: dict) -> None:
 
 def load_table(path: str | Path) -> ScanResult:
     """A finished (or partial) Parquet scan table as a :class:`ScanResult` (for regions and plots)."""
-    from .scan_table import parts_dir, read_rows
-
     rows, meta = read_rows(path)
     pd = parts_dir(path)
     if pd.is_dir():

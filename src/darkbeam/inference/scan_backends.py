@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import logging
 import math
 import os
 import socket
@@ -16,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..detectors.catalog import get_experiment
 from ..errors import InputError
 from ..io.atomic import atomic_path
 from ..io.cache import SampleCache
@@ -23,8 +26,7 @@ from ..io.config import RunConfig
 from ..models.plugins import load_plugins
 from ..registry import Registry
 from .predict import Predictor, coupling_product
-
-from .scan_grid import (EXPERIMENT_AXIS, log_prior)
+from .scan_grid import EXPERIMENT_AXIS, log_prior
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,6 @@ def _tune_malloc() -> None:
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
         return
     try:
-        import ctypes
-
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, 32 * 2**20)  # M_MMAP_THRESHOLD: blocks below 32 MiB from the heap
         libc.mallopt(-1, 64 * 2**20)  # M_TRIM_THRESHOLD: keep up to 64 MiB of freed heap
@@ -137,7 +137,6 @@ def run_task(task: PointTask) -> dict[str, Any]:
     modes = list(cfg.experiment.modes)
     for mode in modes:  # generated (or loaded) once, at the reference couplings; couplings re-weight
         pred.view(mode, m_ref)
-    from ..detectors.catalog import get_experiment
 
     off = bool(cfg.experiment.off_target) and "off-target" in get_experiment(exp_name).pot \
         and pred.dataset is not None and pred.dataset.off_target_record() is not None
@@ -243,7 +242,7 @@ class ScanProgress:
         isatty = getattr(self.stream, "isatty", lambda: False)()
         self._bar = None
         if self.enabled and (isatty if bar is None else bar):
-            from tqdm import tqdm
+            from tqdm import tqdm  # lazy: optional (progress bars)
 
             self._bar = tqdm(total=self.total, initial=self.done, desc="scan", unit="point", file=self.stream,
                              dynamic_ncols=True, smoothing=0.1)
@@ -301,7 +300,7 @@ def _serial(tasks, workers, on_result, scheduler=None) -> None:
 
 @SCAN_BACKENDS.register("dask", "dask's local multiprocessing scheduler, one task per mass point")
 def _dask_processes(tasks, workers, on_result, scheduler=None) -> None:
-    import dask
+    import dask  # lazy: optional extra (scan backends)
     from dask.callbacks import Callback
 
     class _Results(Callback):  # local schedulers call _posttask in this process
@@ -318,7 +317,7 @@ def _dask_processes(tasks, workers, on_result, scheduler=None) -> None:
 
 def _distributed():
     try:
-        import distributed
+        import distributed  # lazy: optional extra (scan backends)
     except ImportError:  # pragma: no cover - a dependency since the scale-out issue
         raise InputError("backend", "dask-distributed", "'serial' or 'dask' (the 'distributed' package is not "
                                                          "installed: pip install distributed)") from None
@@ -326,7 +325,7 @@ def _distributed():
 
 
 def _run_on_client(client, tasks: list[PointTask], on_result) -> None:
-    from distributed import as_completed
+    from distributed import as_completed  # lazy: optional extra (scan backends)
 
     tag = hashlib.sha256(os.urandom(16)).hexdigest()[:10]
     futures = client.map(run_task, tasks, key=[f"darkbeam-task-{tag}-{t.task}" for t in tasks], pure=False,
@@ -359,8 +358,6 @@ def connect_scheduler(address: str, timeout: float | None = None):
 @SCAN_BACKENDS.register("dask-distributed", "dask.distributed: a LocalCluster of single-threaded worker "
                                             "processes, or the cluster of scheduler=ADDRESS")
 def _dask_distributed(tasks, workers, on_result, scheduler=None) -> None:
-    import logging
-
     distributed = _distributed()
     if scheduler is not None:  # an address, or a Client connected by scan()
         client = connect_scheduler(scheduler) if isinstance(scheduler, str) else scheduler

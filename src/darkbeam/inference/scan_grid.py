@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..detectors.catalog import EXPERIMENTS
 from ..errors import InputError
 from ..io.config import RunConfig, mass_grid
 from ..models.base import Model
@@ -80,8 +81,6 @@ class Axis:
 
 
 def _experiment_axis(text: str) -> Axis:
-    from ..detectors.catalog import EXPERIMENTS
-
     items = [t.strip() for t in text.split(",")]
     if not text.strip() or any(not t for t in items):
         raise InputError("--grid experiment", text, "a comma-separated list of experiments, e.g. "

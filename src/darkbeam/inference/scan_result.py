@@ -14,8 +14,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..io.atomic import save_figure, write_text_atomic
-
-from .scan_grid import (OUTPUT_SUFFIXES, EXPERIMENT_AXIS, Axis)
+from ..plotting import _plt
+from .scan_grid import EXPERIMENT_AXIS, OUTPUT_SUFFIXES, Axis
+from .scan_table import write_rows
 
 
 @dataclass
@@ -202,8 +203,6 @@ class ScanResult:
 
     def write(self, path: str | Path) -> Path:
         """Write JSON (``.json``), CSV (``.csv``) or Parquet (``.parquet``) atomically."""
-        from .scan_table import write_rows
-
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in OUTPUT_SUFFIXES:
@@ -224,8 +223,6 @@ class ScanResult:
     def plot(self, path: str | Path, experiment: str | None = None) -> Path:
         """PNG (or any matplotlib format, by suffix) of Δχ² over the grid (signal events where the experiment
         has no data), written atomically."""
-        from ..plotting import _plt
-
         plt = _plt()
         exps = list(dict.fromkeys(p[EXPERIMENT_AXIS] for p in self.points))
         experiment = experiment or next((e for e in exps if any(
@@ -256,7 +253,7 @@ class ScanResult:
             if axes[0].log:
                 ax.set_xscale("log")
         else:
-            from matplotlib.colors import LogNorm
+            from matplotlib.colors import LogNorm  # lazy: heavy; only plots need it
 
             x, y = vals
             if has_chi2:
@@ -264,7 +261,7 @@ class ScanResult:
                                      cmap="viridis_r", vmin=0.0, vmax=max(float(np.nanmax(d)), 1e-9)
                                      if np.nanmax(d) < 25 else 25.0)
                 fig.colorbar(mesh, ax=ax, label=r"$\Delta\chi^2$")
-                from scipy.stats import chi2 as chi2_dist
+                from scipy.stats import chi2 as chi2_dist  # lazy: heavy; only this path needs it
 
                 levels = [float(chi2_dist.ppf(0.68, 2)), float(chi2_dist.ppf(0.95, 2))]
                 if min(len(x), len(y)) >= 2 and np.nanmax(d) > levels[0]:

@@ -74,7 +74,7 @@ def _columns(rows: list[dict]) -> list[str]:
 
 def rows_to_table(rows: list[dict], meta: dict):
     """A pyarrow Table of ``rows`` (union of their keys; None where a row lacks a column) with ``meta``."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
 
     cols = _columns(rows)
     arrays = []
@@ -90,7 +90,7 @@ def rows_to_table(rows: list[dict], meta: dict):
 
 def write_rows(path: Path, rows: list[dict], meta: dict) -> Path:
     """Write ``rows`` as Parquet atomically (temporary file in the same folder, then a rename)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: optional, heavy (Parquet/Arrow output)
 
     with atomic_path(path) as tmp:
         pq.write_table(rows_to_table(rows, meta), tmp)
@@ -100,12 +100,12 @@ def write_rows(path: Path, rows: list[dict], meta: dict) -> Path:
 def read_rows(path: str | Path) -> tuple[list[dict], dict]:
     """(rows, metadata) of a darkbeam scan table. InputError naming the file when it cannot be read or is
     not a darkbeam scan table (corrupted, truncated, another program's Parquet)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: optional, heavy (Parquet/Arrow output)
 
     path = Path(path)
     try:
         table = pq.read_table(path)
-    except Exception as exc:  # ArrowInvalid, OSError, ...: one line naming the file
+    except Exception as exc:  # noqa: BLE001 - ArrowInvalid, OSError, ...: one line naming the file
         raise InputError("scan table", str(path), "a readable darkbeam scan table: this file is corrupted or "
                                                    f"not Parquet ({type(exc).__name__}: {str(exc)[:120]}); "
                                                    "move it away or choose another -o (it is never overwritten)"

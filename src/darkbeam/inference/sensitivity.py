@@ -37,8 +37,14 @@ from scipy.stats import poisson
 
 from ..errors import InputError
 from ..io.atomic import save_figure
-from ..io.config import RunConfig, parse_config
+from ..io.cache import resolve_cache
+from ..io.config import RunConfig, fit_bounds, parse_config
+from ..plotting import _plt
+from . import scan as scan_module  # scan looked up per call: stubbable
+from .constraints import STATUS_EXCLUDED, evaluate_constraint, registered_constraints
 from .poisson_limits import _check, fc_interval, fc_upper_limit, poisson_upper_limit  # noqa: F401  (re-exported)
+from .predict import Predictor, coupling_product
+from .scan import config_for_experiment, grid_axes
 
 METHODS = ("fc", "poisson")
 
@@ -152,10 +158,6 @@ def sensitivity_curve(config: RunConfig, experiment: str | None = None, masses: 
             {mode: POT}; default the experiment's); method: "fc" | "poisson"; cl; n_obs: observed events
             (None: the median expected limit).
     """
-    from ..io.config import fit_bounds
-    from .predict import Predictor, coupling_product
-    from .scan import config_for_experiment, grid_axes, scan
-
     if method not in METHODS:
         raise InputError("--method", method, METHODS)
     if n_coupling < 11:
@@ -198,19 +200,19 @@ def sensitivity_curve(config: RunConfig, experiment: str | None = None, masses: 
         s_up, n_used = expected_upper_limit(background, cl, method)
     else:
         s_up, n_used = upper_limit(n_obs, background, cl, method), n_obs
-    notes = [f"s_up = {s_up:.4g} signal events ({method.upper()}, {int(round(100 * cl))}% CL, b = {background:g}, "
-             f"n = {n_used}{' observed' if n_obs is not None else ': median of background-only experiments'})"]
+    notes = [(f"s_up = {s_up:.4g} signal events ({method.upper()}, {int(round(100 * cl))}% CL, b = {background:g}, "
+             f"n = {n_used}{' observed' if n_obs is not None else ': median of background-only experiments'})")]
     if s_up == 0.0:
         notes.append("the background exceeds what is observed: the classical Poisson limit is 0 (use fc)")
     base = cfg.model_dump(mode="python")
     base["fit"] = {}
     base["priors"] = {}
     cfg0 = parse_config(base)
-    from ..io.cache import resolve_cache
 
     c = resolve_cache(cache)
     if c is not None and len(ax.values) > 1:  # generate the samples of every mass in parallel, into the cache
-        scan(cfg0, {ax.name: list(ax.values)}, backend=backend, workers=workers, cache=c, progress=progress)
+        scan_module.scan(cfg0, {ax.name: list(ax.values)}, backend=backend, workers=workers, cache=c,
+                         progress=progress)
     pred = Predictor(cfg0, cache=c)
     ts = np.linspace(math.log10(lo), math.log10(hi), n_coupling)
     lower, upper, intervals, sref, ppc = [], [], [], [], []
@@ -251,8 +253,6 @@ def constraint_bounds(config: RunConfig, mass_parameter: str, masses: Sequence[f
     """Smallest coupling excluded by each exotic π/K decay limit at each mass (NaN where it does not apply or
     excludes nothing within ``bounds``); {constraint name: {"lower": array, "citation", "cl"}} — only
     constraints that exclude something somewhere are returned."""
-    from .constraints import STATUS_EXCLUDED, evaluate_constraint, registered_constraints
-
     model = config.build_model()
     ts = np.linspace(math.log10(bounds[0]), math.log10(bounds[1]), n_coupling)
     out: dict[str, dict[str, Any]] = {}
@@ -290,8 +290,6 @@ def plot_sensitivity(path: str | Path | None, curves: Sequence[SensitivityCurve]
     shaded between its lower and upper edges (to the top of the plot where still excluded at the bound),
     exotic-decay constraints hatched grey above their edges; reference ``points`` ({"x", "y", "label"}).
     ``y_as_product`` draws the coupling product instead (when it is proportional to the coupling)."""
-    from ..plotting import _plt
-
     plt = _plt()
     own = ax is None
     if own:

@@ -30,7 +30,7 @@ from scipy import integrate
 
 from ..constants import ALPHA_EM, E_CHARGE, HBARC, INV_MEV2_TO_CM2, M_E, M_MU
 from ..errors import InputError
-from ..kinematics.fourvec import beta_of, boost, isotropic_directions, kallen, two_body_decay
+from ..kinematics.fourvec import beta_of, boost, dot, isotropic_directions, kallen, two_body_decay
 from ..models.base import Model, require_parameters
 from .form_factors import component_setup
 from .targets import Target, get_target
@@ -266,8 +266,6 @@ def msq_chi_prime_3body(P: np.ndarray, p: np.ndarray, k1: np.ndarray, k2: np.nda
     """Spin-averaged |M|^2 of chi'(P) -> chi(p) e-(k1) e+(k2) via V* (rows of (N,4) arrays):
     (coupling)^2 / |q^2 - m_v^2 + i m_v Gamma_v|^2 * 8 [2(p.k1)(P.k2) + 2(p.k2)(P.k1) - 2(p.P) X
     - 2 Y (k1.k2) + 4 X Y],  X = k1.k2 + m_e^2,  Y = p.P - m M,  coupling = g' e eps."""
-    from ..kinematics.fourvec import dot
-
     q = k1 + k2
     q2 = dot(q, q)
     X = dot(k1, k2) + M_E * M_E

@@ -25,15 +25,17 @@ Units: MeV internally; cross-sections returned in cm².
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ..constants import E_CHARGE, INV_MEV2_TO_CM2, M_E, M_N, M_P, M_Z, SIN2_THETA_W
 from ..errors import InputError
-from .hnl_couplings import G_WEAK, DarkNeutrinoCouplings
 from ..registry import Registry
+from .form_factors import helm
+from .hnl_couplings import G_WEAK, DarkNeutrinoCouplings
+from .targets import get_target
 
 _CW = math.sqrt(1 - SIN2_THETA_W)
 _GZ_HAD = G_WEAK / _CW  # g/c_W, Z coupling to the hadronic NC vector charge T3/2 − Q s_W² (per nucleon below)
@@ -94,9 +96,6 @@ def fourier_bessel_ff(target: str, Q2: np.ndarray) -> np.ndarray:
 
 def helm_ff(target: str, Q2: np.ndarray) -> np.ndarray:
     """Helm form factor of ``target`` (shared implementation :func:`darkbeam.interactions.form_factors.helm`)."""
-    from .form_factors import helm
-    from .targets import get_target
-
     return helm(-np.asarray(Q2, float), get_target(target))
 
 

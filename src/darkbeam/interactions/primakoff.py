@@ -117,7 +117,7 @@ def sigma(model: Model, target: str | Target, E: np.ndarray | float, component: 
           coupling: str = "u-quark", form_factor: bool = True) -> np.ndarray:
     """Total cross-section (cm^2) of one component at lab energies E (MeV), vectorised."""
     tgt = get_target(target)
-    m_x, g_lam, m_zp = primakoff_couplings(model)
+    m_x, _g_lam, _m_zp = primakoff_couplings(model)
     E = _check_energy(E, m_x)
     setup = _component_setup(tgt, component, coupling)
     if setup is None:

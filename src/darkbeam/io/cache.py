@@ -38,6 +38,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -50,8 +51,11 @@ from .. import __version__
 from ..errors import InputError
 from ..models.base import MODELS, Model
 from ..models.plugins import plugin_fingerprint
+from ..pipeline import signal as pipeline_signal  # build_signal looked up per call: stubbable
+from ..pipeline.dark_neutrino_signal import DarkNeutrinoSample
+from ..pipeline.signal import CombinedSample, SignalSample, combine_samples
 from ..registry import Registry
-from .atomic import atomic_path
+from .atomic import _pid_alive, atomic_path
 
 #: bump when the file layout changes (old files are then simply not found: the key changes).
 CACHE_FORMAT = 3
@@ -65,9 +69,6 @@ _OPTIONAL_ARRAYS = ("path", "p_lab")
 
 def _sample_classes() -> Registry[type]:
     """Sample classes the cache can store, by class name (SignalSample and its subclasses)."""
-    from ..pipeline.dark_neutrino_signal import DarkNeutrinoSample
-    from ..pipeline.signal import CombinedSample, SignalSample
-
     reg: Registry[type] = Registry("cached sample class")
     reg.add("SignalSample", SignalSample, "meson-decay dark states (dark Primakoff, iDM upscattering)")
     reg.add("DarkNeutrinoSample", DarkNeutrinoSample, "dark-neutrino upscattering (per-chain re-weighting)")
@@ -231,8 +232,6 @@ def load_sample(path: str | Path, key: str | None = None):
         ValueError (or OSError, zipfile.BadZipFile, KeyError) for unreadable or inconsistent files,
         including a ``key`` differing from the one recorded in the file.
     """
-    from ..pipeline.signal import combine_samples
-
     with np.load(Path(path), allow_pickle=False) as z:
         arrays = {name: z[name] for name in z.files}  # reads every member: zip CRC32 checked
     if _META not in arrays:
@@ -301,16 +300,14 @@ class SampleCache:
                      progress: bool = False, detector: bool = True):
         """Load the sample of these inputs, or build it with :func:`~darkbeam.pipeline.signal.build_signal`
         and store it. Arguments as for ``build_signal`` (n_mesons per parent species, n_events per target)."""
-        from ..pipeline.signal import build_signal
-
         key = sample_key(model, experiment, mode, n_mesons, n_events, seed, detector)
         s = self.load(key)
         if s is not None:
             self.hits += 1
             return s
         self.misses += 1
-        s = build_signal(model, experiment, mode, n_mesons=n_mesons, n_events=n_events, seed=seed,
-                         progress=progress, detector=detector)
+        s = pipeline_signal.build_signal(model, experiment, mode, n_mesons=n_mesons, n_events=n_events,
+                                         seed=seed, progress=progress, detector=detector)
         self.store(key, s)
         return s
 
@@ -384,9 +381,6 @@ def clear_cache(directory: str | Path | None = None) -> dict[str, Any]:
     live writers are kept), from ``directory`` (default :func:`default_cache_dir`). Nothing else in the
     directory is touched. Returns ``directory``, ``removed`` (file names), ``samples_removed``,
     ``temporaries_removed`` and ``bytes_freed``."""
-    import re
-
-    from .atomic import _pid_alive
 
     d = Path(directory).expanduser() if directory is not None else default_cache_dir()
     files, tmps = _cache_files(d)

@@ -52,7 +52,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
+from ..detectors.catalog import get_experiment
 from ..errors import InputError
+from ..models import MODELS, get_model
+from ..units import parse_quantity
 
 ObservableName = Literal["E_vis", "cos_theta", "E_QE"]
 
@@ -114,8 +117,6 @@ def experiment_modes(name: str) -> list[str] | None:
     MicroBooNE; ["off-target"] where the off-target run is the experiment's only exposure (MiniBooNE-DM,
     whose beam "bnb-off-target" has only that mode); None for an unknown experiment (reported by the config
     check naming ``experiment.name``)."""
-    from ..detectors.catalog import get_experiment
-
     try:
         exp = get_experiment(name)
     except InputError:
@@ -228,14 +229,10 @@ class RunConfig(_Section):
 
     def build_model(self):
         """The :class:`~darkbeam.models.Model` of ``[model]`` (InputError names ``model.<key>``)."""
-        from ..models import get_model
-
         return get_model(self.model.name, self.model.parameters)
 
     def pot(self, mode: str) -> float:
         """Protons on target for ``mode``: ``[experiment].pot`` or the experiment's catalogue value."""
-        from ..detectors.catalog import get_experiment
-
         if mode in self.experiment.pot:
             return float(self.experiment.pot[mode])
         return get_experiment(self.experiment.name).pot_for(mode)
@@ -303,9 +300,6 @@ def parse_config(data: dict[str, Any]) -> RunConfig:
 
 
 def _check_semantics(cfg: RunConfig) -> None:
-    from ..detectors.catalog import get_experiment
-    from ..models import MODELS
-
     try:
         MODELS.get(cfg.model.name)
     except InputError as exc:
@@ -375,8 +369,6 @@ def parse_priors(cfg: RunConfig, model=None) -> dict[str, dict[str, Any]]:
     Raises InputError naming ``priors.<parameter>`` for an unknown or non-numeric parameter, a missing or
     wrong unit, min >= max, a log-uniform prior reaching 0 or below, or a normal prior without mean / sigma.
     """
-    from ..units import parse_quantity
-
     model = cfg.build_model() if model is None else model
     spec = {p.name: p for p in model.params}
     out: dict[str, dict[str, Any]] = {}
@@ -411,8 +403,6 @@ def parse_priors(cfg: RunConfig, model=None) -> dict[str, dict[str, Any]]:
 
 def fit_bounds(cfg: RunConfig, model) -> tuple[float, float]:
     """Bounds of the fit parameter in internal units (default: 1e-6 to 1e3 times the config value)."""
-    from ..units import parse_quantity
-
     name = cfg.fit.parameter
     if name is None:
         raise InputError("config key 'fit.parameter'", None, "the name of a coupling to fit (e.g. 'g_n')")
@@ -430,8 +420,6 @@ def fit_bounds(cfg: RunConfig, model) -> tuple[float, float]:
 
 def mass_grid(cfg: RunConfig, model) -> dict[str, list[float]]:
     """``[fit].masses`` in internal units (MeV)."""
-    from ..units import parse_quantity
-
     return {k: [parse_quantity(v, "energy", f"fit.masses.{k}") for v in vals] for k, vals in cfg.fit.masses.items()}
 
 

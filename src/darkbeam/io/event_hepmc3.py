@@ -78,7 +78,7 @@ def _text_chunk(lines: list[list], sl: slice) -> bytes:
     (round-trip decimals, so the file holds the doubles exactly), the pieces of each line are
     joined element-wise, the lines of each event likewise, and the concatenated values buffer of the
     resulting Arrow string array *is* the text of the chunk (no Python object per event)."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
     import pyarrow.compute as pc
 
     def piece(x):
@@ -141,7 +141,7 @@ def write_hepmc3_pyhepmc(sample, path: str | Path, model: Model | None = None, p
     """Reference writer: the same record built as one pyhepmc ``GenEvent`` per event (slow, ~10⁴ events/s),
     with the run-info attributes as typed pyhepmc attributes. Used to validate :func:`write_hepmc3` (same
     ``rng`` → same events) and as the baseline of benchmarks/bench_events.py."""
-    import pyhepmc
+    import pyhepmc  # lazy: optional (HepMC3 files)
     from pyhepmc.io import WriterAscii
 
     path = Path(path)
@@ -160,7 +160,7 @@ def write_hepmc3_pyhepmc(sample, path: str | Path, model: Model | None = None, p
 
 def _write_pyhepmc_events(writer: Any, run: Any, rec: EventRecord) -> None:
     """The events of a record of one graph, one pyhepmc ``GenEvent`` each (:func:`write_hepmc3_pyhepmc`)."""
-    import pyhepmc
+    import pyhepmc  # lazy: optional (HepMC3 files)
 
     order = rec.write_order()
     prim = rec.vertex(rec.primary).x
@@ -275,7 +275,7 @@ class _Lines:
     def lines(self, prefix: bytes, strip: bool = False):
         """Arrow binary array of the lines starting with ``prefix`` (without it when ``strip``), each with its
         final "\\n": one filter of a zero-copy array of all lines (only the selected bytes are copied)."""
-        import pyarrow as pa
+        import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
         import pyarrow.compute as pc
 
         if not hasattr(self, "_all"):
@@ -298,7 +298,7 @@ class _Lines:
 def _vertex_text(lines: _Lines):
     """The V lines as one Arrow buffer, each with a position: HepMC3 writers leave out "@ x y z t" for a vertex at
     the origin (HepMC3 ASCII format; pyhepmc and the C++ WriterAscii do), which is added back as "@ 0 0 0 0"."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
     import pyarrow.compute as pc
 
     sub = lines.lines(b"V ")
@@ -315,7 +315,7 @@ def _vertex_text(lines: _Lines):
 
 
 def _csv(data, names: list[str], types: dict[str, Any]):
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
     import pyarrow.csv as pacsv
 
     if data is None:
@@ -332,7 +332,7 @@ def read_hepmc3(path: str | Path) -> EventTable:
     """Read a HepMC3 file written by darkbeam (:func:`write_hepmc3` or :func:`write_hepmc3_pyhepmc`)
     into an :class:`EventTable`, vectorised (pyarrow's CSV parser on the P, V, W lines; the layout of
     every event is the ``darkbeam.Record`` run-info attribute). Other HepMC3 files: use pyhepmc."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
 
     path = Path(path)
     _check_suffix(path, HEPMC3_SUFFIXES, "HepMC3")

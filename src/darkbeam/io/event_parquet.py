@@ -76,7 +76,7 @@ def write_parquet(sample, path: str | Path, model: Model | None = None, pot: flo
     holds the record's metadata as JSON (model, exposure, counts, the graph ``record`` layout with the
     status of every role, and ``run_info``, the NuHepMC attributes of the HepMC3 header). Keywords:
     those of :func:`event_record`."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
     import pyarrow.parquet as pq
 
     path = Path(path)
@@ -95,14 +95,14 @@ def write_parquet(sample, path: str | Path, model: Model | None = None, pot: flo
 
 def _dictionary(categories: np.ndarray, codes: np.ndarray):
     """Arrow dictionary array of a label column (a handful of distinct strings: no string per event)."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: optional, heavy (Parquet/Arrow output)
 
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array([str(c) for c in categories], pa.string()))
 
 
 def read_parquet(path: str | Path) -> dict[str, Any]:
     """Read a file of :func:`write_parquet`: ``{"columns": {name: numpy array}, "metadata": dict}``."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: optional, heavy (Parquet/Arrow output)
 
     path = Path(path)
     _check_suffix(path, PARQUET_SUFFIXES, "Parquet")

@@ -21,8 +21,10 @@ drafts of 2023):
 from __future__ import annotations
 
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
+
+import numpy as np
 
 #: NuHepMC version implemented (G.R.2)
 NUHEPMC_VERSION = (1, 0, 0)
@@ -90,8 +92,6 @@ CITATIONS = MappingProxyType({
 def process_ids(process: str, recoil_pdg) -> Any:
     """Per-event process id: coherent (recoil a nucleus, PDG >= 1e9) or on a nucleon; decay in volume;
     :data:`OTHER_PROCESS` for a process without an id. ``recoil_pdg``: numpy array (0 where absent)."""
-    import numpy as np
-
     recoil_pdg = np.asarray(recoil_pdg)
     if (process, None) in PROCESSES:
         return np.full(len(recoil_pdg), PROCESSES[(process, None)][0], np.int64)
@@ -185,6 +185,7 @@ _KNOWN_CONVENTIONS = {"G.C.1", "G.C.2", "G.C.3", "G.C.4", "G.C.5", "E.C.1", "E.C
 def _is_standard_pdg(pdg: int) -> bool:
     """True for numbers of the PDG Monte Carlo numbering scheme known to the ``particle`` package, and
     nuclear codes 10LZZZAAAI (checked for their form)."""
+    # lazy: the particle package reads its PDG tables on import; only the checker needs it
     from particle import InvalidParticle, Particle, ParticleNotFound
     from particle.pdgid import is_nucleus
 
@@ -299,7 +300,7 @@ def check_file(path: str | Path, max_events: int | None = None) -> list[str]:
     P.R.1 (no undefined or reserved status; generator-specific codes declared, G.R.9/G.R.10; incoming
     real particles 4 or 20, outgoing ones 1) and G.R.11 (every non-standard particle number declared).
     Each violation is reported once per rule and message, with the first event showing it."""
-    import pyhepmc
+    import pyhepmc  # lazy: optional (HepMC3 files)
 
     path = Path(path)
     v: list[str] = []
@@ -379,8 +380,6 @@ def check_file(path: str | Path, max_events: int | None = None) -> list[str]:
 def _header_run_info(path: Path):
     """The run info of an Asciiv3 header (W, T and A lines before the first event), as a namespace with
     ``attributes`` (text), ``tools`` and ``weight_names``; None without a START_EVENT_LISTING line."""
-    from types import SimpleNamespace
-
     attrs, tools, names, started = {}, [], [], False
     with open(path, encoding="utf-8", errors="replace") as fh:
         for line in fh:

@@ -42,10 +42,10 @@ FLAVOURS = ("e", "mu", "tau")
 # Units as printed: m_D in MeV (10^6 eV), M_i in GeV (10^9 eV), Λ in 10 MeV (10^7 eV), M_X in
 # 100 MeV (10^8 eV). Dark-sector parameters from Table I / App. A: m_Z' = 1.25 GeV, ε² = 4.6e-4.
 _TABLE_III = {
-    "BP-A": dict(mD=(0.00950, 0.278, 0.190), M=(-0.0429, 1.10, -1.10), LL=(-2.39, 19.0, 0.00),
-                 LR=(-2.39, 19.0, 0.00), MX=-1.21, alphaD=0.39),
-    "BP-B": dict(mD=(-0.0347, 1.98, -3.89), M=(-0.0900, 6.00, -18.0), LL=(3.75, 24.0, 0.00),
-                 LR=(-2.81, 54.0, 0.00), MX=1.96, alphaD=0.32),
+    "BP-A": {"mD": (0.00950, 0.278, 0.190), "M": (-0.0429, 1.10, -1.10), "LL": (-2.39, 19.0, 0.00),
+             "LR": (-2.39, 19.0, 0.00), "MX": -1.21, "alphaD": 0.39},
+    "BP-B": {"mD": (-0.0347, 1.98, -3.89), "M": (-0.0900, 6.00, -18.0), "LL": (3.75, 24.0, 0.00),
+             "LR": (-2.81, 54.0, 0.00), "MX": 1.96, "alphaD": 0.32},
 }
 PRESETS: dict[str, dict] = {
     name: {
@@ -62,8 +62,8 @@ PRESETS: dict[str, dict] = {
 }
 # Published values of seed 001 Table I used as checks (masses MeV, |V|^2, c tau0 cm).
 TABLE_I = {
-    "BP-A": dict(m=(35.0, 120.0, 185.0), V2_3j=(0.0, 22.2e-8, 0.0), ctau_cm=(1.6e13, 3.0, 0.26)),
-    "BP-B": dict(m=(74.0, 146.0, 220.0), V2_3j=(13.6e-8, 26.5e-8, 123e-8), ctau_cm=(1.1e7, 2.2, 0.14)),
+    "BP-A": {"m": (35.0, 120.0, 185.0), "V2_3j": (0.0, 22.2e-8, 0.0), "ctau_cm": (1.6e13, 3.0, 0.26)},
+    "BP-B": {"m": (74.0, 146.0, 220.0), "V2_3j": (13.6e-8, 26.5e-8, 123e-8), "ctau_cm": (1.1e7, 2.2, 0.14)},
 }
 
 
@@ -328,6 +328,12 @@ class DarkNeutrino(Model):
 
 
 __all__ = [
-    "DarkNeutrino", "DarkNeutrinoCouplings", "PRESETS", "TABLE_I", "couplings_from_mass_matrix",
-    "couplings_from_mixings", "diagonalise_mass_matrix", "vertex_matrices",
+    "PRESETS",
+    "TABLE_I",
+    "DarkNeutrino",
+    "DarkNeutrinoCouplings",
+    "couplings_from_mass_matrix",
+    "couplings_from_mixings",
+    "diagonalise_mass_matrix",
+    "vertex_matrices",
 ]

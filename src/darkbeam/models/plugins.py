@@ -86,9 +86,8 @@ def validate_model_class(cls: Any, name: str) -> None:
         model = cls()
     except InputError as exc:
         raise InputError(f"{where} defaults", exc.value, f"defaults that validate ({exc})") from None
-    if cls.production and cls.boson_kind is not None:
-        if cls.boson_kind not in BOSON_KINDS:
-            raise InputError(f"{where} 'boson_kind'", cls.boson_kind, BOSON_KINDS)
+    if cls.production and cls.boson_kind is not None and cls.boson_kind not in BOSON_KINDS:
+        raise InputError(f"{where} 'boson_kind'", cls.boson_kind, BOSON_KINDS)
     decays = model.decays()
     if not isinstance(decays, dict):
         raise InputError(f"{where} decays()", type(decays).__name__, "a dict {state: darkbeam.models.Decays}")
@@ -112,7 +111,7 @@ def _call(where: str, what: str, fn: Callable[[], Any]) -> Any:
         return fn()
     except InputError:
         raise
-    except Exception as exc:  # wrong signature or a bug in the plugin: named at registration, not at event time
+    except Exception as exc:  # noqa: BLE001 - a plugin's wrong signature or bug, named at registration
         raise InputError(f"{where} {what}", type(exc).__name__, f"a method that works at the defaults ({exc})") from None
 
 
@@ -183,7 +182,7 @@ def _load_file(path: Path) -> None:
     except InputError:
         del _LOADED[key]
         raise
-    except Exception as exc:  # a plugin's own bug: one line naming the file
+    except Exception as exc:  # noqa: BLE001 - a plugin's own bug: one line naming the file
         del _LOADED[key]
         raise InputError(f"plugin {path}", type(exc).__name__, f"a file that imports cleanly ({exc})") from None
 
@@ -222,7 +221,7 @@ def load_plugins(env: str | None = None) -> list[str]:
             continue
         try:
             obj = ep.load()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a broken entry point: one line naming it
             raise InputError(f"entry point {ep.name!r} of group {ENTRY_POINT_GROUP}", ep.value,
                              f"an importable object ({exc})") from None
         if inspect.isclass(obj) and issubclass(obj, Model) and obj.name not in MODELS:

@@ -263,8 +263,9 @@ class DarkPrimakoffSignal(SignalProcess):
         pieces, picked = [], []
         for target, n_t in exp.targets().items():
             cur = str(model.zprime_current)
-            sig = _sigma_interp(lambda e: primakoff.sigma_all(model, target, e, coupling=cur)["total"],
-                                arrivals.energy, m_x) / g_lam**2
+            sig = _sigma_interp(
+                lambda e, tgt=target, cur=cur: primakoff.sigma_all(model, tgt, e, coupling=cur)["total"],
+                arrivals.energy, m_x) / g_lam**2
             idx, wfac = _resample(rng, base_flux * sig * n_t, n_events)
             if len(idx) == 0:
                 continue
@@ -327,8 +328,8 @@ class InelasticDMSignal(SignalProcess):
         pieces, picked = [], []
         for target, n_t in exp.targets().items():
             e_thr = up.threshold_energy(m_chi, float(model.m_chi_prime), _target_mass(target))
-            sig = _sigma_interp(lambda e: up.sigma_all(model, target, e)["total"], arrivals.energy,
-                                max(e_thr, m_chi)) / sc2
+            sig = _sigma_interp(lambda e, target=target: up.sigma_all(model, target, e)["total"],
+                                arrivals.energy, max(e_thr, m_chi)) / sc2
             idx, wfac = _resample(rng, base_flux * sig * n_t, n_events)
             if len(idx) == 0:
                 continue

@@ -59,6 +59,7 @@ the spinor bilinears MeV).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -219,8 +220,6 @@ ONE4 = np.eye(4, dtype=complex)
 def levi_civita() -> np.ndarray:
     """ε^{μναβ} with ε^{0123} = −1 (Bjorken–Drell/Peskin sign: then Tr[γ⁵a̸b̸c̸d̸] = −4iε^{μνρσ}a_μb_νc_ρd_σ)."""
     eps = np.zeros((4, 4, 4, 4))
-    import itertools
-
     for perm in itertools.permutations(range(4)):
         sign = 1
         p = list(perm)

@@ -21,9 +21,9 @@ import numpy as np
 from .. import constants as c
 from ..errors import InputError
 from ..kinematics.fourvec import two_body_decay
+from ..particles import BOSON_PDG
 from ..registry import Registry
 from ..sample import ParticleSample
-from ..particles import BOSON_PDG
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,12 @@ import numba
 import numpy as np
 
 from ..errors import ClosedChannelError, InputError
+
+# particle ids of the emitted boson: one source of truth in darkbeam.particles
+from ..particles import BOSON_PDG
 from ..registry import Registry
 from ..sample import ParticleSample
 from .matrix_elements import LEPTONS, MESONS, VECTOR_AMPLITUDES, Invariants, LeptonSpec, MesonSpec, me2
-
-# particle ids of the emitted boson: one source of truth in darkbeam.particles
-from ..particles import BOSON_PDG  # noqa: E402
 
 # parent name -> (meson key, charge)
 PARENTS: Registry[tuple[str, int]] = Registry("parent")
