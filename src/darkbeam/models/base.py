@@ -19,6 +19,7 @@ also validates the declarations) or ``@MODELS.register("name")``; ``darkbeam lis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -91,6 +92,12 @@ class Decays:
     ``pair_charge_fraction`` (optional): for a channel whose visible pair the state makes in both charge orders (the
     heavy neutral lepton's "e mu nu": e⁻μ⁺ν_μ through |U_e4|², μ⁻e⁺ν_e through |U_μ4|²), the probability of the order
     listed by the decay-in-volume final state, for the state itself (its CP conjugate: the conjugate pairs).
+
+    ``dalitz_msq`` (optional): for a three-body channel of the decay-in-volume final states (daughters listed as
+    (invisible, visible 1, visible 2)), the spin-summed |M|² in any normalisation as a vectorised function
+    ``f(s12, s01)`` of the Dalitz invariants s12 = (p₁ + p₂)² of the visible pair and s01 = (p₀ + p₁)² of the
+    invisible and the first visible daughter (MeV², arrays); the daughters are then drawn from it instead of flat
+    phase space. Not declared: flat phase space.
     """
 
     state: str
@@ -100,6 +107,7 @@ class Decays:
     self_conjugate: bool | None = None
     charge_asymmetry: dict[str, float] = field(default_factory=dict)
     pair_charge_fraction: dict[str, float] = field(default_factory=dict)
+    dalitz_msq: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
