@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 
 from .data import official_bnb_flux
+from .declarations import Model
 from .errors import InputError
 
-# The other darkbeam imports of this module sit inside its functions, on purpose: the command line imports
-# this module at start-up (cli/catalog.py), and models, detectors, pipeline and inference at module level would
-# make every command, ``darkbeam --help`` included, load the whole package (0.2 s -> 1.5 s). None dodges a
-# cycle: tests/test_layering.py checks that they all point down the layer order.
+# The other darkbeam imports of this module (beyond the foundation and the declaration types, which load no
+# model) sit inside its functions, on purpose: the command line imports this module at start-up
+# (cli/catalog.py), and models, detectors, pipeline and inference at module level would make every command,
+# ``darkbeam --help`` included, load the whole package (0.2 s -> 1.5 s). None dodges a cycle:
+# tests/test_layering.py checks that they all point down the layer order.
 
 #: docs explaining why darkbeam's rate at seed 000's couplings differs from the seed's (~170x)
 VALIDATION_DOC = "docs/validation.md"
@@ -85,14 +87,13 @@ def run_config(config_or_model: Any = None, *, experiment: str | None = None, mo
     """A validated :class:`~darkbeam.io.config.RunConfig` from a config or a model, with overrides.
 
     ``config_or_model``: None (the embedded default: seed 000's scalar benchmark), a TOML path, a
-    RunConfig, a mapping as read from TOML, or a :class:`~darkbeam.models.base.Model` (default
+    RunConfig, a mapping as read from TOML, or a :class:`~darkbeam.declarations.Model` (default
     experiment, analysis and simulation). ``experiment`` replaces ``[experiment].name`` (then the POT
     settings are dropped and, unless ``modes`` is given, the new experiment's modes are run); ``modes``,
     ``off_target``, ``n_mesons``, ``n_events``, ``seed`` and ``parameter``/``bounds``/``masses`` (``[fit]``)
     replace the config's values. Raises InputError naming the key.
     """
     from .io.config import RunConfig, load_config, parse_config  # deferred: CLI start-up
-    from .models.base import Model  # deferred: CLI start-up
 
     if config_or_model is None or isinstance(config_or_model, (str, Path)):
         cfg = load_config(config_or_model)
@@ -386,7 +387,6 @@ def flux(species: str = "nu_mu", experiment: str = "miniboone", mode: str = "neu
         summed over the bins, per cm² per POT), and for bosons ``note``, ``coupling2``,
         ``flux_per_coupling2``, ``by_parent``.
     """
-    from .models.base import Model  # deferred: CLI start-up
     from .production.sm_decays import NU_SPECIES  # deferred: CLI start-up
 
     if not 0 <= seed < 2**63:

@@ -36,4 +36,8 @@ __all__ = [
     "sigma_inelastic",
 ]
 
-from . import horn as _horn  # noqa: F401  (registers the "horn-field" focusing model)
+# Registrations, here rather than at the bottom of the modules they extend, so that every import is one-way:
+# the production sets beyond "miniboone-sw" (bmpt: the 120 GeV beams; production_iron: "miniboone-sw-fe", p-Fe at
+# the BNB dump; charm, which imports production_iron first, adds D±, D_s± to every set) and the "horn-field"
+# focusing model.
+from . import bmpt, charm, horn, production_iron  # noqa: F401  (registration side effects)

@@ -582,7 +582,3 @@ def iter_mesons(beam: Beam, species: str, n_total: int, chunk: int, rng: np.rand
         yield _generate(beam, species, k, n_total, rng, region, tuple(window), float(min_window_fraction))
         done += k
 
-
-from . import bmpt as _bmpt  # noqa: F401  (registers the "bmpt" production set for the 120 GeV beams)
-from . import charm as _charm  # noqa: F401  (adds D±, D_s± to every production set; beams.charm)
-from . import production_iron as _production_iron  # noqa: F401  (registers "miniboone-sw-fe": p-Fe, BNB dump)

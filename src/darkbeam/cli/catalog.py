@@ -107,8 +107,8 @@ def br_cmd(
     A BR is Γ_X/(Γ_SM + Γ_X) of the parent; channels where Γ_X is not small against Γ_SM, or couplings
     above the perturbative limit sqrt(4π), are flagged (the linear re-weighting in coupling² then fails).
     """
+    from ..declarations import perturbativity_warnings
     from ..models import get_model
-    from ..models.base import perturbativity_warnings
 
     m = get_model(model, parse_settings(settings))
     if not m.production:

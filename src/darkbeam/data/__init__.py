@@ -1,31 +1,28 @@
 """Experimental data shipped with darkbeam, each file citing its original publication.
 
-Loaders return numpy arrays in the units stated in their docstrings.
+Loaders return numpy arrays in the units stated in their docstrings. The file helpers (:func:`data_path`,
+:func:`read_csv_table`) live in :mod:`darkbeam.data.files` and the MiniBooNE data release in
+:mod:`darkbeam.data.miniboone_release`; this package re-exports them (it imports its modules, never the reverse).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 import numpy as np
 
 from ..errors import InputError
+from .files import data_path, read_csv_table
+from .miniboone_release import (
+    miniboone_efficiency,
+    miniboone_eqe,
+    miniboone_eqe_combined_frac_cov,
+    miniboone_off_target,
+    miniboone_spectrum,
+)
 
 FLUX_SPECIES = ("nu_mu", "nu_mu_bar", "nu_e", "nu_e_bar")
 _FLUX_MODES = ("neutrino", "antineutrino")
-
-
-def data_path(*parts: str):
-    """Traversable path of a packaged data file, e.g. ``data_path("miniboone", "x.csv")``."""
-    return resources.files(__name__).joinpath(*parts)
-
-
-def read_csv_table(*parts: str) -> np.ndarray:
-    """Read a packaged CSV table (``#`` comments, one header line) as a structured array."""
-    with data_path(*parts).open("r") as f:
-        lines = [ln for ln in f if ln.strip() and not ln.lstrip().startswith("#")]
-    return np.genfromtxt(lines, delimiter=",", names=True, dtype=None, encoding="utf-8")
 
 
 @cache
@@ -49,15 +46,6 @@ def official_bnb_flux(mode: str = "neutrino") -> dict[str, np.ndarray]:
         out[s] = np.asarray(t[s], float) / width
     return out
 
-
-# re-exported; miniboone_release imports the helpers above, so this import comes after them
-from .miniboone_release import (
-    miniboone_efficiency,
-    miniboone_eqe,
-    miniboone_eqe_combined_frac_cov,
-    miniboone_off_target,
-    miniboone_spectrum,
-)
 
 __all__ = [
     "FLUX_SPECIES",

@@ -21,7 +21,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import InputError
-from . import data_path, read_csv_table
+from .files import data_path, read_csv_table
 
 MODES = ("neutrino", "antineutrino")
 OBSERVABLES = ("E_vis", "cos_theta")

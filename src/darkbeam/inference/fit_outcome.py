@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models.base import Model, model_summary
+from ..declarations import Model, model_summary
 
 
 @dataclass

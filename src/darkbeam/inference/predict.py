@@ -38,12 +38,12 @@ from typing import Any
 
 import numpy as np
 
+from ..declarations import Model, model_summary
 from ..detectors.catalog import get_experiment
 from ..detectors.response import get_response
 from ..errors import InputError
 from ..io.cache import resolve_cache
 from ..io.config import RunConfig, fit_bounds, mass_grid
-from ..models.base import Model, model_summary
 from ..pipeline import signal as pipeline_signal  # build_signal looked up per call: stubbable
 from ..pipeline.dark_neutrino import flux_description
 from ..pipeline.dark_neutrino_signal import DarkNeutrinoSignal

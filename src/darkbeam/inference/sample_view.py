@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..declarations import Model
 from ..errors import InputError
-from ..models.base import Model
 from .datasets import DATASETS, Binning
 
 

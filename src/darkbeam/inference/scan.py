@@ -47,11 +47,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..declarations import Model
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
 from ..io.cache import SampleCache, resolve_cache
 from ..io.config import RunConfig, fit_bounds, parse_config, parse_priors
-from ..models.base import Model
 from ..models.plugins import load_plugins
 from .datasets import dataset_for
 from .predict import coupling_product

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from ..declarations import Model
 from ..detectors.catalog import EXPERIMENTS
 from ..errors import InputError
 from ..io.config import RunConfig, mass_grid
-from ..models.base import Model
 from ..units import parse_quantity
 
 OUTPUT_SUFFIXES = (".json", ".csv", ".parquet")

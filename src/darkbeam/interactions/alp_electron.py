@@ -33,8 +33,8 @@ import math
 import numpy as np
 
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2, M_E
+from ..declarations import Model
 from ..errors import InputError
-from ..models.base import Model
 from ..production.alp_compton import amplitude_primitive, amplitude_squared, kallen, sample_u, u_limits
 from .targets import Target
 from .xsec import PROCESSES

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import E_CHARGE, INV_MEV2_TO_CM2, M_E
+from ..declarations import Model, require_parameters
 from ..errors import InputError
 from ..kinematics.fourvec import kallen
-from ..models.base import Model, require_parameters
 from .dm_upscattering import msq_upscatter
 from .form_factors import component_setup
 from .targets import Target, get_target

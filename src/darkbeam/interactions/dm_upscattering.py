@@ -29,9 +29,9 @@ import numpy as np
 from scipy import integrate
 
 from ..constants import ALPHA_EM, E_CHARGE, HBARC, INV_MEV2_TO_CM2, M_E, M_MU
+from ..declarations import Model, require_parameters
 from ..errors import InputError
 from ..kinematics.fourvec import beta_of, boost, dot, isotropic_directions, kallen, two_body_decay
-from ..models.base import Model, require_parameters
 from .form_factors import component_setup
 from .targets import Target, get_target
 from .twobody import final_state_lab, integrate_t, s_lab, sample_components, t_limits

@@ -63,6 +63,33 @@ def msq_dilepton(m1, m2, m3, m4, m23sq, m24sq, A):
     )
 
 
+#: four-fermion coupling of low-energy Z or W exchange between V−A currents, γ^μ P_L ⊗ γ_μ P_X: 2√2 G_F
+_G4 = 2.0 * math.sqrt(2.0) * G_F
+
+
+def msq_nu_ll(m: float, m_l: float, same_flavour: bool, s_pair, s_nu_lminus):
+    """Spin-summed |M|² of N → ν_α ℓ⁻ ℓ⁺ (MeV⁻⁴ × MeV⁴: dimensionless) of the heavy neutral lepton at |U_α|² = 1
+    (minimal model, models/hnl.py), at s_pair = (p_ℓ⁻ + p_ℓ⁺)² and s_nu_lminus = (p_ν + p_ℓ⁻)² (MeV², arrays).
+
+    Z exchange with the charged lepton's couplings (g_L, g_R) = (−½ + s_W², s_W²); for ℓ = ℓ_α the W exchange,
+    Fierzed to the same order, adds 1 to g_L (Bondarenko et al., JHEP 11 (2018) 032, Sec. 3.1.2; as in ν_e e
+    scattering); the contact limit (m_N ≪ m_W). Integrated with :func:`dalitz_grid` it gives B2018's closed form
+    (tests/test_hnl_dalitz.py). It is that of a Dirac N and equally of each charge state of a Majorana N (N → ν ℓ⁻ℓ⁺;
+    its CP image N → ν̄ ℓ⁺ℓ⁻ has the same |M|² with ℓ⁻ ↔ ℓ⁺): the Majorana width is twice the Dirac one, the shape
+    per charge state the same."""
+    gl = _GL + (1.0 if same_flavour else 0.0)
+    amp = {"LL": -_G4 * gl, "LR": -_G4 * _GR, "RL": 0.0, "RR": 0.0}
+    return msq_dilepton(m, m_l, m_l, 0.0, s_pair, s_nu_lminus, amp)
+
+
+def msq_cc_leptons(m: float, m_alpha: float, m_beta: float, s_pair, s_nu_lalpha):
+    """Spin-summed |M|² of N → ℓ_α⁻ ℓ_β⁺ ν_β, β ≠ α (W only, contact limit, Fierzed to the order of
+    :func:`msq_dilepton`: 16 (2√2 G_F)² (p_N·p_ℓβ)(p_ℓα·p_ν)) at |U_α|² = 1, at s_pair = (p_ℓα + p_ℓβ)² and
+    s_nu_lalpha = (p_ν + p_ℓα)² (MeV², arrays). Integrated it gives Γ₀ I(0, x_β, x_α) of B2018 Sec. 3.1.1
+    (tests/test_hnl_dalitz.py). Dirac N, or each charge state of a Majorana N (see :func:`msq_nu_ll`)."""
+    return msq_dilepton(m, m_alpha, m_beta, 0.0, s_pair, s_nu_lalpha, {"LL": _G4, "LR": 0.0, "RL": 0.0, "RR": 0.0})
+
+
 def dalitz_grid(m1: float, m2: float, m3: float, m4: float, n: int = 48, resonance: tuple[float, float] | None = None):
     """Gauss–Legendre nodes over the Dalitz region: returns (m23², m24², weights) with Σw = area (MeV⁴).
 
@@ -403,7 +430,9 @@ __all__ = [
     "ctau0_table",
     "decay_probability_inside",
     "lepton_meson_asymmetry",
+    "msq_cc_leptons",
     "msq_dilepton",
+    "msq_nu_ll",
     "partial_widths",
     "sample_decay_distance",
     "sample_dilepton_decays",

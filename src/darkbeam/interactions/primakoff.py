@@ -34,9 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import INV_MEV2_TO_CM2
+from ..declarations import Model, require_parameters
 from ..errors import InputError
 from ..kinematics.fourvec import kallen
-from ..models.base import Model, require_parameters
 from .form_factors import component_setup
 from .targets import Target, get_target
 from .twobody import final_state_lab, integrate_t, projectile_p4, s_lab, sample_components, t_limits

@@ -20,8 +20,8 @@ import hepunits as hu
 import numpy as np
 
 from ..constants import M_P
+from ..declarations import Model
 from ..errors import InputError
-from ..models.base import Model
 from ..registry import Registry
 from . import dm_elastic, dm_upscattering, hnl_upscattering, inverse_primakoff, primakoff
 from .form_factors import COUPLINGS

@@ -48,9 +48,10 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..declarations import Model
 from ..errors import InputError
-from ..models.base import MODELS, Model
 from ..models.plugins import plugin_fingerprint
+from ..models.registry import MODELS
 from ..pipeline import signal as pipeline_signal  # build_signal looked up per call: stubbable
 from ..pipeline.dark_neutrino_signal import DarkNeutrinoSample
 from ..pipeline.signal import CombinedSample, SignalSample, combine_samples

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..declarations import Model
 from ..errors import InputError
-from ..models.base import Model
 from . import nuhepmc
 from .atomic import atomic_path
 from .event_record import (

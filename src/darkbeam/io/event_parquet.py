@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..declarations import Model
 from ..errors import InputError
-from ..models.base import Model
 from .event_record import (
     _META_KEY,
     P4_COMPONENTS,

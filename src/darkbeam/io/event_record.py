@@ -12,9 +12,9 @@ import numpy as np
 
 from .. import __version__
 from ..constants import C_LIGHT, M_P
+from ..declarations import Model, model_summary
 from ..detectors.catalog import BEAMS, get_experiment
 from ..errors import InputError
-from ..models.base import Model, model_summary
 from ..particles import BOSON_PDG, CHI_PDG, HNL_PDG, NEW_PARTICLE_NAMES, NU_LIGHT_PDG
 from . import nuhepmc
 from .event_files import (  # noqa: F401  (the file helpers and column layout, re-exported for the writers)

@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from ..declarations import Model
 from ..errors import InputError
-from ..models.base import Model
 from ..registry import Registry
 from .event_hepmc3 import (  # noqa: F401  (re-exported)
     _HEPMC_VERSION,

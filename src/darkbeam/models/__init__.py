@@ -4,6 +4,7 @@ Built-in models register on import; user models from files outside the package a
 :func:`register_model` and :func:`load_plugins` (:mod:`darkbeam.models.plugins`).
 """
 
+from ..declarations import Decays, Model, Param
 from . import (  # noqa: F401  (registration side effects)
     alp,
     dark_neutrino,
@@ -13,7 +14,7 @@ from . import (  # noqa: F401  (registration side effects)
     muphilic,
     vector_portal,
 )
-from .base import MODELS, Decays, Model, Param, get_model
 from .plugins import load_plugins, register_model
+from .registry import MODELS, get_model
 
 __all__ = ["MODELS", "Decays", "Model", "Param", "get_model", "load_plugins", "register_model"]

@@ -45,13 +45,13 @@ import math
 import hepunits as hu
 
 from ..constants import M_E
+from ..declarations import Decays, Model, Param
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume, Scatter
 from ..particles import ALP_PDG
 from ..production.alp_compton import PhotonCompton
 from ..production.em_cascade import CASCADE_CHOICES
 from ..production.photon_primakoff import FOLLOW_BEAM, MATERIALS, PhotonPrimakoff
-from .base import Decays, Model, Param
 from .plugins import register_model
 
 #: largest photon coupling accepted (1/MeV): 1e-2 /GeV, far above every bound; keeps P(E_γ) = σ_P/σ_abs ≪ 1

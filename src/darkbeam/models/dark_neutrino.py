@@ -29,11 +29,12 @@ from typing import Any
 import hepunits as hu
 import numpy as np
 
+from ..declarations import Decays, Model, Param
 from ..errors import InputError
 from ..interactions import hnl_decays
 from ..interactions.channels import ScatterThenDecay
 from ..interactions.hnl_couplings import _CW, _SW, G_WEAK, G_Z, DarkNeutrinoCouplings  # noqa: F401  (re-exported)
-from .base import MODELS, Decays, Model, Param
+from .registry import MODELS
 
 HNL_TYPES = ("majorana", "dirac")
 FLAVOURS = ("e", "mu", "tau")

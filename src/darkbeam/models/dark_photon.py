@@ -15,10 +15,11 @@ from typing import Any
 import hepunits as hu
 
 from ..constants import E_CHARGE
+from ..declarations import Decays, Model, Param
 from ..errors import InputError
 from ..interactions.channels import ScatterThenDecay
 from ..production.channels import MesonThreeBody, NeutralMesonToGammaX
-from .base import MODELS, Decays, Model, Param
+from .registry import MODELS
 from .widths import dark_photon_decays, vector_idm_v1_decays, vector_idm_v2_decays
 
 AMPLITUDES = ("gauge-invariant", "gauge-invariant+sd", "lepton")

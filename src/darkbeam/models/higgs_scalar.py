@@ -21,12 +21,13 @@ from typing import Any
 import hepunits as hu
 
 from ..constants import M_E
+from ..declarations import Decays, Model, Param
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume
 from ..interactions.scalar_decays import M_S_MAX, scalar_widths, width_k_to_pi_s
 from ..particles import HIGGS_SCALAR_PDG
 from ..production.meson_to_meson import MesonToMesonX
-from .base import MODELS, Decays, Model, Param
+from .registry import MODELS
 
 
 @MODELS.register("higgs-scalar")

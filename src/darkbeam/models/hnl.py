@@ -82,7 +82,15 @@ Sec. 1.1, "B2018" below).
   decay-in-volume process through the production channel's ``cp_conjugate`` column). A Majorana N declares
   none: its ℓ⁻π⁺ and ℓ⁺π⁻ decays have equal widths and opposite asymmetries (CP), so the charge-summed
   channel is exactly isotropic whatever the polarisation. The three-body channels, νπ⁰ and νγ are not given an
-  asymmetry (ν e⁺e⁻, ν μ⁺μ⁻, e μ ν, ν π⁰ and ν γ are detected, isotropically in the N frame). ``polarisation = "off"`` decays every N isotropically (the former treatment).
+  asymmetry (ν e⁺e⁻, ν μ⁺μ⁻, e μ ν, ν π⁰ and ν γ are detected, isotropically in the N frame). ``polarisation = "off"``
+  decays every N isotropically (the former treatment).
+* Three-body kinematics (``Decays.dalitz_msq``, :func:`dalitz_densities`): ν e⁺e⁻, ν μ⁺μ⁻ and e μ ν are drawn from
+  their spin-summed four-fermion |M|² (Z, and W for ℓ = ℓ_α, with the interference; the width-weighted sum over the
+  light neutrino's flavour, which does not interfere; for e μ ν the |M|² of the charge order written, the other order
+  under ``pair_conjugate_key(channel)``), not flat phase space. The |M|² of one charge state is the same for a Dirac and a
+  Majorana N (the Majorana N adds the CP-conjugate decays, which the decay-in-volume process draws as such). Summed
+  over the N spin: the polarisation is not applied to three-body decays (docs/portal_hnl.md, "Three-body decays: the
+  matrix element").
 
 Valid for 0 < m_N < m_Ds − m_e: π, K → ℓN everywhere, D±, D_s± → ℓN (``PromptMesonTwoBody``) at the 120 GeV beams
 (NuMI, LBNF; darkbeam.beams.charm), where they are the only source above m_K − m_μ. Tree-level widths, no radiative
@@ -95,6 +103,7 @@ long-lived N (decay length ≫ baseline, the regime of the searches) depends on 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -130,13 +139,13 @@ from ..constants import (
     V_UD,
     V_US,
 )
+from ..declarations import Decays, Model, Param, pair_conjugate_key
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume
-from ..interactions.hnl_decays import lepton_meson_asymmetry
+from ..interactions.hnl_decays import lepton_meson_asymmetry, msq_cc_leptons, msq_nu_ll
 from ..kinematics.fourvec import kallen
 from ..particles import HNL_PDG
 from ..production.two_body import MesonTwoBody, PromptMesonTwoBody
-from .base import Decays, Model, Param
 from .plugins import register_model
 
 #: charged-lepton masses of the ℓπ detection channels and the νℓℓ channels (the τ ones: ``M_TAU``)
@@ -344,6 +353,41 @@ def e_mu_order_fraction(m: float, u2: dict[str, float]) -> float | None:
     return we / (we + wm) if we + wm > 0 else None
 
 
+
+
+def dalitz_densities(m: float, u2: dict[str, float]) -> dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]:
+    """Spin-summed |M|² of the open three-body detection channels (``Decays.dalitz_msq``) as functions f(s12, s01) of
+    the decay-in-volume Dalitz invariants (MeV²; daughters as listed there: (ν, ℓ⁺, ℓ⁻) and (ν, e, μ)), normalised so
+    that ∫ f ds12 ds01 /(512 π³ m³) is the Dirac partial width (PDG RPP Eq. 49.22, ½ for the N spin average;
+    ×2 for a Majorana N, whose charge states have the same |M|²; interactions/hnl_decays.msq_nu_ll).
+
+    * "nu e+ e-", "nu mu+ mu-": Σ_α |U_α|² |M_α|², the flavours of the light neutrino do not interfere; α = β has the
+      W exchange and its interference with the Z (:func:`darkbeam.interactions.hnl_decays.msq_nu_ll`), α ≠ β the Z
+      only. s01 = (p_ν + p_ℓ⁺)², so |M|² is evaluated at (p_ν + p_ℓ⁻)² = m² + 2m_ℓ² − s12 − s01.
+    * "e mu nu": the listed order N → e⁻μ⁺ν_μ, |U_e|² |M|²(s12, s01) with s01 = (p_ν + p_e)²; and under
+      ``pair_conjugate_key(channel)`` the other order N → μ⁻e⁺ν_e, |U_μ|² |M|² at (p_ν + p_μ)² = m² + m_e² + m_μ² − s12 − s01 with
+      the masses exchanged (:func:`darkbeam.interactions.hnl_decays.msq_cc_leptons`): the kinematics of each event
+      follow its written order.
+    Not polarised: the N's polarisation is not applied to three-body decays (docs/portal_hnl.md)."""
+    out: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {}
+    u = {f: float(u2.get(f, 0.0)) for f in FLAVOURS}
+    for beta, name in (("e", "nu e+ e-"), ("mu", "nu mu+ mu-")):
+        ml = LEPTON_MASS[beta]
+        same, other = u[beta], sum(v for f, v in u.items() if f != beta)
+        if m > 2.0 * ml and same + other > 0:
+            def nu_ll(s12, s01, ml=ml, same=same, other=other):
+                s_minus = m * m + 2.0 * ml * ml - s12 - s01
+                return same * msq_nu_ll(m, ml, True, s12, s_minus) + other * msq_nu_ll(m, ml, False, s12, s_minus)
+
+            out[name] = nu_ll
+    if m > M_E + M_MU and u["e"] + u["mu"] > 0:
+        total = m * m + M_E * M_E + M_MU * M_MU
+        out["e mu nu"] = lambda s12, s01: u["e"] * msq_cc_leptons(m, M_E, M_MU, s12, s01)
+        out[pair_conjugate_key("e mu nu")] = (
+            lambda s12, s01: u["mu"] * msq_cc_leptons(m, M_MU, M_E, s12, total - s12 - s01))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------
 # the model
 # ------------------------------------------------------------------------------------------------
@@ -416,16 +460,19 @@ class HeavyNeutralLepton(Model):
         # "e mu nu": the listed e⁻μ⁺ order with the |U_e|² share (module docstring)
         f = e_mu_order_fraction(m, u2)
         pairs = {} if f is None else {"e mu nu": f}
+        # three-body channels: their spin-summed |M|² (the same shape for both natures; N's polarisation not applied)
+        msq = dalitz_densities(m, u2)
         if self.majorana:
             return {"N": Decays("N", m, widths, {}, self_conjugate=True, charge_asymmetry=asym,
-                                   pair_charge_fraction=pairs)}
-        return {"N": Decays("N", m, widths, asym, self_conjugate=False, pair_charge_fraction=pairs)}
+                                   pair_charge_fraction=pairs, dalitz_msq=msq)}
+        return {"N": Decays("N", m, widths, asym, self_conjugate=False, pair_charge_fraction=pairs, dalitz_msq=msq)}
 
     def coupling_product(self) -> dict:
         return {"name": "u2_e + u2_mu + u2_tau", "value": float(sum(self.values[f"u2_{f}"] for f in FLAVOURS)),
                 "unit": ""}
 
 
-__all__ = ["CHANNELS", "G_KSTAR", "KAPPA_V", "HeavyNeutralLepton", "cc_phase_space", "e_mu_order_fraction", "nc_coefficients", "partial_widths",
+__all__ = ["CHANNELS", "G_KSTAR", "KAPPA_V", "HeavyNeutralLepton", "cc_phase_space", "dalitz_densities",
+           "e_mu_order_fraction", "nc_coefficients", "partial_widths",
            "width_3nu", "width_cc_leptons", "width_lepton_pi", "width_lepton_pseudoscalar", "width_lepton_vector",
            "width_nu_gamma", "width_nu_ll", "width_nu_pi0", "width_nu_pseudoscalar", "width_nu_vector"]

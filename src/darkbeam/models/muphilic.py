@@ -12,9 +12,10 @@ from typing import Any
 
 import hepunits as hu
 
+from ..declarations import Decays, Model, Param
 from ..interactions.channels import Scatter
 from ..production.channels import MesonThreeBody
-from .base import MODELS, Decays, Model, Param
+from .registry import MODELS
 from .widths import muphilic_decays
 
 _COMMON = (

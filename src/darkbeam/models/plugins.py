@@ -1,6 +1,6 @@
 """User models from outside the package: registration with validation, and plugin discovery.
 
-A plugin is one Python file (or importable module) that defines a :class:`~darkbeam.models.base.Model`
+A plugin is one Python file (or importable module) that defines a :class:`~darkbeam.declarations.Model`
 subclass and registers it::
 
     import darkbeam
@@ -41,11 +41,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..declarations import Model, Param
 from ..errors import InputError
 from ..interactions.channels import DetectionChannel
 from ..particles import BOSON_KINDS
 from ..production.channels import ProductionChannel
-from .base import MODELS, Model, Param
+from .registry import MODELS
 
 #: environment variable listing plugin files or modules
 PLUGINS_ENV = "DARKBEAM_PLUGINS"

@@ -49,13 +49,14 @@ import hepunits as hu
 import numpy as np
 
 from ..constants import M_E, M_MU
+from ..declarations import Decays, Param
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume, Scatter
 from ..interactions.dm_elastic import DM_TYPES
 from ..production.channels import MesonThreeBody, NeutralMesonToGammaX
 from ..production.proton_brem import ProtonBremsstrahlung
-from .base import MODELS, Decays, Param
 from .dark_photon import AMPLITUDES, _VectorEmitter
+from .registry import MODELS
 from .widths import (
     EE,
     MUMU,

@@ -30,10 +30,10 @@ import numpy as np
 from particle import Particle
 
 from ..constants import ALPHA_EM, E_CHARGE, HBARC, M_E, M_MU, M_PI
+from ..declarations import Decays, Model
 from ..errors import ClosedChannelError, InputError
 from ..kinematics.fourvec import two_body_momentum
 from ..propagation.decay import survival_probability as _survival_along_path
-from .base import Decays, Model
 
 ArrayLike = float | np.ndarray
 
@@ -262,7 +262,7 @@ def dark_photon_sm_widths(m_v: float, eps: float) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 # Widths of the built-in models (each model's decays() calls one of these)
 # ---------------------------------------------------------------------------------------------
-#: a model's unstable states with their widths (see darkbeam.models.base.Decays)
+#: a model's unstable states with their widths (see darkbeam.declarations.Decays)
 BosonDecays = Decays
 
 

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import HBARC
+from ..declarations import Model
 from ..detectors.catalog import get_experiment
 from ..interactions.inverse_primakoff import sample_scatter, sigma_inverse_primakoff
 from ..interactions.targets import get_target
-from ..models.base import Model
 from ..particles import NUCLEUS_PDG, nucleus_pdg, record_pdg
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_length, survival_probability

@@ -22,10 +22,10 @@ import hepunits as hu
 import numpy as np
 
 from ..beams.production import iter_mesons
+from ..declarations import Model
 from ..detectors.catalog import BEAMS, Experiment, get_experiment
 from ..errors import InputError
 from ..kinematics.fourvec import dot
-from ..models.base import Model
 from ..production.proton_brem import BEAM_PARENT, iter_beam_protons
 from ..sample import ParticleSample
 from .estimators import forced_flux

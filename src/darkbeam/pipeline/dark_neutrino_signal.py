@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..declarations import Model
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
 from ..interactions import hnl_decays as hd
 from ..interactions.hnl_upscattering import TARGETS, Upscattering, _target_mass
-from ..models.base import Model
 from ..particles import HNL_PDG, NU_LIGHT_PDG, NUCLEUS_PDG
 from .dark_neutrino import FLUX_BEAM, detector_volume, flux_nodes, generate_events
 from .geometry import detector_center

@@ -52,7 +52,9 @@ visible pair in both charge orders (N → e⁻μ⁺ν_μ through |U_e4|², N →
 declares the share of the listed order in ``pair_charge_fraction`` (a mapping channel → f on its ``Decays``; the
 state itself, not its CP conjugate); each decay keeps the listed order with probability f and is otherwise written
 with the pair's charge conjugate, the state's id unchanged, from a second side stream; this composes with the CP
-conjugation above (N̄: the conjugate of either order). Kinematics do not depend on the order (flat phase space).
+conjugation above (N̄: the conjugate of either order). Where a three-body channel declares its |M|² ("Matrix
+element" below), these draws (:func:`charge_flags`) are made before its decay, from the generator's state there, and
+its kinematics follow them; elsewhere they come after every other draw and the kinematics do not depend on them.
 
 Re-weighting in couplings (masses fixed) is exact: each event carries t_in, t_out and p, and
 ``event_factor`` recomputes the production coupling², BR(X → c) and P at the new couplings; observables
@@ -64,14 +66,29 @@ expectation (P ∝ chord·m/p) and re-weighting to a longer-lived X stays unbias
 
 Multi-body. A visible channel with an invisible daughter (:data:`MULTI_BODY_FINAL_STATES`: N → ν e⁺e⁻, ν μ⁺μ⁻,
 N → e⁻μ⁺ν (and μ⁻e⁺ν, below) and N → ν π⁰ with π⁰ → γγ) is built the same way; only the daughters differ. The pair's
-mass comes from flat three-body phase space or from the intermediate state (π⁰), its direction in the X frame and the
-daughters' in the pair frame are isotropic, and the invisible daughter is recorded in ``p4_inv``. A channel with ONE
+mass comes from the channel's matrix element ("Matrix element" below), from flat three-body phase space, or from the
+intermediate state (π⁰); the invisible daughter is recorded in ``p4_inv``. A channel with ONE
 visible daughter and an invisible one (:data:`SINGLE_VISIBLE_FINAL_STATES`: N → ν γ) is an isotropic two-body decay
 in the X frame; the record has no second visible particle (``pdg_vis2`` = 0). The count, the decay points and the
 re-weighting do not depend on the daughters (they use BR(X → c) and the chord only), so truth-level totals are
-exact. The energy sharing of e⁺e⁻ is flat phase space, not the channel's |M|² (e.g.
-:func:`darkbeam.interactions.hnl_decays.msq_dilepton`): a response that cuts on it is approximate. No asymmetry is
-applied to these channels (a model that declares one is rejected).
+exact. No asymmetry is applied to these channels (a model that declares one is rejected).
+
+Matrix element. A three-body channel for which the state declares its spin-summed |M|² (``Decays.dalitz_msq``: a
+function f(s12, s01) of the Dalitz invariants of the listed daughters (invisible 0, visible 1, visible 2), MeV²) is
+drawn from it (:func:`dalitz_decay`): Dalitz points by accept–reject against a bound checked on every proposal
+(:func:`darkbeam.kinematics.dalitz.sample_dalitz`, from a :func:`side_stream`), then an isotropic orientation from the
+channel's generator (:func:`darkbeam.kinematics.dalitz.three_body_momenta`: in the pair frame the angle of daughter 1
+to daughter 0 follows from s01). f is that of the channel as listed, for the state itself; each event follows the
+charges written for it. The CP image (a Dirac state's CP-conjugate arrivals; a self-conjugate state's other charge
+state) has the same |M|² in the conjugate particles' momenta: where the record keeps the pair's ids (e⁺e⁻), the two
+visible daughters exchange roles, f(s12, s02). The pair's other charge order of ``pair_charge_fraction`` is a
+different process: its density is declared under the key ``pair_conjugate_key(channel)`` (darkbeam.declarations; else f). The state is
+unpolarised there: a polarisation is not applied to three-body decays (|M|² summed over the state's spin). Count,
+decay points, weights and every other channel's numbers are those of flat phase space bit for bit (the Dalitz draws use
+a side stream, the charge draws of these channels move before the decay); only the daughters' momenta of the declared
+channels (and the responses to them) and their records' charge orders change. Without a declaration: flat phase space
+(:func:`multi_body_decay`: the pair mass of :func:`pair_mass_squared`, the pair's direction in the X frame and the
+daughters' in the pair frame isotropic).
 
 Shared arrivals. A model with several decay-in-volume channels of one state (the heavy neutral lepton's seven) gets
 the same arrivals in every channel: ``build_signal`` seeds each channel's generator alike and the arrivals depend
@@ -96,8 +113,10 @@ import hepunits as hu
 import numpy as np
 
 from ..constants import HBARC, M_E, M_MU, M_PI0
+from ..declarations import Model, pair_conjugate_key
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
+from ..kinematics.dalitz import sample_dalitz, three_body_momenta
 from ..kinematics.fourvec import (
     beta_of,
     boost,
@@ -108,7 +127,6 @@ from ..kinematics.fourvec import (
     two_body_decay,
     two_body_momentum,
 )
-from ..models.base import Model
 from ..particles import NU_LIGHT_PDG, TWO_BODY_FINAL_STATES, charge_conjugate, record_pdg
 from ..production.channels import production_coupling2
 from ..propagation.decay import decay_inside_probability, decay_probability
@@ -218,13 +236,17 @@ class DecayInVolumeSignal(SignalProcess):
         x_dec = arrivals.origin[idx] + (t_in[idx] + dist)[:, None] * u[idx]
         p4_x = np.concatenate([arrivals.energy[idx, None], p[idx, None] * u[idx]], axis=1)
         pol, alpha = decay_asymmetry(dec, ch.visible, arrivals, idx)
-        inv, pdg_inv, b = None, 0, None
+        inv, pdg_inv, b, flags = None, 0, None, None
         if ch.visible in MULTI_BODY_FINAL_STATES or ch.visible in SINGLE_VISIBLE_FINAL_STATES:
             # invisible + visible pair or one visible (module docstring, "Multi-body"): isotropic, no asymmetry
             if np.any(alpha * pol != 0.0):
                 raise InputError(f"{model.name} Decays.asymmetry", ch.visible,
                                  "an asymmetry only for two-body channels of darkbeam.particles.TWO_BODY_FINAL_STATES")
-            if ch.visible in MULTI_BODY_FINAL_STATES:
+            if ch.visible in MULTI_BODY_FINAL_STATES and ch.visible in getattr(dec, "dalitz_msq", {}):
+                # |M|² declared (module docstring, "Multi-body"): the charges first, the kinematics follow them
+                flags = charge_flags(dec, arrivals, idx, rng, pdg1, pdg2, ch.visible, three_body=True)
+                inv, a, b = dalitz_decay(rng, p4_x, dec, ch.visible, *flags)
+            elif ch.visible in MULTI_BODY_FINAL_STATES:
                 inv, a, b = multi_body_decay(rng, p4_x, m_x, ch.visible)
             else:
                 inv, a = two_body_decay(rng, p4_x, m0, m1)
@@ -242,7 +264,7 @@ class DecayInVolumeSignal(SignalProcess):
         pdg_x = record_pdg(model)  # the decaying state's id (its ``state_pdg``, else its boson kind's)
         # charges of the record (module docstring, "Charges"): ids only, drawn after every other random number
         pdg_in, pdg_v1, pdg_v2 = charge_states(dec, arrivals, idx, rng, pdg_x, max(pdg1, pdg2), min(pdg1, pdg2),
-                                               ch.visible, p4_x, a)
+                                               ch.visible, p4_x, a, flags)
         piece = dict(E_vis=res.E_vis, cos_theta=res.cos_theta, E_QE=res.E_QE,
                      base_weight=np.where(res.accepted, res.weight, 0.0),
                      source=arrivals.parent[idx], target=np.full(n, "", dtype="<U4"),
@@ -389,20 +411,16 @@ def side_stream(rng: np.random.Generator, salt: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:16], "little"))
 
 
-def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Generator, pdg_x: int, pdg1: int,
-                  pdg2: int, visible: str = "", p4_x: np.ndarray | None = None,
-                  first: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-event particle ids (state, visible 1, visible 2) of the record (module docstring, "Charges"), from the
-    ids as listed (``pdg_x``; ``pdg1``, ``pdg2`` in the record's slots) and the state's ``dec.self_conjugate``:
-    None: as listed; False: the CP-conjugate arrivals (``arrivals.cp_conjugate``) get −pdg_x and the charge
-    conjugates of the pair; True: each decay is charge-conjugated with probability ½, from :func:`side_stream`
-    (``rng`` is not advanced), the state keeping its id. A pair that is its own conjugate (e⁺e⁻, γγ) is kept.
-    A self-conjugate state declaring ``dec.charge_asymmetry[visible]`` = α and reported polarised goes to the listed
-    charge state with probability (1 + α P cos θ)/2, θ the angle of the first daughter (lab four-momenta ``first``)
-    to the spin axis in its rest frame (``p4_x``), so that each charge state follows 1 ± αP cos θ while the drawn,
-    isotropic angles (the charge sum) are unchanged. A channel of ``dec.pair_charge_fraction`` (= f) keeps the listed
-    order of its pair with probability f and is written with the pair's charge conjugate otherwise (a second
-    :func:`side_stream`), the state's id following only the CP conjugation (module docstring, "Charges")."""
+def charge_flags(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Generator, pdg1: int, pdg2: int,
+                 visible: str = "", p4_x: np.ndarray | None = None, first: np.ndarray | None = None,
+                 three_body: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Per-event (conj, flip) of the record's charges (:func:`charge_states`, module docstring "Charges"): conj, the
+    decay is written as the CP image of the channel (a Dirac state's CP-conjugate arrivals; a self-conjugate state's
+    ½, or (1 − αP cos θ)/2 with a charge asymmetry, from :func:`side_stream`); flip, the pair is written in its other
+    charge order (``dec.pair_charge_fraction``: with probability 1 − f, from a second :func:`side_stream`; never for a
+    pair that is its own conjugate). ``rng`` is not advanced. ``three_body``: the flags of a channel whose kinematics
+    follow them (``Decays.dalitz_msq``), drawn before its decay; a charge asymmetry, which needs the drawn angle, is
+    then rejected."""
     n = len(idx)
     declared = getattr(dec, "self_conjugate", None)
     if declared is None:
@@ -410,6 +428,9 @@ def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Gener
     elif declared:
         listed = np.full(n, 0.5)
         alpha = float(getattr(dec, "charge_asymmetry", {}).get(visible, 0.0))
+        if alpha != 0.0 and three_body:
+            raise InputError(f"{dec.state} Decays.charge_asymmetry", visible,
+                             "no charge asymmetry for a channel with a declared dalitz_msq")
         if (alpha != 0.0 and first is not None and p4_x is not None and arrivals.polarisation is not None
                 and arrivals.parent_p4 is not None):
             pol = np.asarray(arrivals.polarisation, float)[idx]
@@ -420,16 +441,66 @@ def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Gener
         conj = side_stream(rng, f"charge {dec.state}").random(n) < 1.0 - listed
     else:
         conj = np.zeros(n, bool) if arrivals.cp_conjugate is None else np.asarray(arrivals.cp_conjugate, bool)[idx]
-    pdg_in = np.where(conj & (declared is False), -pdg_x, pdg_x)
-    c1, c2 = charge_conjugate(pdg1), charge_conjugate(pdg2)
-    if sorted((c1, c2)) == sorted((pdg1, pdg2)):  # the pair is its own conjugate: ids as listed
-        return pdg_in, np.full(n, pdg1), np.full(n, pdg2)
+    flip = np.zeros(n, bool)
     fraction = getattr(dec, "pair_charge_fraction", {}).get(visible)
-    if fraction is not None:  # the state makes both charge orders of the pair: the other one with 1 − f
+    if fraction is not None and not self_conjugate_pair(pdg1, pdg2):  # both orders: the other one with 1 − f
         if not 0.0 <= float(fraction) <= 1.0:
             raise InputError(f"{dec.state} pair_charge_fraction[{visible!r}]", fraction, "a probability in [0, 1]")
-        conj = conj ^ (side_stream(rng, f"pair charge {dec.state} {visible}").random(n) >= float(fraction))
+        flip = side_stream(rng, f"pair charge {dec.state} {visible}").random(n) >= float(fraction)
+    return conj, flip
+
+
+def self_conjugate_pair(pdg1: int, pdg2: int) -> bool:
+    """Whether the pair (pdg1, pdg2) is its own charge conjugate (e⁺e⁻, γγ)."""
+    return sorted((charge_conjugate(pdg1), charge_conjugate(pdg2))) == sorted((pdg1, pdg2))
+
+
+def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Generator, pdg_x: int, pdg1: int,
+                  pdg2: int, visible: str = "", p4_x: np.ndarray | None = None, first: np.ndarray | None = None,
+                  flags: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-event particle ids (state, visible 1, visible 2) of the record (module docstring, "Charges"), from the
+    ids as listed (``pdg_x``; ``pdg1``, ``pdg2`` in the record's slots) and the state's ``dec.self_conjugate``:
+    None: as listed; False: the CP-conjugate arrivals (``arrivals.cp_conjugate``) get −pdg_x and the charge
+    conjugates of the pair; True: each decay is charge-conjugated with probability ½, from :func:`side_stream`
+    (``rng`` is not advanced), the state keeping its id. A pair that is its own conjugate (e⁺e⁻, γγ) is kept.
+    A self-conjugate state declaring ``dec.charge_asymmetry[visible]`` = α and reported polarised goes to the listed
+    charge state with probability (1 + α P cos θ)/2, θ the angle of the first daughter (lab four-momenta ``first``)
+    to the spin axis in its rest frame (``p4_x``), so that each charge state follows 1 ± αP cos θ while the drawn,
+    isotropic angles (the charge sum) are unchanged. A channel of ``dec.pair_charge_fraction`` (= f) keeps the listed
+    order of its pair with probability f and is written with the pair's charge conjugate otherwise (a second
+    :func:`side_stream`), the state's id following only the CP conjugation (module docstring, "Charges"). The draws
+    are those of :func:`charge_flags`, or ``flags`` where they were drawn before the decay (a declared |M|²)."""
+    conj, flip = charge_flags(dec, arrivals, idx, rng, pdg1, pdg2, visible, p4_x, first) if flags is None else flags
+    n = len(idx)
+    pdg_in = np.where(conj & (getattr(dec, "self_conjugate", None) is False), -pdg_x, pdg_x)
+    if self_conjugate_pair(pdg1, pdg2):  # the pair is its own conjugate: ids as listed
+        return pdg_in, np.full(n, pdg1), np.full(n, pdg2)
+    c1, c2 = charge_conjugate(pdg1), charge_conjugate(pdg2)
+    conj = conj ^ flip
     return pdg_in, np.where(conj, c1, pdg1), np.where(conj, c2, pdg2)
+
+
+def dalitz_decay(rng: np.random.Generator, p4: np.ndarray, dec, visible: str, conj: np.ndarray, flip: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decays of the state of ``dec`` (lab four-momenta ``p4``, MeV) into ``visible`` of :data:`MULTI_BODY_FINAL_STATES`
+    with its declared |M|² (``dec.dalitz_msq``; module docstring, "Multi-body"): (invisible, visible 1, visible 2)
+    lab four-momenta. The Dalitz points come from a :func:`side_stream` of ``rng`` (:func:`sample_dalitz`), the
+    orientations from ``rng`` (:func:`three_body_momenta`). Each event follows the charges written for it
+    (:func:`charge_flags`): ``flip`` (the pair's other order) uses ``dec.dalitz_msq[pair_conjugate_key(visible)]``
+    where declared; a CP image (``conj``) of a pair that is its own conjugate exchanges the two visible daughters'
+    roles (their ids stay as listed)."""
+    (_, pdg1, pdg2), (m0, m1, m2), _ = MULTI_BODY_FINAL_STATES[visible]
+    m = float(dec.mass)
+    side = side_stream(rng, f"dalitz {dec.state} {visible}")
+    s12, s01 = np.empty(len(p4)), np.empty(len(p4))
+    for key, sel in ((visible, ~flip), (pair_conjugate_key(visible), flip)):
+        if np.any(sel):
+            density = dec.dalitz_msq.get(key, dec.dalitz_msq[visible])
+            s12[sel], s01[sel] = sample_dalitz(side, density, m, m0, m1, m2, int(np.sum(sel)),
+                                               f"{dec.state} Decays.dalitz_msq[{key!r}]")
+    if self_conjugate_pair(pdg1, pdg2):  # the CP image: visible 1 plays the listed visible 2 (equal masses)
+        s01 = np.where(conj, m * m + m0 * m0 + m1 * m1 + m2 * m2 - s12 - s01, s01)
+    return three_body_momenta(rng, p4, m, m0, m1, m2, s12, s01)
 
 
 def spin_axes(p4: np.ndarray, parent_p4: np.ndarray, m: float) -> np.ndarray:
@@ -477,6 +548,7 @@ def polarised_two_body_decay(rng: np.random.Generator, p4: np.ndarray, axis: np.
     return boost(p1, b), boost(p2, b)
 
 
-__all__ = ["MULTI_BODY_FINAL_STATES", "SINGLE_VISIBLE_FINAL_STATES", "DecayInVolumeSignal", "charge_states",
-           "decay_asymmetry", "multi_body_decay", "pair_mass_squared", "polarised_two_body_decay", "sample_cos_theta",
-           "shared_arrivals", "side_stream", "spin_axes"]
+__all__ = ["MULTI_BODY_FINAL_STATES", "SINGLE_VISIBLE_FINAL_STATES", "DecayInVolumeSignal", "charge_flags",
+           "charge_states", "dalitz_decay", "decay_asymmetry", "multi_body_decay", "pair_mass_squared",
+           "polarised_two_body_decay", "sample_cos_theta", "self_conjugate_pair", "shared_arrivals", "side_stream",
+           "spin_axes"]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..declarations import Model
 from ..detectors.catalog import get_experiment
 from ..detectors.response import RESPONSES
 from ..detectors.response_recoil import RecoilResponse
@@ -34,7 +35,6 @@ from ..interactions.dm_elastic import (
     sigma_elastic,
 )
 from ..interactions.targets import get_target
-from ..models.base import Model
 from ..particles import CHI_PDG
 from ..particles import NUCLEUS_PDG as _NUCLEUS_PDG
 from .boson_flux import Arrivals, iter_boson_sources

@@ -30,6 +30,7 @@ import hepunits as hu
 import numpy as np
 
 from ..constants import HBARC
+from ..declarations import Model
 from ..detectors.catalog import get_experiment
 from ..detectors.response import RESPONSES, get_response
 from ..errors import InputError
@@ -38,7 +39,6 @@ from ..interactions import primakoff
 from ..interactions.dm_upscattering import chi_prime_widths, scattering_couplings, v1_branching_ee
 from ..interactions.targets import get_target
 from ..kinematics.fourvec import dot, two_body_decay
-from ..models.base import Model
 from ..particles import BOSON_PDG, CHI_PDG, NUCLEUS_PDG
 from ..propagation.decay import decay_length, survival_probability
 from ..registry import Registry

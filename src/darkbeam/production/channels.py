@@ -65,7 +65,7 @@ class ProductionChannel:
         the branching ratio. Optional ``extra`` columns of the X sample used by event records:
         ``parent_pdg`` and ``parent_x_production`` (the parent's production point, mm). Optional spin columns,
         read by the decay-in-volume process when the decay channel declares an angular asymmetry
-        (:attr:`darkbeam.models.base.Decays.asymmetry`): ``polarisation`` (helicity polarisation of X along
+        (:attr:`darkbeam.declarations.Decays.asymmetry`): ``polarisation`` (helicity polarisation of X along
         its momentum in the parent rest frame, in [−1, 1]) and ``cp_conjugate`` (True where the channel
         emits the CP conjugate of the state the model's ``decays()`` describe, e.g. N̄ from P⁻ → ℓ⁻N̄);
         a channel without them makes unpolarised X."""
