@@ -219,10 +219,16 @@ def test_prompt_charm_sources_at_numi():
     beam = BEAMS.get("numi")
     model = hnl(1000, u2_mu="1e-8")
     sums: dict[str, list[float]] = {}
+    tau_chain_labels = set()
     z_max = 0.0
     for xs, parent_p4, label in iter_boson_sources(model, "microboone-numi", "neutrino", n_mesons=40_000,
                                                    rng=np.random.default_rng(3)):
         assert label.split()[0] in charm.CHARM_SPECIES
+        if label.split()[1].startswith("t/"):  # D → τν, τ → ν_τ μ N̄ (|U_μ|²): the τ is the parent; production/
+            tau_chain_labels.add(label)        # tau_chain.py, its totals in tests/test_hnl_tau.py
+            m_parent = np.sqrt(parent_p4[:, 0] ** 2 - np.sum(parent_p4[:, 1:] ** 2, axis=1))
+            assert np.allclose(m_parent, c.M_TAU, rtol=1e-6)
+            continue
         acc = sums.setdefault(label, [0.0, 0.0])
         acc[0] += xs.w.sum()
         acc[1] += np.sum(xs.w**2)
@@ -231,6 +237,7 @@ def test_prompt_charm_sources_at_numi():
         assert np.allclose(m_parent, {"D": c.M_D, "Ds": c.M_DS}[label.split()[0].rstrip("+-")], rtol=1e-6)
     assert z_max <= beam.target_length / 2 + 1e-9
     assert set(sums) == {"D+ mu", "D- mu", "Ds+ mu", "Ds- mu"}
+    assert tau_chain_labels == {"D+ t/mu", "D- t/mu", "Ds+ t/mu", "Ds- t/mu"}  # u2_tau = u2_e = 0: only the |U_μ|² part
     for label, (tot, tot2) in sums.items():
         parent = label.split()[0]
         expected = mesons_per_pot(beam, parent) * tb.branching_ratio(parent, "mu", 1000.0, 1e-8)

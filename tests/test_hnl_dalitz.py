@@ -180,7 +180,7 @@ def test_declared_msq_against_explicit_traces():
     for i in range(6):
         ref = _trace_msq(np.array([M, 0, 0, 0.0]), M, nu[i], 0.0, em[i], M_E, ep[i], M_E,
                          (-0.5 + SIN2_THETA_W, SIN2_THETA_W))
-        assert got[i] == pytest.approx(ref, rel=1e-9)
+        assert got[i] == pytest.approx(ref, rel=1e-9, abs=0)
     s12, s01, nu, e, mu = _random_points("e mu nu", 6, 2)
     listed, other = dens["e mu nu"](s12, s01), dens[pair_conjugate_key("e mu nu")](s12, s01)
     for i in range(6):

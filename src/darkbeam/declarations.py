@@ -84,7 +84,9 @@ def pair_conjugate_key(channel: str) -> str:
 class Decays:
     """Mass (MeV) and partial widths (MeV, by channel name) of one unstable state of a model.
 
-    ``asymmetry`` (optional): for two-body channels of :data:`darkbeam.particles.TWO_BODY_FINAL_STATES`, the
+    ``asymmetry`` (optional): for two-body channels of :data:`darkbeam.particles.TWO_BODY_FINAL_STATES` (and, in
+    the decay-in-volume process, for one visible daughter with an invisible one, N → ν γ: α of the visible daughter;
+    and for an invisible daughter with an intermediate state, N → ν π⁰: α of the intermediate state), the
     decay asymmetry α of the channel as recorded (charge-summed where the name is): in the state's rest
     frame dΓ/dcos θ ∝ 1 + α P cos θ, θ the angle of the channel's FIRST listed daughter to the spin axis and
     P the state's polarisation, reported per particle by its production channel. It is the value for the
@@ -113,6 +115,14 @@ class Decays:
     different process (the HNL's e⁻μ⁺ν_μ and μ⁻e⁺ν_e) declares that order's density under
     ``pair_conjugate_key(channel)``, in the same variables of the listed daughters; without it the channel's own
     density serves both orders.
+
+    ``dalitz_spin`` (optional): for a channel of ``dalitz_msq`` (same keys), the dependence of its |M|² on the state's
+    spin four-vector s: a vectorised function ``g(s12, s01) -> (b0, b1, b2)`` (arrays, units of f per MeV) such that
+    |M|²(s) = ½ f(s12, s01) + Σ_i b_i (k_i·s), k_i the four-momenta of the listed daughters (invisible 0, visible 1,
+    visible 2), f of ``dalitz_msq``; for the state itself, its CP image (the CP-conjugate state, or a self-conjugate
+    state's other charge state) at the same spin having −b in the roles its kinematics give. A polarised state (its
+    production channel's ``polarisation``) then decays with that orientation about its spin; not declared: the
+    orientation is uniform.
     """
 
     state: str
@@ -123,6 +133,8 @@ class Decays:
     charge_asymmetry: dict[str, float] = field(default_factory=dict)
     pair_charge_fraction: dict[str, float] = field(default_factory=dict)
     dalitz_msq: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = field(default_factory=dict)
+    dalitz_spin: dict[str, Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(
+        default_factory=dict)
 
     @property
     def total(self) -> float:

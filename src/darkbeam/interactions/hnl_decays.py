@@ -63,6 +63,30 @@ def msq_dilepton(m1, m2, m3, m4, m23sq, m24sq, A):
     )
 
 
+def msq_dilepton_spin(m1, m2, m3, m4, m23sq, m24sq, A):
+    """Spin-dependent part of |M|² of a polarised N(k1, spin four-vector s) → f(k4) ℓ⁻(k2) ℓ⁺(k3) whose N current is
+    left-handed (A["RL"] = A["RR"] = 0: a Dirac N, or one charge state of a Majorana N): (b2, b3, b4) such that
+
+        |M|²(s) = ½ Σ|M|² + b2 (k2·s) + b3 (k3·s) + b4 (k4·s)
+
+    (Σ|M|² of :func:`msq_dilepton`; MeV⁻¹ × its units). Derivation: with u ū = (k̸1 + m1)(1 + γ⁵s̸)/2 (e.g. Peskin &
+    Schroeder, Sec. 3.3 and problem 3.8), the left-handed current keeps P_L(k̸1 + m1)(1 + γ⁵s̸)P_R/2 = (k̸1 − m1s̸)P_R/2,
+    so |M|²(s) is ½ of the spin sum (linear in k1) at k1 → k1 − m1 s: b3 = −8 m1 |A_LL|²(k2k4), b2 = −8 m1 |A_LR|²(k3k4),
+    b4 = −8 m1 m2 m3 Re(A_LL A_LR*). In the N rest frame (s = (0, ŝ)) the ℓ⁺ of an A_LL term goes along the spin, as the
+    ν̄_e of μ⁻ decay. The CP image (N̄ → f̄ ℓ⁺ℓ⁻, or the Majorana N's other charge state, at the same spin) has −b with
+    ℓ⁻ ↔ ℓ⁺. Checked against explicit traces and spinor amplitudes in tests/test_hnl_polarised_decays.py."""
+    if np.any(np.asarray(A["RL"]) != 0) or np.any(np.asarray(A["RR"]) != 0):
+        raise ValueError("msq_dilepton_spin: only a left-handed N current (A_RL = A_RR = 0)")
+    k2k4 = 0.5 * (m24sq - m2**2 - m4**2)
+    m34sq = m1**2 + m2**2 + m3**2 + m4**2 - m23sq - m24sq
+    k3k4 = 0.5 * (m34sq - m3**2 - m4**2)
+    LL, LR = A["LL"], A["LR"]
+    b3 = -8.0 * m1 * np.abs(LL) ** 2 * k2k4
+    b2 = -8.0 * m1 * np.abs(LR) ** 2 * k3k4
+    b4 = -8.0 * m1 * m2 * m3 * np.real(LL * np.conj(LR)) * np.ones_like(np.asarray(m23sq, float))
+    return b2, b3, b4
+
+
 #: four-fermion coupling of low-energy Z or W exchange between V−A currents, γ^μ P_L ⊗ γ_μ P_X: 2√2 G_F
 _G4 = 2.0 * math.sqrt(2.0) * G_F
 
@@ -88,6 +112,39 @@ def msq_cc_leptons(m: float, m_alpha: float, m_beta: float, s_pair, s_nu_lalpha)
     s_nu_lalpha = (p_ν + p_ℓα)² (MeV², arrays). Integrated it gives Γ₀ I(0, x_β, x_α) of B2018 Sec. 3.1.1
     (tests/test_hnl_dalitz.py). Dirac N, or each charge state of a Majorana N (see :func:`msq_nu_ll`)."""
     return msq_dilepton(m, m_alpha, m_beta, 0.0, s_pair, s_nu_lalpha, {"LL": _G4, "LR": 0.0, "RL": 0.0, "RR": 0.0})
+
+
+def spin_nu_ll(m: float, m_l: float, same_flavour: bool, s_pair, s_nu_lminus):
+    """(b_ν, b_ℓ⁻, b_ℓ⁺) of :func:`msq_dilepton_spin` for N → ν_α ℓ⁻ℓ⁺ (the amplitudes of :func:`msq_nu_ll`): the
+    spin-dependent |M|²(s) − ½Σ|M|² = b_ν (k_ν·s) + b_ℓ⁻ (k_ℓ⁻·s) + b_ℓ⁺ (k_ℓ⁺·s), same variables and units."""
+    gl = _GL + (1.0 if same_flavour else 0.0)
+    amp = {"LL": -_G4 * gl, "LR": -_G4 * _GR, "RL": 0.0, "RR": 0.0}
+    b2, b3, b4 = msq_dilepton_spin(m, m_l, m_l, 0.0, s_pair, s_nu_lminus, amp)
+    return b4, b2, b3
+
+
+def spin_cc_leptons(m: float, m_alpha: float, m_beta: float, s_pair, s_nu_lalpha):
+    """(b_ν, b_ℓα, b_ℓβ) of :func:`msq_dilepton_spin` for N → ℓ_α⁻ ℓ_β⁺ ν_β (the amplitude of :func:`msq_cc_leptons`,
+    Fierzed: exact for every N spin, the Fierz identity holding for any spinors)."""
+    b2, b3, b4 = msq_dilepton_spin(m, m_alpha, m_beta, 0.0, s_pair, s_nu_lalpha,
+                                   {"LL": _G4, "LR": 0.0, "RL": 0.0, "RR": 0.0})
+    return b4, b2, b3
+
+
+#: asymmetry α of the photon in N → ν γ through a transition dipole ū_ν σ^{μν}q_ν P_R u_N ε*_μ (the outgoing ν
+#: left-handed): dΓ/dcos θ_γ ∝ 1 + α P cos θ_γ about the N spin, α = −1 (angular momentum along the photon's line:
+#: λ_γ − λ_ν = −1 + ½ must be the N spin's projection −½, so |d^{1/2}_{½,−½}(θ)|² = (1 − cos θ)/2; Balantekin, de
+#: Gouvêa, Kayser, PLB 789 (2019) 488, arXiv:1808.10518, for a Dirac N). N̄ → ν̄_R γ: +1; a Majorana N decays to both
+#: with equal widths (a real transition moment, CP), so its ν γ + ν̄ γ sum is isotropic. Checked by explicit traces
+#: with the spin projector in tests/test_hnl_polarised_decays.py.
+NU_GAMMA_ASYMMETRY = -1.0
+
+#: α of the π⁰ in N → ν_L π⁰ of a polarised Dirac N, dΓ/dcos θ_π ∝ 1 + α P cos θ_π: the amplitude
+#: ū_ν p̸_π P_L u_N = m_N ū_ν P_R u_N (massless ν, p_π = p_N − k_ν; B2018 Sec. 3.2.1's vertex) gives, with the spin
+#: projector, |M|² ∝ k_ν·(p_N + m_N s) ∝ 1 − cos θ_ν: the ν leaves against the spin, the π⁰ along it (the helicity
+#: argument: ν_L has λ = −1/2, the π⁰ none, so d^{1/2}_{1/2,1/2}(θ_π)² = (1 + cos θ_π)/2). N̄ → ν̄_R π⁰: −1; a Majorana
+#: N's νπ⁰ + ν̄π⁰ sum is isotropic. Checked by an explicit trace in tests/test_hnl_polarised_decays.py.
+NU_PI0_ASYMMETRY = 1.0
 
 
 def dalitz_grid(m1: float, m2: float, m3: float, m4: float, n: int = 48, resonance: tuple[float, float] | None = None):
@@ -426,16 +483,21 @@ def sample_decay_distance(rng: np.random.Generator, decay_length: np.ndarray, l_
 
 
 __all__ = [
+    "NU_GAMMA_ASYMMETRY",
+    "NU_PI0_ASYMMETRY",
     "ctau0",
     "ctau0_table",
     "decay_probability_inside",
     "lepton_meson_asymmetry",
     "msq_cc_leptons",
     "msq_dilepton",
+    "msq_dilepton_spin",
     "msq_nu_ll",
     "partial_widths",
     "sample_decay_distance",
     "sample_dilepton_decays",
+    "spin_cc_leptons",
+    "spin_nu_ll",
     "total_width",
     "width_3nu",
     "width_N_to_N_Zprime",

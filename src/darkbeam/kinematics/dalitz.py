@@ -4,7 +4,8 @@ A state of mass m decays to daughters 0, 1, 2 (masses m0, m1, m2; MeV). Its phas
 invariants s12 = (p₁ + p₂)² and s01 = (p₀ + p₁)² (PDG RPP "Kinematics", Eq. 49.22: dΓ ∝ |M|² ds12 ds01), so a density
 |M|²(s12, s01) is sampled by accept–reject from the uniform distribution over the Dalitz region, and the daughters are
 then built in the decay frame with the event's orientation drawn uniformly (an unpolarised state: the orientation
-does not depend on the Dalitz point).
+does not depend on the Dalitz point). A polarised state whose |M|² depends on its spin four-vector s as
+|M|²(s) = A + B·s re-draws the orientation about its spin axis at the same Dalitz point (:func:`orient_to_spin`).
 
 Units: MeV, MeV² for the invariants.
 """
@@ -119,4 +120,63 @@ def three_body_momenta(rng: np.random.Generator, p4: np.ndarray, m: float, m0: f
     return boost(inv, to_lab), boost(boost(a, to_x), to_lab), boost(boost(b, to_x), to_lab)
 
 
-__all__ = ["BOUND_MARGIN", "BOUND_NODES", "dalitz_bound", "s01_limits", "sample_dalitz", "three_body_momenta"]
+def random_rotations(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n uniformly distributed (Haar) 3×3 rotation matrices, from uniform random unit quaternions (normalised
+    4-D Gaussians; e.g. Shoemake, "Uniform random rotations", Graphics Gems III (1992))."""
+    q = rng.normal(size=(n, 4))
+    q /= np.linalg.norm(q, axis=1)[:, None]
+    w, x, y, z = q.T
+    return np.stack([
+        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+    ], 1)
+
+
+def orient_to_spin(rng: np.random.Generator, p4: np.ndarray, daughters: tuple[np.ndarray, ...], half: np.ndarray,
+                   b: tuple[np.ndarray, ...], axis: np.ndarray, pol: np.ndarray, name: str = "spin terms"
+                   ) -> tuple[np.ndarray, ...]:
+    """Re-orient decays of polarised states (lab four-momenta ``p4``, MeV; daughters' lab four-momenta ``daughters``,
+    drawn with a uniform orientation) so that, at each event's Dalitz point, the orientation follows
+    |M|²(s) = A + P B·s about the unit spin ``axis`` (rest frame reached by a pure boost; :func:`darkbeam.pipeline.
+    decay_in_volume.spin_axes`), with A = ``half`` (½ of the spin-summed |M|²), B·s = Σ_i b_i (k_i·s) (``b``: one array
+    per daughter) and P = ``pol``. In the rest frame s = (0, ŝ), so A + P B·ŝ = A + P v·ŝ with v = −Σ b_i k⃗_i, a
+    vector that turns with the decay. Accept–reject: the given orientation is the first proposal, later ones are
+    uniform rotations of it, each kept with probability (A + P v·ŝ)/(A + |P||v|) (≥ ½ when |v| ≤ A, which the
+    positivity of |M|² for every spin requires: else an InputError naming ``name``); all draws from ``rng`` (a side
+    stream), so an event kept at its first proposal keeps its daughters bit for bit. The Dalitz point is unchanged
+    (the daughters turn rigidly); integrated over orientations the density is A, the spin-summed one. Vectorised."""
+    p4 = np.asarray(p4, float)
+    beta = beta_of(p4)
+    rest = [boost(np.asarray(d, float), -beta) for d in daughters]
+    v = -sum(np.asarray(bi, float)[:, None] * k[:, 1:] for bi, k in zip(b, rest, strict=True))
+    vnorm = np.linalg.norm(v, axis=1)
+    half = np.asarray(half, float)
+    pol = np.asarray(pol, float)
+    if np.any(vnorm > half * (1.0 + 1e-9) + 1e-300):
+        raise InputError(name, f"|B| / A up to {float(np.max(vnorm / np.maximum(half, 1e-300))):.6g}",
+                         "|B| <= A (|M|^2 = A + B.s >= 0 for every spin)")
+    bound = half + np.abs(pol) * vnorm
+    todo = (pol != 0.0) & (vnorm > 0.0)
+    rot = np.broadcast_to(np.eye(3), (len(p4), 3, 3)).copy()
+    turned = np.zeros(len(p4), bool)
+    first = True
+    while np.any(todo):
+        idx = np.flatnonzero(todo)
+        r = np.broadcast_to(np.eye(3), (len(idx), 3, 3)) if first else random_rotations(rng, len(idx))
+        vr = np.einsum("nij,nj->ni", r, v[idx])
+        keep = rng.random(len(idx)) * bound[idx] < half[idx] + pol[idx] * np.sum(vr * axis[idx], axis=1)
+        if not first:
+            rot[idx[keep]] = r[keep]
+            turned[idx[keep]] = True
+        todo[idx[keep]] = False
+        first = False
+    out = []
+    for d, k in zip(daughters, rest, strict=True):
+        q = np.concatenate([k[:, :1], np.einsum("nij,nj->ni", rot, k[:, 1:])], axis=1)
+        out.append(np.where(turned[:, None], boost(q, beta), d))
+    return tuple(out)
+
+
+__all__ = ["BOUND_MARGIN", "BOUND_NODES", "dalitz_bound", "orient_to_spin", "random_rotations", "s01_limits",
+           "sample_dalitz", "three_body_momenta"]

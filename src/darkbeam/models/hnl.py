@@ -11,7 +11,8 @@ Sec. 1.1, "B2018" below).
   Γ = |U_ℓ|² Γ_SM(P → ℓν) ρ (Shrock 1981; B2018 Sec. 2.1.1), isotropic in the parent frame; and
   (:class:`darkbeam.production.two_body.PromptMesonTwoBody`) D±, D_s± → ℓ± N (ℓ = e, μ, τ) with the same width,
   the D's decaying unfocused where the 120 GeV protons make them (darkbeam.beams.charm; closed, with its reason,
-  on beams that make no charm, e.g. the BNB below threshold).
+  on beams that make no charm, e.g. the BNB below threshold); and (:class:`darkbeam.production.tau_chain.TauChain`)
+  D±, D_s± → τ±ν, τ → N X (N π, N K, N ρ, N K*, N ℓν̄ ∝ |U_τ|²; ν_τ ℓ N̄ ∝ |U_ℓ|²; B2018 Sec. 2.2), both prompt.
 * Decays (:func:`partial_widths`), widths of B2018 Sec. 3 for one N of the Dirac type; a Majorana N has
   every channel AND its charge conjugate (N → ℓ⁻π⁺ and ℓ⁺π⁻, N → νπ⁰ and ν̄π⁰, ...), so all its widths
   are twice the Dirac ones (B2018 Sec. 3): branching ratios are the same, cτ is halved.
@@ -69,11 +70,12 @@ Sec. 1.1, "B2018" below).
   declares the share of the listed e⁻μ⁺ order, f = Γ(e⁻μ⁺ν)/Γ("e mu nu") = |U_e|²/(|U_e|² + |U_μ|²)
   (``Decays.pair_charge_fraction``): a Dirac N gives e⁻μ⁺ with probability f and μ⁻e⁺ otherwise, a Dirac N̄
   the conjugates (e⁺μ⁻ with f), a Majorana N either order's charge conjugate with ½ (so e⁻μ⁺ : e⁺μ⁻ = ½ : ½ whatever
-  f). N → ν γ is generated isotropically in the N frame for both natures: exact for a Majorana N (CP: the ν γ and
-  ν̄ γ decays have opposite asymmetries, the sum is isotropic); for a polarised Dirac N the photon follows
-  1 + α P cos θ with |α| up to 1 for a chiral transition moment (Balantekin, de Gouvêa, Kayser, PLB 789 (2019) 488,
-  arXiv:1808.10518), which is not applied (the count does not depend on it; the photon's lab spectrum of a Dirac N
-  is approximate; docs/portal_hnl.md, "Detection").
+  f). N → ν γ is isotropic in the N frame for a Majorana N (CP: the ν γ and ν̄ γ decays have opposite asymmetries,
+  the sum is isotropic); for a polarised Dirac N the photon follows 1 − P cos θ (α = −1 of
+  :data:`darkbeam.interactions.hnl_decays.NU_GAMMA_ASYMMETRY`; Balantekin, de Gouvêa, Kayser, PLB 789 (2019) 488,
+  arXiv:1808.10518), declared as ``Decays.asymmetry["nu gamma"]`` (below); likewise N → ν_L π⁰: the π⁰ follows
+  1 + P cos θ for a Dirac N (:data:`darkbeam.interactions.hnl_decays.NU_PI0_ASYMMETRY`, ``asymmetry["nu pi0"]``), the
+  Majorana sum is isotropic.
 * Polarisation (``polarisation = "on"``, the default; docs/portal_hnl.md, "Polarisation"): N from P → ℓN
   carries the helicity polarisation of :func:`darkbeam.production.two_body.helicity_polarisation` (per
   particle, from the production channel), and a Dirac N declares the decay asymmetry of N → ℓ⁻π⁺ for the
@@ -81,16 +83,16 @@ Sec. 1.1, "B2018" below).
   :func:`darkbeam.interactions.hnl_decays.lepton_meson_asymmetry` (N̄ → ℓ⁺π⁻: the opposite, applied by the
   decay-in-volume process through the production channel's ``cp_conjugate`` column). A Majorana N declares
   none: its ℓ⁻π⁺ and ℓ⁺π⁻ decays have equal widths and opposite asymmetries (CP), so the charge-summed
-  channel is exactly isotropic whatever the polarisation. The three-body channels, νπ⁰ and νγ are not given an
-  asymmetry (ν e⁺e⁻, ν μ⁺μ⁻, e μ ν, ν π⁰ and ν γ are detected, isotropically in the N frame). ``polarisation = "off"``
-  decays every N isotropically (the former treatment).
+  channel is exactly isotropic whatever the polarisation. A Dirac N also declares the photon's α = −1 of N → ν γ;
+  both natures declare the spin dependence of the three-body |M|² (``Decays.dalitz_spin``, :func:`dalitz_spin_terms`;
+  docs/portal_hnl.md, "Polarisation": "ν γ and three-body decays"). ν π⁰ is isotropic (its asymmetry is not
+  applied). ``polarisation = "off"`` decays every N isotropically (the former treatment).
 * Three-body kinematics (``Decays.dalitz_msq``, :func:`dalitz_densities`): ν e⁺e⁻, ν μ⁺μ⁻ and e μ ν are drawn from
   their spin-summed four-fermion |M|² (Z, and W for ℓ = ℓ_α, with the interference; the width-weighted sum over the
   light neutrino's flavour, which does not interfere; for e μ ν the |M|² of the charge order written, the other order
   under ``pair_conjugate_key(channel)``), not flat phase space. The |M|² of one charge state is the same for a Dirac and a
   Majorana N (the Majorana N adds the CP-conjugate decays, which the decay-in-volume process draws as such). Summed
-  over the N spin: the polarisation is not applied to three-body decays (docs/portal_hnl.md, "Three-body decays: the
-  matrix element").
+  over the N spin; the orientation of a polarised N's decay follows ``dalitz_spin`` (above).
 
 Valid for 0 < m_N < m_Ds − m_e: π, K → ℓN everywhere, D±, D_s± → ℓN (``PromptMesonTwoBody``) at the 120 GeV beams
 (NuMI, LBNF; darkbeam.beams.charm), where they are the only source above m_K − m_μ. Tree-level widths, no radiative
@@ -142,9 +144,18 @@ from ..constants import (
 from ..declarations import Decays, Model, Param, pair_conjugate_key
 from ..errors import InputError
 from ..interactions.channels import DecayInVolume
-from ..interactions.hnl_decays import lepton_meson_asymmetry, msq_cc_leptons, msq_nu_ll
+from ..interactions.hnl_decays import (
+    NU_GAMMA_ASYMMETRY,
+    NU_PI0_ASYMMETRY,
+    lepton_meson_asymmetry,
+    msq_cc_leptons,
+    msq_nu_ll,
+    spin_cc_leptons,
+    spin_nu_ll,
+)
 from ..kinematics.fourvec import kallen
 from ..particles import HNL_PDG
+from ..production.tau_chain import TauChain
 from ..production.two_body import MesonTwoBody, PromptMesonTwoBody
 from .plugins import register_model
 
@@ -368,7 +379,7 @@ def dalitz_densities(m: float, u2: dict[str, float]) -> dict[str, Callable[[np.n
       ``pair_conjugate_key(channel)`` the other order N → μ⁻e⁺ν_e, |U_μ|² |M|² at (p_ν + p_μ)² = m² + m_e² + m_μ² − s12 − s01 with
       the masses exchanged (:func:`darkbeam.interactions.hnl_decays.msq_cc_leptons`): the kinematics of each event
       follow its written order.
-    Not polarised: the N's polarisation is not applied to three-body decays (docs/portal_hnl.md)."""
+    Summed over the N spin: its dependence is :func:`dalitz_spin_terms`."""
     out: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {}
     u = {f: float(u2.get(f, 0.0)) for f in FLAVOURS}
     for beta, name in (("e", "nu e+ e-"), ("mu", "nu mu+ mu-")):
@@ -385,6 +396,39 @@ def dalitz_densities(m: float, u2: dict[str, float]) -> dict[str, Callable[[np.n
         out["e mu nu"] = lambda s12, s01: u["e"] * msq_cc_leptons(m, M_E, M_MU, s12, s01)
         out[pair_conjugate_key("e mu nu")] = (
             lambda s12, s01: u["mu"] * msq_cc_leptons(m, M_MU, M_E, s12, total - s12 - s01))
+    return out
+
+
+def dalitz_spin_terms(m: float, u2: dict[str, float]) -> dict[str, Callable]:
+    """Spin dependence of the |M|² of :func:`dalitz_densities` (``Decays.dalitz_spin``, same keys and daughters): per
+    channel g(s12, s01) -> (b_ν, b_1, b_2) with |M|²(s) = ½ f + Σ b_i k_i·s for N (or one charge state of a Majorana
+    N; the CP image has −b, applied by the decay-in-volume process): the flavour-weighted sums of
+    :func:`darkbeam.interactions.hnl_decays.spin_nu_ll` and ``spin_cc_leptons`` (left-handed N current: ½ of the spin
+    sum at k_N → k_N − m s)."""
+    out: dict[str, Callable] = {}
+    u = {f: float(u2.get(f, 0.0)) for f in FLAVOURS}
+    for beta, name in (("e", "nu e+ e-"), ("mu", "nu mu+ mu-")):
+        ml = LEPTON_MASS[beta]
+        same, other = u[beta], sum(v for f, v in u.items() if f != beta)
+        if m > 2.0 * ml and same + other > 0:
+            def nu_ll(s12, s01, ml=ml, same=same, other=other):
+                s_minus = m * m + 2.0 * ml * ml - s12 - s01
+                bs = [np.add(same * x, other * y) for x, y in zip(spin_nu_ll(m, ml, True, s12, s_minus),
+                                                                  spin_nu_ll(m, ml, False, s12, s_minus), strict=True)]
+                return bs[0], bs[2], bs[1]  # listed (ν, ℓ⁺, ℓ⁻)
+
+            out[name] = nu_ll
+    if m > M_E + M_MU and u["e"] + u["mu"] > 0:
+        total = m * m + M_E * M_E + M_MU * M_MU
+
+        def listed(s12, s01):
+            return tuple(u["e"] * x for x in spin_cc_leptons(m, M_E, M_MU, s12, s01))
+
+        def other_order(s12, s01):
+            b_nu, b_mu, b_e = spin_cc_leptons(m, M_MU, M_E, s12, total - s12 - s01)
+            return u["mu"] * b_nu, u["mu"] * b_e, u["mu"] * b_mu
+
+        out["e mu nu"], out[pair_conjugate_key("e mu nu")] = listed, other_order
     return out
 
 
@@ -411,12 +455,14 @@ class HeavyNeutralLepton(Model):
         Param("u2_tau", "dimensionless", 0.0, "|U_tau4|^2: squared mixing of N with nu_tau"),
         Param("nature", "dimensionless", "majorana", "Majorana (every width doubled by the charge conjugates) "
               "or Dirac", choices=NATURES),
-        Param("polarisation", "dimensionless", "on", "N polarised from pi/K -> l N, with the V-A asymmetry of "
-              "N -> l pi (Dirac N; a Majorana N's charge-summed l pi is isotropic), or off: isotropic decays",
+        Param("polarisation", "dimensionless", "on", "N polarised from pi/K -> l N, its decays oriented about the "
+              "spin (l pi, nu gamma, nu pi0 for a Dirac N; the three-body channels for both natures), or off: "
+              "isotropic decays",
               choices=POLARISATION),
     )
-    # π±/K± → ℓN in flight or at rest; D±/D_s± → ℓN, prompt, where the beam makes charm (120 GeV: beams.charm)
-    production = (MesonTwoBody(), PromptMesonTwoBody())
+    # π±/K± → ℓN in flight or at rest; D±/D_s± → ℓN, prompt, where the beam makes charm (120 GeV: beams.charm);
+    # D±/D_s± → τν, τ → N X (production/tau_chain.py, after the others: their random streams are untouched)
+    production = (MesonTwoBody(), PromptMesonTwoBody(), TauChain())
     # the first four in their original order (each part is built with the same seed: the added channels change none)
     detection = (DecayInVolume("N", "mu pi"), DecayInVolume("N", "e pi"), DecayInVolume("N", "nu e+ e-"),
                  DecayInVolume("N", "nu pi0"), DecayInVolume("N", "nu mu+ mu-"), DecayInVolume("N", "nu gamma"),
@@ -452,27 +498,34 @@ class HeavyNeutralLepton(Model):
         u2 = {f: self.values[f"u2_{f}"] for f in FLAVOURS}
         widths = partial_widths(m, u2, self.majorana)
         asym: dict[str, float] = {}
+        spin: dict[str, Callable] = {}
         if self.values["polarisation"] == "on":
             # N → ℓ⁻π⁺: the pion (first daughter of TWO_BODY_FINAL_STATES) has −α of the lepton; a Majorana N's
             # charge-summed decay is isotropic, each charge state keeps its asymmetry (±α): charge_asymmetry
             asym = {ch: -lepton_meson_asymmetry(m, LEPTON_MASS[lep], M_PI) for ch, lep in (("mu pi", "mu"), ("e pi", "e"))}
+            # three-body: |M|²(s) of each charge state (both natures; docs/portal_hnl.md, "Polarisation")
+            spin = dalitz_spin_terms(m, u2)
         # event records: N̄ (from P⁻) and its charge-conjugate decays for a Dirac N; either charge state for a Majorana N;
         # "e mu nu": the listed e⁻μ⁺ order with the |U_e|² share (module docstring)
         f = e_mu_order_fraction(m, u2)
         pairs = {} if f is None else {"e mu nu": f}
-        # three-body channels: their spin-summed |M|² (the same shape for both natures; N's polarisation not applied)
+        # three-body channels: their spin-summed |M|² (the same shape for both natures; the spin in ``spin``)
         msq = dalitz_densities(m, u2)
-        if self.majorana:
+        if self.majorana:  # N → ν γ: ν γ + ν̄ γ is isotropic (hnl_decays.NU_GAMMA_ASYMMETRY), nothing declared
             return {"N": Decays("N", m, widths, {}, self_conjugate=True, charge_asymmetry=asym,
-                                   pair_charge_fraction=pairs, dalitz_msq=msq)}
-        return {"N": Decays("N", m, widths, asym, self_conjugate=False, pair_charge_fraction=pairs, dalitz_msq=msq)}
+                                   pair_charge_fraction=pairs, dalitz_msq=msq, dalitz_spin=spin)}
+        if asym:  # Dirac N → ν_L γ: the photon against the spin (α = −1; N̄ → ν̄_R γ: +1, from cp_conjugate);
+            asym["nu gamma"] = NU_GAMMA_ASYMMETRY  # N → ν_L π⁰: the π⁰ along it (α = +1, hnl_decays.NU_PI0_ASYMMETRY)
+            asym["nu pi0"] = NU_PI0_ASYMMETRY
+        return {"N": Decays("N", m, widths, asym, self_conjugate=False, pair_charge_fraction=pairs, dalitz_msq=msq,
+                            dalitz_spin=spin)}
 
     def coupling_product(self) -> dict:
         return {"name": "u2_e + u2_mu + u2_tau", "value": float(sum(self.values[f"u2_{f}"] for f in FLAVOURS)),
                 "unit": ""}
 
 
-__all__ = ["CHANNELS", "G_KSTAR", "KAPPA_V", "HeavyNeutralLepton", "cc_phase_space", "dalitz_densities",
+__all__ = ["CHANNELS", "G_KSTAR", "KAPPA_V", "HeavyNeutralLepton", "cc_phase_space", "dalitz_densities", "dalitz_spin_terms",
            "e_mu_order_fraction", "nc_coefficients", "partial_widths",
            "width_3nu", "width_cc_leptons", "width_lepton_pi", "width_lepton_pseudoscalar", "width_lepton_vector",
            "width_nu_gamma", "width_nu_ll", "width_nu_pi0", "width_nu_pseudoscalar", "width_nu_vector"]

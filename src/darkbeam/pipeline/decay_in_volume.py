@@ -68,10 +68,14 @@ Multi-body. A visible channel with an invisible daughter (:data:`MULTI_BODY_FINA
 N → e⁻μ⁺ν (and μ⁻e⁺ν, below) and N → ν π⁰ with π⁰ → γγ) is built the same way; only the daughters differ. The pair's
 mass comes from the channel's matrix element ("Matrix element" below), from flat three-body phase space, or from the
 intermediate state (π⁰); the invisible daughter is recorded in ``p4_inv``. A channel with ONE
-visible daughter and an invisible one (:data:`SINGLE_VISIBLE_FINAL_STATES`: N → ν γ) is an isotropic two-body decay
-in the X frame; the record has no second visible particle (``pdg_vis2`` = 0). The count, the decay points and the
-re-weighting do not depend on the daughters (they use BR(X → c) and the chord only), so truth-level totals are
-exact. No asymmetry is applied to these channels (a model that declares one is rejected).
+visible daughter and an invisible one (:data:`SINGLE_VISIBLE_FINAL_STATES`: N → ν γ) is a two-body decay in the X
+frame, isotropic or, with ``Decays.asymmetry`` α declared for it (α of the VISIBLE daughter) and a polarisation,
+drawn as above (1 + aP cos θ of the visible daughter); the record has no second visible particle (``pdg_vis2`` = 0).
+The count, the decay points and the re-weighting do not depend on the daughters (they use BR(X → c) and the chord
+only), so truth-level totals are exact. A channel through an intermediate state (``via``: ν π⁰) may declare
+``Decays.asymmetry`` α of the intermediate state: with a polarisation, R's direction in the X frame follows
+1 + αP cos θ about the spin axis (:func:`polarised_via_decay`; its two daughters stay isotropic in R's frame). A
+three-body channel takes no ``asymmetry`` (rejected): its spin dependence is ``Decays.dalitz_spin`` ("Matrix element").
 
 Matrix element. A three-body channel for which the state declares its spin-summed |M|² (``Decays.dalitz_msq``: a
 function f(s12, s01) of the Dalitz invariants of the listed daughters (invisible 0, visible 1, visible 2), MeV²) is
@@ -82,11 +86,13 @@ to daughter 0 follows from s01). f is that of the channel as listed, for the sta
 charges written for it. The CP image (a Dirac state's CP-conjugate arrivals; a self-conjugate state's other charge
 state) has the same |M|² in the conjugate particles' momenta: where the record keeps the pair's ids (e⁺e⁻), the two
 visible daughters exchange roles, f(s12, s02). The pair's other charge order of ``pair_charge_fraction`` is a
-different process: its density is declared under the key ``pair_conjugate_key(channel)`` (darkbeam.declarations; else f). The state is
-unpolarised there: a polarisation is not applied to three-body decays (|M|² summed over the state's spin). Count,
-decay points, weights and every other channel's numbers are those of flat phase space bit for bit (the Dalitz draws use
-a side stream, the charge draws of these channels move before the decay); only the daughters' momenta of the declared
-channels (and the responses to them) and their records' charge orders change. Without a declaration: flat phase space
+different process: its density is declared under the key ``pair_conjugate_key(channel)`` (darkbeam.declarations; else f).
+Spin: where the state also declares ``Decays.dalitz_spin`` (|M|²(s) = ½f + Σ b_i k_i·s) and is polarised, the
+orientation is then re-drawn about the spin axis at the same Dalitz point by accept–reject on (A + P B·ŝ)/(A + |P||B|)
+(:func:`darkbeam.kinematics.dalitz.orient_to_spin`, from a side stream; the CP image with −b, in its roles). Count,
+decay points, weights and every other channel's numbers are those of flat phase space bit for bit (the Dalitz and
+orientation draws use side streams, the charge draws of these channels move before the decay); only the daughters'
+momenta of the declared channels (and the responses to them) and their records' charge orders change. Without a declaration: flat phase space
 (:func:`multi_body_decay`: the pair mass of :func:`pair_mass_squared`, the pair's direction in the X frame and the
 daughters' in the pair frame isotropic).
 
@@ -116,7 +122,7 @@ from ..constants import HBARC, M_E, M_MU, M_PI0
 from ..declarations import Model, pair_conjugate_key
 from ..detectors.catalog import get_experiment
 from ..errors import InputError
-from ..kinematics.dalitz import sample_dalitz, three_body_momenta
+from ..kinematics.dalitz import orient_to_spin, sample_dalitz, three_body_momenta
 from ..kinematics.fourvec import (
     beta_of,
     boost,
@@ -151,7 +157,8 @@ MIX_LONG_LIVED = 0.1
 
 #: visible channels with an invisible daughter (module docstring, "Multi-body"): name -> ((pdg of the invisible,
 #: of visible 1, of visible 2), (their masses, MeV), via). via None: flat three-body phase space; via = m (MeV):
-#: X → invisible + R of mass m, then R → visible 1 + visible 2, both isotropic (N → ν π⁰, π⁰ → γγ).
+#: X → invisible + R of mass m, then R → visible 1 + visible 2 (N → ν π⁰, π⁰ → γγ): isotropic, or R along a
+#: declared asymmetry (polarised_via_decay).
 MULTI_BODY_FINAL_STATES = MappingProxyType({
     "nu e+ e-": ((NU_LIGHT_PDG, -11, 11), (0.0, M_E, M_E), None),
     "nu mu+ mu-": ((NU_LIGHT_PDG, -13, 13), (0.0, M_MU, M_MU), None),
@@ -238,16 +245,26 @@ class DecayInVolumeSignal(SignalProcess):
         pol, alpha = decay_asymmetry(dec, ch.visible, arrivals, idx)
         inv, pdg_inv, b, flags = None, 0, None, None
         if ch.visible in MULTI_BODY_FINAL_STATES or ch.visible in SINGLE_VISIBLE_FINAL_STATES:
-            # invisible + visible pair or one visible (module docstring, "Multi-body"): isotropic, no asymmetry
-            if np.any(alpha * pol != 0.0):
-                raise InputError(f"{model.name} Decays.asymmetry", ch.visible,
-                                 "an asymmetry only for two-body channels of darkbeam.particles.TWO_BODY_FINAL_STATES")
+            # invisible + visible pair or one visible (module docstring, "Multi-body" and "Polarisation")
+            via = MULTI_BODY_FINAL_STATES[ch.visible][2] if ch.visible in MULTI_BODY_FINAL_STATES else None
+            if ch.visible in MULTI_BODY_FINAL_STATES and via is None and np.any(alpha * pol != 0.0):
+                raise InputError(f"{model.name} Decays.asymmetry", ch.visible, "an asymmetry only for two-body "
+                                 "channels (TWO_BODY_FINAL_STATES, SINGLE_VISIBLE_FINAL_STATES, or an invisible daughter "
+                                 "and an intermediate state such as nu pi0); dalitz_spin for three-body ones")
             if ch.visible in MULTI_BODY_FINAL_STATES and ch.visible in getattr(dec, "dalitz_msq", {}):
                 # |M|² declared (module docstring, "Multi-body"): the charges first, the kinematics follow them
                 flags = charge_flags(dec, arrivals, idx, rng, pdg1, pdg2, ch.visible, three_body=True)
-                inv, a, b = dalitz_decay(rng, p4_x, dec, ch.visible, *flags)
+                spin = ch.visible in getattr(dec, "dalitz_spin", {}) and np.any(pol != 0.0)
+                axis = spin_axes(p4_x, arrivals.parent_p4[idx], m_x) if spin else None
+                inv, a, b = dalitz_decay(rng, p4_x, dec, ch.visible, *flags, pol if spin else None, axis)
+            elif via is not None and np.any(alpha * pol != 0.0):  # the intermediate state follows 1 + αP cos θ
+                axis = spin_axes(p4_x, arrivals.parent_p4[idx], m_x)
+                inv, a, b = polarised_via_decay(rng, p4_x, axis, alpha * pol, ch.visible)
             elif ch.visible in MULTI_BODY_FINAL_STATES:
                 inv, a, b = multi_body_decay(rng, p4_x, m_x, ch.visible)
+            elif np.any(alpha * pol != 0.0):  # the visible daughter follows 1 + αP cos θ (module docstring)
+                axis = spin_axes(p4_x, arrivals.parent_p4[idx], m_x)
+                a, inv = polarised_two_body_decay(rng, p4_x, axis, alpha * pol, m1, m0)
             else:
                 inv, a = two_body_decay(rng, p4_x, m0, m1)
             pdg_inv = pdg_nu
@@ -390,6 +407,19 @@ def multi_body_decay(rng: np.random.Generator, p4: np.ndarray, m: float, visible
     return boost(inv, to_lab), boost(boost(a, to_x), to_lab), boost(boost(b, to_x), to_lab)
 
 
+def polarised_via_decay(rng: np.random.Generator, p4: np.ndarray, axis: np.ndarray, a: np.ndarray, visible: str
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decays of polarised states (lab four-momenta ``p4``, unit spin axes ``axis`` in their rest frames) into a
+    channel of :data:`MULTI_BODY_FINAL_STATES` with an intermediate state (``via``, e.g. ν π⁰ with π⁰ → γγ): the
+    intermediate state's direction in the X frame follows 1 + a cos θ about the axis (``a`` = α P per state, α of
+    the intermediate state: ``Decays.asymmetry``), its two daughters are isotropic in its frame. Returns (invisible,
+    visible 1, visible 2) lab four-momenta. Vectorised."""
+    _, (m0, m1, m2), via = MULTI_BODY_FINAL_STATES[visible]
+    pair, inv = polarised_two_body_decay(rng, p4, axis, a, float(via), m0)
+    v1, v2 = two_body_decay(rng, pair, m1, m2)
+    return inv, v1, v2
+
+
 def decay_asymmetry(dec, visible: str, arrivals: Arrivals, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(P, ±α) per selected arrival: the production channel's polarisation (0 where none is reported or the
     parent four-momentum is unknown) and the declared asymmetry of ``visible`` (``dec.asymmetry``; 0 if none),
@@ -480,7 +510,8 @@ def charge_states(dec, arrivals: Arrivals, idx: np.ndarray, rng: np.random.Gener
     return pdg_in, np.where(conj, c1, pdg1), np.where(conj, c2, pdg2)
 
 
-def dalitz_decay(rng: np.random.Generator, p4: np.ndarray, dec, visible: str, conj: np.ndarray, flip: np.ndarray
+def dalitz_decay(rng: np.random.Generator, p4: np.ndarray, dec, visible: str, conj: np.ndarray, flip: np.ndarray,
+                 pol: np.ndarray | None = None, axis: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decays of the state of ``dec`` (lab four-momenta ``p4``, MeV) into ``visible`` of :data:`MULTI_BODY_FINAL_STATES`
     with its declared |M|² (``dec.dalitz_msq``; module docstring, "Multi-body"): (invisible, visible 1, visible 2)
@@ -488,19 +519,34 @@ def dalitz_decay(rng: np.random.Generator, p4: np.ndarray, dec, visible: str, co
     orientations from ``rng`` (:func:`three_body_momenta`). Each event follows the charges written for it
     (:func:`charge_flags`): ``flip`` (the pair's other order) uses ``dec.dalitz_msq[pair_conjugate_key(visible)]``
     where declared; a CP image (``conj``) of a pair that is its own conjugate exchanges the two visible daughters'
-    roles (their ids stay as listed)."""
+    roles (their ids stay as listed). ``pol`` (polarisations) and ``axis`` (:func:`spin_axes`) given and
+    ``dec.dalitz_spin`` declared: the orientations then follow |M|²(s) about the spin (:func:`orient_to_spin`, from a
+    second side stream; the CP image with −b in its roles), the Dalitz points and ``rng`` unchanged."""
     (_, pdg1, pdg2), (m0, m1, m2), _ = MULTI_BODY_FINAL_STATES[visible]
     m = float(dec.mass)
     side = side_stream(rng, f"dalitz {dec.state} {visible}")
-    s12, s01 = np.empty(len(p4)), np.empty(len(p4))
+    n = len(p4)
+    s12, s01 = np.empty(n), np.empty(n)
+    spins = getattr(dec, "dalitz_spin", {}) if pol is not None else {}
+    half, bs = np.zeros(n), np.zeros((3, n))
     for key, sel in ((visible, ~flip), (pair_conjugate_key(visible), flip)):
         if np.any(sel):
             density = dec.dalitz_msq.get(key, dec.dalitz_msq[visible])
             s12[sel], s01[sel] = sample_dalitz(side, density, m, m0, m1, m2, int(np.sum(sel)),
                                                f"{dec.state} Decays.dalitz_msq[{key!r}]")
-    if self_conjugate_pair(pdg1, pdg2):  # the CP image: visible 1 plays the listed visible 2 (equal masses)
-        s01 = np.where(conj, m * m + m0 * m0 + m1 * m1 + m2 * m2 - s12 - s01, s01)
-    return three_body_momenta(rng, p4, m, m0, m1, m2, s12, s01)
+            spin = spins.get(key if key in dec.dalitz_msq else visible)
+            if spin is not None:  # |M|²(s) = ½ f + Σ b_i k_i·s in the roles of the drawn process
+                half[sel] = 0.5 * np.asarray(density(s12[sel], s01[sel]), float)
+                bs[:, sel] = np.asarray(spin(s12[sel], s01[sel]), float)
+    swap = conj & self_conjugate_pair(pdg1, pdg2)  # the CP image: visible 1 plays the listed visible 2 (equal masses)
+    s01 = np.where(swap, m * m + m0 * m0 + m1 * m1 + m2 * m2 - s12 - s01, s01)
+    out = three_body_momenta(rng, p4, m, m0, m1, m2, s12, s01)
+    if not spins:
+        return out
+    sign = np.where(conj, -1.0, 1.0)  # CP image: −b, its role 1 in slot 2 where the pair is its own conjugate
+    b = (sign * bs[0], sign * np.where(swap, bs[2], bs[1]), sign * np.where(swap, bs[1], bs[2]))
+    return orient_to_spin(side_stream(rng, f"spin {dec.state} {visible}"), p4, out, half, b, axis, pol,
+                          f"{dec.state} Decays.dalitz_spin[{visible!r}]")
 
 
 def spin_axes(p4: np.ndarray, parent_p4: np.ndarray, m: float) -> np.ndarray:
@@ -550,5 +596,5 @@ def polarised_two_body_decay(rng: np.random.Generator, p4: np.ndarray, axis: np.
 
 __all__ = ["MULTI_BODY_FINAL_STATES", "SINGLE_VISIBLE_FINAL_STATES", "DecayInVolumeSignal", "charge_flags",
            "charge_states", "dalitz_decay", "decay_asymmetry", "multi_body_decay", "pair_mass_squared",
-           "polarised_two_body_decay", "sample_cos_theta", "self_conjugate_pair", "shared_arrivals", "side_stream",
+           "polarised_two_body_decay", "polarised_via_decay", "sample_cos_theta", "self_conjugate_pair", "shared_arrivals", "side_stream",
            "spin_axes"]
