@@ -112,8 +112,6 @@ import numpy as np
 
 from ..constants import (
     ALPHA_EM,
-    BR_TAU_KSTAR_NU,
-    CTAU_TAU,
     F_ETA,
     F_ETAP,
     F_K,
@@ -122,7 +120,6 @@ from ..constants import (
     G_OMEGA,
     G_PHI,
     G_RHO,
-    HBARC,
     M_DS,
     M_E,
     M_ETA,
@@ -155,7 +152,7 @@ from ..interactions.hnl_decays import (
 )
 from ..kinematics.fourvec import kallen
 from ..particles import HNL_PDG
-from ..production.tau_chain import TauChain
+from ..production.tau_chain import G_KSTAR, TauChain
 from ..production.two_body import MesonTwoBody, PromptMesonTwoBody
 from .plugins import register_model
 
@@ -318,9 +315,9 @@ _GV_U, _GV_D = _z_vector_coupling(0.5, 2.0 / 3.0), _z_vector_coupling(-0.5, -1.0
 #: (docs/portal_hnl.md, "Decays above 0.5 GeV").
 KAPPA_V = {"rho0": _GV_U - _GV_D, "omega": _GV_U + _GV_D, "phi": math.sqrt(2.0) * _GV_D}
 
-#: g_K* (MeV²) from BR(τ⁻ → K*(892)⁻ν_τ) (PDG 2022) with Γ(τ → ν K*) = width_lepton_vector(m_τ, 0, m_K*, g, V_us)
-#: (B2018's table has no K*): ≈ 0.18 GeV²
-G_KSTAR = math.sqrt(BR_TAU_KSTAR_NU * (HBARC / CTAU_TAU) / width_lepton_vector(M_TAU, 0.0, M_KSTAR, 1.0, V_US))
+#: g_K* (MeV², ≈ 0.18 GeV²; B2018's table has no K*) is derived once, from BR(τ⁻ → K*(892)⁻ν_τ) (PDG 2022), in
+#: :data:`darkbeam.production.tau_chain.G_KSTAR` (imported above): Γ(τ → ν K*) there equals
+#: width_lepton_vector(m_τ, 0, m_K*, g, V_us) here (tests/test_hnl_tau.py)
 
 
 def partial_widths(m: float, u2: dict[str, float], majorana: bool = True) -> dict[str, float]:
