@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +56,18 @@ def test_cli_predict_json_and_bad_input(tmp_path):
     r = subprocess.run([sys.executable, "-m", "darkbeam.cli", "predict", "--experiments", "nosuch"],
                        check=False, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "nosuch" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_predict_defaults_to_the_configs_experiment(tmp_path):
+    """Without --experiments, `darkbeam predict CONFIG` predicts at the config's [experiment] (here the τ-chain HNL
+    example at dune-nd), as its --help says."""
+    cfg = Path(__file__).resolve().parents[1] / "examples" / "hnl_tau_dune.toml"
+    r = subprocess.run([sys.executable, "-m", "darkbeam.cli", "predict", str(cfg), "--n-mesons", "3000", "--n-events",
+                        "300", "--json", "--no-cache"], check=False, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [e["experiment"] for e in out["experiments"]] == ["dune-nd"]
+    assert out["experiments"][0]["modes"]["neutrino"]["signal_events"] > 0
 
 
 def test_lartpc_selections_carry_background_and_significance():

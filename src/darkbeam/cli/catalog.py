@@ -87,7 +87,7 @@ def list_cmd(
     for r in rows:
         line = f"{r['name']:24s} {r['description']}"
         if what == "models":
-            prod = ", ".join(ch["kind"].split()[0] + " " + "/".join(ch["parents"]) for ch in r["production"]) or "none"
+            prod = ", ".join(f"{ch['kind']} [{'/'.join(ch['parents']) or 'closed'}]" for ch in r["production"]) or "none"
             det = ", ".join(f"{ch['kind']} ({ch['incoming']} -> {ch['visible']})" for ch in r["detection"]) or "none"
             pars = ", ".join(p["name"] + (f" [{p['unit']}]" if p["unit"] else "") for p in r["parameters"])
             line += f"\n{'':24s}   parameters: {pars}\n{'':24s}   production: {prod}; detection: {det}"
@@ -165,7 +165,8 @@ def predict_cmd(
     config: Annotated[Path | None, typer.Argument(help="TOML run config (its [model] and [simulation] are used); "
                                                        "none: the embedded default.")] = None,
     experiments: Annotated[str, typer.Option("--experiments", help="Comma-separated experiments, e.g. "
-                                             "microboone,sbnd,icarus,ccm,coherent-csi,jsns2,dune-nd.")] = "",
+                                             "microboone,sbnd,icarus,ccm,coherent-csi,jsns2,dune-nd (default: the "
+                                             "config's [experiment] name).")] = "",
     as_json: JsonOpt = False,
     n_mesons: Annotated[int | None, typer.Option("--n-mesons", help="Override [simulation].n_mesons.")] = None,
     n_events: Annotated[int | None, typer.Option("--n-events", help="Override [simulation].n_events.")] = None,
@@ -184,8 +185,8 @@ def predict_cmd(
 
     if cache is not None and no_cache:
         raise InputError("--cache", str(cache), "either --cache DIR or --no-cache, not both")
-    names = [e.strip() for e in experiments.split(",") if e.strip()]
     cfg = load_config(config).with_simulation(n_mesons=n_mesons, n_events=n_events, seed=seed)
+    names = [e.strip() for e in experiments.split(",") if e.strip()] or [cfg.experiment.name]  # stated in --help
     store = resolve_cache(False if no_cache else (cache if cache is not None else True))
     res = predict_experiments(cfg, names, progress=sys.stderr.isatty(), cache=store)
     if store is not None:
