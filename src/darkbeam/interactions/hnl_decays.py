@@ -24,6 +24,7 @@ import numpy as np
 
 from ..constants import E_CHARGE, F_PI, G_F, HBARC, M_E, M_MU, M_PI, M_PI0, M_Z, SIN2_THETA_W, V_UD
 from ..errors import ClosedChannelError
+from ..kinematics.dalitz import random_rotations
 from ..kinematics.fourvec import beta_of, boost, kallen
 from ..propagation.decay import decay_inside_probability, sample_truncated_exponential
 from .hnl_couplings import G_Z, DarkNeutrinoCouplings
@@ -441,7 +442,7 @@ def sample_dilepton_decays(
     v4 = np.stack([np.zeros(n), np.zeros(n), np.ones(n)], 1) * p4[:, None]
     v2 = np.stack([sin24 * np.cos(phi), sin24 * np.sin(phi), cos24], 1) * p2[:, None]
     v3 = -(v2 + v4)
-    rot = _random_rotations(rng, n)
+    rot = random_rotations(rng, n)
     v2, v3, v4 = (np.einsum("nij,nj->ni", rot, v) for v in (v2, v3, v4))
     beta = beta_of(np.asarray(p_parent, float))
     out = [boost(np.concatenate([e[:, None], v], 1), beta) for e, v in ((e2, v2), (e3, v3), (e4, v4))]
@@ -455,18 +456,6 @@ def _inside(m1, m2, m3, m4, s23, s24):
     p4 = np.sqrt(np.clip(e4**2 - m4**2, 0, None))
     a = (e2 + e4) ** 2
     return (s24 >= a - (p2 + p4) ** 2) & (s24 <= a - (p2 - p4) ** 2)
-
-
-def _random_rotations(rng: np.random.Generator, n: int) -> np.ndarray:
-    """n uniformly distributed 3×3 rotation matrices (from random unit quaternions)."""
-    q = rng.normal(size=(n, 4))
-    q /= np.linalg.norm(q, axis=1)[:, None]
-    w, x, y, z = q.T
-    return np.stack([
-        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
-        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
-        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
-    ], 1)
 
 
 def decay_probability_inside(l_enter: np.ndarray, l_exit: np.ndarray, decay_length: np.ndarray) -> np.ndarray:

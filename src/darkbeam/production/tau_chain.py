@@ -48,9 +48,9 @@ for D_s (p_τ = 182 MeV), 1.7 % for D⁺; docs/make_hnl_tau.py). Isotropic emiss
 N are unpolarised (``polarisation`` 0; only the Dirac N → ℓπ asymmetry reads it). Charges: τ⁻ → N h⁻, N ℓ⁻ν̄ give N,
 τ⁻ → ν_τ ℓ⁻ N̄ gives N̄ (``cp_conjugate`` for a Dirac N); τ⁺ the conjugates. D_s⁺ → τ⁺ν, D_s⁻ → τ⁻ν̄.
 
-Random numbers: the chain draws from a side stream seeded from a hash of the generator's state (:func:`side_stream`,
-the construction of ``pipeline.decay_in_volume.side_stream``, which this layer cannot import), so the other channels'
-samples are bit-identical with and without it.
+Random numbers: the chain draws from a side stream seeded from a hash of the generator's state
+(:func:`darkbeam.numerics.side_stream`, the one the decay-in-volume process uses), so the other channels' samples are
+bit-identical with and without it.
 
 Labels and re-weighting: one label per mixing, ``"<D> t/t"`` (every |U_τ|² channel, one channel drawn per event with
 probability ∝ its width, weight × Σ BR), ``"<D> t/e"`` and ``"<D> t/mu"`` (τ → ν_τ ℓ N̄, ∝ |U_e|², |U_μ|²), so
@@ -59,8 +59,6 @@ probability ∝ its width, weight × Σ BR), ``"<D> t/e"`` and ``"<D> t/mu"`` (�
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -88,6 +86,7 @@ from ..constants import (
     V_US,
 )
 from ..kinematics.fourvec import kallen, two_body_decay
+from ..numerics import side_stream
 from ..sample import ParticleSample
 from .channels import ProductionChannel, _add_parent_origin
 from .matrix_elements import MESONS
@@ -192,14 +191,6 @@ def unit_width(name: str, m_n: float) -> float:
 def tau_branching_ratios(m_n: float, u2: dict[str, float]) -> dict[str, float]:
     """BR(τ → channel) = Γ/Γ_τ (PDG lifetime) for mixings ``u2`` = {"e", "mu", "tau": |U|²}; every channel present."""
     return {ch: float(u2.get(MIXING[ch], 0.0)) * unit_width(ch, m_n) / GAMMA_TAU for ch in CHANNELS}
-
-
-def side_stream(rng: np.random.Generator, salt: str) -> np.random.Generator:
-    """A generator seeded from a hash of ``rng``'s state and ``salt``, leaving ``rng`` untouched (the construction of
-    ``pipeline.decay_in_volume.side_stream``): the chain's draws change no other channel's numbers."""
-    state = json.dumps(rng.bit_generator.state, sort_keys=True, default=str)
-    digest = hashlib.sha256(f"{salt}|{state}".encode()).digest()
-    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
 
 
 def _sample_s(rng: np.random.Generator, name: str, m_n: float, n: int) -> np.ndarray:
