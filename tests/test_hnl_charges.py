@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from particle import Particle
 
+from darkbeam.declarations import Decays
 from darkbeam.io import nuhepmc
 from darkbeam.io.events import read_parquet, write_events
+from darkbeam.kinematics.fourvec import beta_of, boost
 from darkbeam.models import get_model
-from darkbeam.models.base import Decays
 from darkbeam.particles import HNL_PDG, SELF_CONJUGATE_PDG, charge_conjugate
 from darkbeam.pipeline import decay_in_volume as div
 from darkbeam.pipeline.boson_flux import Arrivals
@@ -209,7 +210,7 @@ def test_polarised_majorana_charge_states_keep_their_asymmetries():
         mu = _parts(s)[MU_PI]
         P, c = mu.particles, mu.columns
         axis = div.spin_axes(P["p4_in"], c["parent_p4"], 300.0)
-        d = div.boost(P["p4_vis1"], -div.beta_of(P["p4_in"]))[:, 1:]  # the pion, in the N frame
+        d = boost(P["p4_vis1"], -beta_of(P["p4_in"]))[:, 1:]  # the pion, in the N frame
         cos = np.sum(d * axis, axis=1) / np.linalg.norm(d, axis=1)
         sign = np.where(P["pdg_vis1"] == 211, 1.0, -1.0)
         x = sign * cos
