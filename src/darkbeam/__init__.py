@@ -21,9 +21,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Model": "darkbeam.models.base",
-    "Param": "darkbeam.models.base",
-    "Decays": "darkbeam.models.base",
+    "Model": "darkbeam.declarations",
+    "Param": "darkbeam.declarations",
+    "Decays": "darkbeam.declarations",
     "MODELS": "darkbeam.models",
     "get_model": "darkbeam.models",
     "register_model": "darkbeam.models.plugins",

@@ -98,8 +98,8 @@ daughters' in the pair frame isotropic).
 
 Shared arrivals. A model with several decay-in-volume channels of one state (the heavy neutral lepton's seven) gets
 the same arrivals in every channel: ``build_signal`` seeds each channel's generator alike and the arrivals depend
-only on the model, experiment, mode, n_mesons, the state's mass and the generator's state. They are computed once
-(:func:`shared_arrivals`: the last result is kept for the same live model object, parameter values and generator
+only on the model, experiment, mode, n_mesons, the state's mass and the generator's state. They are computed once,
+with their chords through the detector and the state's momenta (:func:`shared_rays`: the last result is kept for the same live model object, parameter values and generator
 state, and a hit restores the generator to the state the computation left), so each channel's numbers are
 bit-identical to building it alone; only the time changes.
 
@@ -112,6 +112,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from dataclasses import dataclass
 
 import hepunits as hu
 import numpy as np
@@ -193,16 +194,13 @@ class DecayInVolumeSignal(SignalProcess):
         if exp.geometry is None:
             return _empty(model, experiment, mode, f"{experiment} has no detector geometry for decays in volume",
                           self.name)
-        arrivals = shared_arrivals(model, experiment, mode, n_mesons, m_x, rng, progress)
+        rays = shared_rays(model, experiment, mode, n_mesons, m_x, rng, progress)
+        arrivals = rays.arrivals
         if len(arrivals) == 0:
             return _empty(model, experiment, mode, no_flux_reason(model, experiment, mode, ch.incoming), self.name)
-        labels, codes = np.unique(arrivals.parent, return_inverse=True)
-        prod = production_coupling2(model, labels)[codes]
+        prod = production_coupling2(model, rays.labels)[rays.codes]
         base_flux = np.where(prod > 0, arrivals.weight / np.where(prod > 0, prod, 1.0), 0.0)
-        ray = arrivals.point - arrivals.origin
-        u = ray / np.linalg.norm(ray, axis=1)[:, None]
-        t_in, t_out = exp.chord(arrivals.origin, u)
-        p = np.sqrt(np.clip(arrivals.energy**2 - m_x**2, 0.0, None))
+        u, t_in, t_out, p = rays.u, rays.t_in, rays.t_out, rays.p
         area_cm2 = face_area(exp) / hu.cm2
         p_in = decay_inside_probability(t_in, t_out, p / m_x * HBARC / dec.total)
         br = dec.widths[ch.visible] / dec.total
@@ -324,18 +322,34 @@ class DecayInVolumeSignal(SignalProcess):
         return super().zero_reason(sample, model)
 
 
-#: the last arrivals computed by :func:`shared_arrivals`, one tuple (key, weak reference to the model, arrivals,
-#: generator state after), replaced whole so that concurrent builds (threaded scans) never read a mixed entry
+@dataclass(frozen=True)
+class Rays:
+    """The arrivals of one state at a detector and what every decay-in-volume channel reads from them (all read-only,
+    shared between the channels of one model): the arrivals' parent labels (``labels``, and ``codes`` indexing them),
+    the unit ray directions ``u``, the chord ``t_in``, ``t_out`` (mm) through the detector along each ray, and the
+    state's momentum ``p`` (MeV)."""
+
+    arrivals: Arrivals
+    labels: np.ndarray
+    codes: np.ndarray
+    u: np.ndarray
+    t_in: np.ndarray
+    t_out: np.ndarray
+    p: np.ndarray
+
+
+#: the last rays computed by :func:`shared_rays`, one tuple (key, weak reference to the model, rays, generator state
+#: after), replaced whole so that concurrent builds (threaded scans) never read a mixed entry
 _LAST_ARRIVALS: list[tuple] = []
 
 
-def shared_arrivals(model: Model, experiment: str, mode: str, n_mesons: int, m_x: float, rng: np.random.Generator,
-                    progress: bool = False) -> Arrivals:
+def shared_rays(model: Model, experiment: str, mode: str, n_mesons: int, m_x: float, rng: np.random.Generator,
+                progress: bool = False) -> Rays:
     """Arrivals at the detector of the model's state of mass ``m_x`` (MeV) from every production channel (module
-    docstring, step 1), advancing ``rng`` as their computation does. The last result is reused when the same live
-    ``model`` object, with the same parameter values, asks again with the same experiment, mode, n_mesons, mass and
-    generator state (the next channel of one ``build_signal``): ``rng`` is then set to the state the computation
-    left, so every number is that of a fresh computation (module docstring, "Shared arrivals")."""
+    docstring, step 1) with their chords, advancing ``rng`` as their computation does. The last result is reused when
+    the same live ``model`` object, with the same parameter values, asks again with the same experiment, mode,
+    n_mesons, mass and generator state (the next channel of one ``build_signal``): ``rng`` is then set to the state
+    the computation left, so every number is that of a fresh computation (module docstring, "Shared arrivals")."""
     key = (type(model), json.dumps(model.values, sort_keys=True, default=str), experiment, mode, int(n_mesons),
            float(m_x), json.dumps(rng.bit_generator.state, sort_keys=True, default=str))
     last = _LAST_ARRIVALS[0] if _LAST_ARRIVALS else None  # one read: the tuple is replaced whole
@@ -347,11 +361,25 @@ def shared_arrivals(model: Model, experiment: str, mode: str, n_mesons: int, m_x
         arrivals_from_sources(xs, pp4, label, m_x, exp, rng)
         for xs, pp4, label in iter_boson_sources(model, experiment, mode, n_mesons=n_mesons, rng=rng, progress=progress)
     ])
-    for v in vars(arrivals).values():  # shared between channels: read-only, so that no channel can alter another's
-        if isinstance(v, np.ndarray):
-            v.flags.writeable = False
-    _LAST_ARRIVALS[:] = [(key, weakref.ref(model), arrivals, rng.bit_generator.state)]
-    return arrivals
+    labels, codes = np.unique(arrivals.parent, return_inverse=True)
+    ray = arrivals.point - arrivals.origin
+    u = ray / np.linalg.norm(ray, axis=1)[:, None] if len(arrivals) else ray
+    have = len(arrivals) > 0 and exp.geometry is not None  # no geometry: the process closes the channel first
+    t_in, t_out = exp.chord(arrivals.origin, u) if have else (np.zeros(len(arrivals)), np.zeros(len(arrivals)))
+    p = np.sqrt(np.clip(arrivals.energy**2 - m_x**2, 0.0, None))
+    rays = Rays(arrivals, labels, codes, u, np.asarray(t_in), np.asarray(t_out), p)
+    arrays = [v for v in vars(arrivals).values() if isinstance(v, np.ndarray)] + [labels, codes, u, rays.t_in,
+                                                                                   rays.t_out, p]
+    for v in arrays:  # shared between channels: read-only, so that no channel can alter another's
+        v.flags.writeable = False
+    _LAST_ARRIVALS[:] = [(key, weakref.ref(model), rays, rng.bit_generator.state)]
+    return rays
 
 
-__all__ = ["MULTI_BODY_FINAL_STATES", "SINGLE_VISIBLE_FINAL_STATES", "DecayInVolumeSignal", "charge_flags", "charge_states", "dalitz_decay", "decay_asymmetry", "multi_body_decay", "pair_mass_squared", "polarised_two_body_decay", "polarised_via_decay", "sample_cos_theta", "self_conjugate_pair", "shared_arrivals", "side_stream", "spin_axes"]
+def shared_arrivals(model: Model, experiment: str, mode: str, n_mesons: int, m_x: float, rng: np.random.Generator,
+                    progress: bool = False) -> Arrivals:
+    """The arrivals of :func:`shared_rays` (MeV, mm)."""
+    return shared_rays(model, experiment, mode, n_mesons, m_x, rng, progress).arrivals
+
+
+__all__ = ["MULTI_BODY_FINAL_STATES", "SINGLE_VISIBLE_FINAL_STATES", "DecayInVolumeSignal", "Rays", "charge_flags", "charge_states", "dalitz_decay", "decay_asymmetry", "multi_body_decay", "pair_mass_squared", "polarised_two_body_decay", "polarised_via_decay", "sample_cos_theta", "self_conjugate_pair", "shared_arrivals", "shared_rays", "side_stream", "spin_axes"]
