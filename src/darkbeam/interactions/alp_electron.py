@@ -35,7 +35,8 @@ import numpy as np
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2, M_E
 from ..declarations import Model
 from ..errors import InputError
-from ..production.alp_compton import amplitude_primitive, amplitude_squared, kallen, sample_u, u_limits
+from ..kinematics.fourvec import kallen, rotate_about
+from ..production.alp_compton import amplitude_primitive, amplitude_squared, sample_u, u_limits
 from .targets import Target
 from .xsec import PROCESSES
 
@@ -71,16 +72,6 @@ def sigma_inverse_compton(E_a: np.ndarray | float, m_a: float, g: float) -> np.n
     return np.where(ok, val, 0.0) * INV_MEV2_TO_CM2
 
 
-def _rotate(direction: np.ndarray, cos_t: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """Unit vectors at polar angle acos(cos_t), azimuth phi about the unit vectors ``direction`` (N, 3)."""
-    helper = np.where(np.abs(direction[:, 2:3]) < 0.9, np.array([[0.0, 0.0, 1.0]]), np.array([[1.0, 0.0, 0.0]]))
-    e1 = np.cross(direction, helper)
-    e1 /= np.linalg.norm(e1, axis=1)[:, None]
-    e2 = np.cross(direction, e1)
-    s = np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
-    return cos_t[:, None] * direction + (s * np.cos(phi))[:, None] * e1 + (s * np.sin(phi))[:, None] * e2
-
-
 def sample_scatter(rng: np.random.Generator, p4_a: np.ndarray, m_a: float) -> tuple[np.ndarray, np.ndarray]:
     """Final states of a e → γ e for ALPs of lab four-momenta ``p4_a`` (N, 4), MeV, all with E > m_a, on electrons at
     rest: U from eq. (1) (:func:`darkbeam.production.alp_compton.sample_u`, the same shape A(S, U)), uniform azimuth.
@@ -95,7 +86,7 @@ def sample_scatter(rng: np.random.Generator, p4_a: np.ndarray, m_a: float) -> tu
     p = np.sqrt(E * E - mu)
     t = mu - S - U
     cos_t = np.clip((t - mu + 2.0 * E * e_g) / (2.0 * p * e_g), -1.0, 1.0)
-    u = _rotate(p4_a[:, 1:] / p[:, None], cos_t, rng.uniform(0.0, 2.0 * math.pi, len(E)))
+    u = rotate_about(p4_a[:, 1:] / p[:, None], cos_t, rng.uniform(0.0, 2.0 * math.pi, len(E)))
     p4_g = np.concatenate([e_g[:, None], e_g[:, None] * u], axis=1)
     p4_e = p4_a - p4_g
     p4_e[:, 0] += M_E

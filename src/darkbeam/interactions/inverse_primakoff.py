@@ -56,6 +56,7 @@ import numpy as np
 
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2
 from ..errors import InputError
+from ..kinematics.fourvec import rotate_about
 from ..numerics import integrate_log_panels
 from ..production.photon_primakoff import (
     Material,
@@ -133,16 +134,6 @@ def sigma_massless_creswick(E: np.ndarray | float, g: float, target: str | Targe
     return g * g * ALPHA_EM * mat.Z**2 / 2.0 * val * INV_MEV2_TO_CM2
 
 
-def _rotate(direction: np.ndarray, cos_t: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """Unit vectors at polar angle acos(cos_t), azimuth phi about the unit vectors ``direction`` (N, 3)."""
-    helper = np.where(np.abs(direction[:, 2:3]) < 0.9, np.array([[0.0, 0.0, 1.0]]), np.array([[1.0, 0.0, 0.0]]))
-    e1 = np.cross(direction, helper)
-    e1 /= np.linalg.norm(e1, axis=1)[:, None]
-    e2 = np.cross(direction, e1)
-    s = np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
-    return cos_t[:, None] * direction + (s * np.cos(phi))[:, None] * e1 + (s * np.sin(phi))[:, None] * e2
-
-
 def sample_scatter(rng: np.random.Generator, p4_a: np.ndarray, m_a: float, target: str | Target,
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Final states of a N → γ N for ALPs of lab four-momenta ``p4_a`` (N, 4), MeV, all with E > m_a, on a
@@ -156,7 +147,7 @@ def sample_scatter(rng: np.random.Generator, p4_a: np.ndarray, m_a: float, targe
     q2 = sample_q2(rng, E, m_a, mat)
     p = np.sqrt(E * E - m_a * m_a)
     cos_t = np.clip((E * E + p * p - q2) / (2.0 * E * p), -1.0, 1.0)
-    u = _rotate(p4_a[:, 1:] / p[:, None], cos_t, rng.uniform(0.0, 2.0 * math.pi, len(E)))
+    u = rotate_about(p4_a[:, 1:] / p[:, None], cos_t, rng.uniform(0.0, 2.0 * math.pi, len(E)))
     big_m = float(tgt.mass)
     e_g = (m_a * m_a + 2.0 * E * big_m) / (2.0 * (E + big_m - p * cos_t))
     p4_g = np.concatenate([e_g[:, None], e_g[:, None] * u], axis=1)

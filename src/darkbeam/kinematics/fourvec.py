@@ -95,3 +95,15 @@ def from_p_theta_phi(p: np.ndarray, theta: np.ndarray, phi: np.ndarray, m: float
     out[:, 2] = p * st * np.sin(phi)
     out[:, 3] = p * np.cos(theta)
     return out
+
+
+def rotate_about(direction: np.ndarray, cos_t: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Unit vectors at polar angle acos(cos_t) and azimuth phi (rad) about the unit vectors ``direction`` (N, 3); the
+    azimuth is measured from direction × ẑ (× x̂ when the direction is within acos 0.9 of ẑ)."""
+    helper = np.where(np.abs(direction[:, 2:3]) < 0.9, np.array([[0.0, 0.0, 1.0]]), np.array([[1.0, 0.0, 0.0]]))
+    e1 = np.cross(direction, helper)
+    e1 /= np.linalg.norm(e1, axis=1)[:, None]
+    e2 = np.cross(direction, e1)
+    s = np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
+    return cos_t[:, None] * direction + (s * np.cos(phi))[:, None] * e1 + (s * np.sin(phi))[:, None] * e2
+

@@ -363,6 +363,21 @@ def e_mu_order_fraction(m: float, u2: dict[str, float]) -> float | None:
 
 
 
+def _open_nu_ll(m: float, u: dict[str, float]):
+    """The open ν ℓ⁺ℓ⁻ channels at mass ``m`` (MeV) and mixings ``u``: (channel, m_ℓ, the same-flavour mixing (Z + W),
+    the sum of the other mixings (Z only)), for ℓ = e, μ."""
+    for beta, name in (("e", "nu e+ e-"), ("mu", "nu mu+ mu-")):
+        ml = LEPTON_MASS[beta]
+        same, other = u[beta], sum(v for f, v in u.items() if f != beta)
+        if m > 2.0 * ml and same + other > 0:
+            yield name, ml, same, other
+
+
+def _e_mu_open(m: float, u: dict[str, float]) -> bool:
+    """Whether N → e μ ν is open at mass ``m`` (MeV) with mixings ``u`` (|U_e|² or |U_μ|² non-zero)."""
+    return m > M_E + M_MU and u["e"] + u["mu"] > 0
+
+
 def dalitz_densities(m: float, u2: dict[str, float]) -> dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]:
     """Spin-summed |M|² of the open three-body detection channels (``Decays.dalitz_msq``) as functions f(s12, s01) of
     the decay-in-volume Dalitz invariants (MeV²; daughters as listed there: (ν, ℓ⁺, ℓ⁻) and (ν, e, μ)), normalised so
@@ -379,16 +394,13 @@ def dalitz_densities(m: float, u2: dict[str, float]) -> dict[str, Callable[[np.n
     Summed over the N spin: its dependence is :func:`dalitz_spin_terms`."""
     out: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {}
     u = {f: float(u2.get(f, 0.0)) for f in FLAVOURS}
-    for beta, name in (("e", "nu e+ e-"), ("mu", "nu mu+ mu-")):
-        ml = LEPTON_MASS[beta]
-        same, other = u[beta], sum(v for f, v in u.items() if f != beta)
-        if m > 2.0 * ml and same + other > 0:
-            def nu_ll(s12, s01, ml=ml, same=same, other=other):
-                s_minus = m * m + 2.0 * ml * ml - s12 - s01
-                return same * msq_nu_ll(m, ml, True, s12, s_minus) + other * msq_nu_ll(m, ml, False, s12, s_minus)
+    for name, ml, same, other in _open_nu_ll(m, u):
+        def nu_ll(s12, s01, ml=ml, same=same, other=other):
+            s_minus = m * m + 2.0 * ml * ml - s12 - s01
+            return same * msq_nu_ll(m, ml, True, s12, s_minus) + other * msq_nu_ll(m, ml, False, s12, s_minus)
 
-            out[name] = nu_ll
-    if m > M_E + M_MU and u["e"] + u["mu"] > 0:
+        out[name] = nu_ll
+    if _e_mu_open(m, u):
         total = m * m + M_E * M_E + M_MU * M_MU
         out["e mu nu"] = lambda s12, s01: u["e"] * msq_cc_leptons(m, M_E, M_MU, s12, s01)
         out[pair_conjugate_key("e mu nu")] = (
@@ -404,18 +416,15 @@ def dalitz_spin_terms(m: float, u2: dict[str, float]) -> dict[str, Callable]:
     sum at k_N → k_N − m s)."""
     out: dict[str, Callable] = {}
     u = {f: float(u2.get(f, 0.0)) for f in FLAVOURS}
-    for beta, name in (("e", "nu e+ e-"), ("mu", "nu mu+ mu-")):
-        ml = LEPTON_MASS[beta]
-        same, other = u[beta], sum(v for f, v in u.items() if f != beta)
-        if m > 2.0 * ml and same + other > 0:
-            def nu_ll(s12, s01, ml=ml, same=same, other=other):
-                s_minus = m * m + 2.0 * ml * ml - s12 - s01
-                bs = [np.add(same * x, other * y) for x, y in zip(spin_nu_ll(m, ml, True, s12, s_minus),
-                                                                  spin_nu_ll(m, ml, False, s12, s_minus), strict=True)]
-                return bs[0], bs[2], bs[1]  # listed (ν, ℓ⁺, ℓ⁻)
+    for name, ml, same, other in _open_nu_ll(m, u):
+        def nu_ll(s12, s01, ml=ml, same=same, other=other):
+            s_minus = m * m + 2.0 * ml * ml - s12 - s01
+            bs = [np.add(same * x, other * y) for x, y in zip(spin_nu_ll(m, ml, True, s12, s_minus),
+                                                              spin_nu_ll(m, ml, False, s12, s_minus), strict=True)]
+            return bs[0], bs[2], bs[1]  # listed (ν, ℓ⁺, ℓ⁻)
 
-            out[name] = nu_ll
-    if m > M_E + M_MU and u["e"] + u["mu"] > 0:
+        out[name] = nu_ll
+    if _e_mu_open(m, u):
         total = m * m + M_E * M_E + M_MU * M_MU
 
         def listed(s12, s01):

@@ -139,13 +139,9 @@ class DMElasticSignal(SignalProcess):
         exp = get_experiment(experiment)
         c = elastic_couplings(model)
         incoming = self.declared(model).incoming
-        arrivals = chi_arrivals(model, experiment, mode, n_mesons, rng, progress)
-        if len(arrivals.energy) == 0:
-            return _empty(model, experiment, mode, "no flux reaches the detector (every production channel is "
-                                                   "closed at these masses or no parent reaches it)", self.name)
-        if not np.any(self.coupling_factor(model, arrivals.parent) > 0):
-            return _empty(model, experiment, mode, "a coupling is zero (epsilon, alpha_d or BR(V -> chi chi))",
-                          self.name)
+        arrivals, why = self.arrivals_or_reason(model, experiment, mode, n_mesons, rng, progress)
+        if why:
+            return _empty(model, experiment, mode, why, self.name)
         sel = selection_for(experiment)
         if detector and not sel.components:
             return _empty(model, experiment, mode, sel.note, self.name)
@@ -190,6 +186,18 @@ class DMElasticSignal(SignalProcess):
             out.note = (f"no chi reaching {experiment} can give a nucleon recoil in the selection window "
                         f"{sel.t_min:g} < T_N < {sel.t_max:g} MeV")
         return out
+
+    def arrivals_or_reason(self, model, experiment: str, mode: str, n_mesons: int, rng: np.random.Generator,
+                           progress: bool = False) -> tuple[Arrivals, str]:
+        """The χ arrivals (:func:`chi_arrivals`) and, when they can give no event, why ("" otherwise): no flux, or a
+        zero coupling (shared by the χ-nucleon and χ-electron processes)."""
+        arrivals = chi_arrivals(model, experiment, mode, n_mesons, rng, progress)
+        if len(arrivals.energy) == 0:
+            return arrivals, ("no flux reaches the detector (every production channel is closed at these masses or no "
+                              "parent reaches it)")
+        if not np.any(self.coupling_factor(model, arrivals.parent) > 0):
+            return arrivals, "a coupling is zero (epsilon, alpha_d or BR(V -> chi chi))"
+        return arrivals, ""
 
     def coupling_factor(self, model, source):
         """ε² · BR(V → χχ̄) · (e ε g_D)²: the coupling dependence of each event."""

@@ -36,7 +36,7 @@ from ..detectors.catalog import get_experiment
 from ..interactions.dm_elastic import elastic_couplings, sample_elastic, sigma_elastic
 from ..interactions.targets import get_target
 from ..particles import CHI_PDG
-from .dm_elastic import DMElasticSignal, br_to_incoming, chi_arrivals
+from .dm_elastic import DMElasticSignal, br_to_incoming
 from .signal import (
     SIGNAL_PROCESSES,
     _assemble,
@@ -109,13 +109,9 @@ class DMElectronSignal(DMElasticSignal):
         refused = response_refusal(experiment) if detector and sel is None else ""
         if refused:
             return _empty(model, experiment, mode, f"not applicable at {experiment}: {refused}", self.name)
-        arrivals = chi_arrivals(model, experiment, mode, n_mesons, rng, progress)
-        if len(arrivals.energy) == 0:
-            return _empty(model, experiment, mode, "no flux reaches the detector (every production channel is "
-                                                   "closed at these masses or no parent reaches it)", self.name)
-        if not np.any(self.coupling_factor(model, arrivals.parent) > 0):
-            return _empty(model, experiment, mode, "a coupling is zero (epsilon, alpha_d or BR(V -> chi chi))",
-                          self.name)
+        arrivals, why = self.arrivals_or_reason(model, experiment, mode, n_mesons, rng, progress)
+        if why:
+            return _empty(model, experiment, mode, why, self.name)
         window = None if sel is None else (sel.t_min, sel.t_max)
         # arrivals carry ε² (production); BR(V → χχ̄) and the scattering coupling are restored by re-weighting
         base_flux = arrivals.weight / float(model.epsilon) ** 2

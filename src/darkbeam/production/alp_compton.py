@@ -60,7 +60,7 @@ import hepunits as hu
 import numpy as np
 
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2, M_E
-from ..kinematics.fourvec import two_body_decay
+from ..kinematics.fourvec import kallen, rotate_about
 from ..numerics import integrate_log_panels
 from ..particles import record_pdg
 from ..sample import ParticleSample
@@ -71,9 +71,9 @@ from .photon_primakoff import (
     FOLLOW_BEAM,
     MATERIALS,
     PhotonPrimakoff,
-    _rotate_to,
     atoms_per_gram,
     get_material,
+    meson_photons,
     sigma_absorption,
 )
 
@@ -93,12 +93,6 @@ def amplitude_squared(S: np.ndarray, U: np.ndarray, m_a: float) -> np.ndarray:
         su = S * U
         return (-4.0 * (S / U + U / S) - 8.0 + 8.0 * mu * (S + U) / su - 8.0 * mu * mu / su
                 + 8.0 * M_E * M_E * mu * ((S + U) / su) ** 2)
-
-
-def kallen(a: np.ndarray, b: float, c: float) -> np.ndarray:
-    """Källén function λ(a, b, c) = a² + b² + c² − 2ab − 2ac − 2bc (MeV⁴ for masses squared in MeV²)."""
-    a = np.asarray(a, float)
-    return a * a + b * b + c * c - 2.0 * (a * b + a * c + b * c)
 
 
 def u_limits(s: np.ndarray, m_a: float) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +187,7 @@ def photons_to_alps(rng: np.random.Generator, photons: np.ndarray, m_a: float) -
     t = mu - S - U
     cos_t = np.clip((t - mu + 2.0 * E * e_a) / (2.0 * E * np.maximum(p_a, 1e-300)), -1.0, 1.0)
     k = photons[:, 1:] / np.linalg.norm(photons[:, 1:], axis=1)[:, None]
-    u = _rotate_to(k, cos_t, rng.uniform(0.0, 2.0 * np.pi, len(E)))
+    u = rotate_about(k, cos_t, rng.uniform(0.0, 2.0 * np.pi, len(E)))
     alps = np.concatenate([e_a[:, None], p_a[:, None] * u], axis=1)
     electrons = photons - alps
     electrons[:, 0] += M_E
@@ -249,7 +243,7 @@ def sample_cascade(rng: np.random.Generator, photons: np.ndarray, m_a: float, g:
     e0 = e_all[src]
     k = ec.sample_shower_energies(rng, e0, k_min)
     cos_t = ec.sample_shower_cos_theta(rng, k)
-    dirs = _rotate_to(photons[src, 1:] / np.linalg.norm(photons[src, 1:], axis=1)[:, None], cos_t,
+    dirs = rotate_about(photons[src, 1:] / np.linalg.norm(photons[src, 1:], axis=1)[:, None], cos_t,
                       rng.uniform(0.0, 2.0 * np.pi, len(k)))
     shower = np.concatenate([k[:, None], k[:, None] * dirs], axis=1)
     prob = ec.asymptotic_track_length(e0, k_min, mat.X0) * ec.approx_b_factor(k, e0, mat.Z) \
@@ -329,12 +323,7 @@ class PhotonCompton(PhotonPrimakoff):
             return
         m_a = float(model.m_x)
         mat = self._material(model)
-        on_shell = parents.p4[idx].copy()
-        on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
-        g1, g2 = two_body_decay(rng, on_shell, 0.0, 0.0)
-        photons = np.vstack([g1, g2])
-        both = np.concatenate([idx, idx])
-        parent_p4 = np.vstack([on_shell, on_shell])
+        photons, both, parent_p4 = meson_photons(rng, parents, idx, mes.mass)
         prob = conversion_probability_fast(photons[:, 0], m_a, g, mat)
         keep = prob > 0
         alps, _ = photons_to_alps(rng, photons[keep], m_a)
@@ -359,5 +348,5 @@ class PhotonCompton(PhotonPrimakoff):
 
 
 __all__ = ["LABEL_SUFFIX", "PhotonCompton", "amplitude_primitive", "amplitude_squared", "cascade_conversion",
-           "conversion_probability", "conversion_probability_fast", "dsigma_du", "electrons_per_gram", "kallen",
+           "conversion_probability", "conversion_probability_fast", "dsigma_du", "electrons_per_gram",
            "photons_to_alps", "sample_cascade", "sample_u", "sigma_compton", "threshold_energy", "u_limits"]

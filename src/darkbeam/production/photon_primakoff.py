@@ -74,7 +74,7 @@ import numpy as np
 
 from ..constants import ALPHA_EM, INV_MEV2_TO_CM2, M_E
 from ..errors import InputError
-from ..kinematics.fourvec import two_body_decay
+from ..kinematics.fourvec import rotate_about, two_body_decay
 from ..numerics import integrate_log_panels
 from ..particles import record_pdg
 from ..sample import ParticleSample
@@ -350,7 +350,7 @@ def sample_cascade(rng: np.random.Generator, photons: np.ndarray, m_a: float, g:
     k_min = m_a * (1.0 + 1e-9)
     k = ec.sample_shower_energies(rng, e0, k_min)
     cos_t = ec.sample_shower_cos_theta(rng, k)
-    dirs = _rotate_to(photons[src, 1:] / e0[:, None], cos_t, rng.uniform(0.0, 2.0 * np.pi, len(k)))
+    dirs = rotate_about(photons[src, 1:] / e0[:, None], cos_t, rng.uniform(0.0, 2.0 * np.pi, len(k)))
     shower = np.concatenate([k[:, None], k[:, None] * dirs], axis=1)
     prob = ec.asymptotic_track_length(e0, k_min, mat.X0) * ec.approx_b_factor(k, e0, mat.Z) \
         * atoms_per_gram(mat) * sigma_primakoff_fast(k, m_a, g, mat.symbol) / n_shower
@@ -424,15 +424,15 @@ def sample_q2_tabulated(rng: np.random.Generator, E: np.ndarray, m_a: float, mat
     return np.exp(np.log(lo) + u * np.log(hi / lo))
 
 
-def _rotate_to(direction: np.ndarray, cos_t: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """Unit vectors at polar angle acos(cos_t) and azimuth phi about the unit vectors ``direction`` (N,3)."""
-    d = direction
-    helper = np.where(np.abs(d[:, 2:3]) < 0.9, np.array([[0.0, 0.0, 1.0]]), np.array([[1.0, 0.0, 0.0]]))
-    e1 = np.cross(d, helper)
-    e1 /= np.linalg.norm(e1, axis=1)[:, None]
-    e2 = np.cross(d, e1)
-    s = np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
-    return cos_t[:, None] * d + (s * np.cos(phi))[:, None] * e1 + (s * np.sin(phi))[:, None] * e2
+def meson_photons(rng: np.random.Generator, parents: ParticleSample, idx: np.ndarray, mass: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two photons of P⁰ → γγ for the parents ``idx`` of ``parents`` (their four-momenta put on the mass shell
+    ``mass``, MeV; isotropic decays): (photon lab four-momenta (2n, 4): first photons then second photons, the parent
+    index of each (2n,), the parent four-momentum of each (2n, 4))."""
+    on_shell = parents.p4[idx].copy()
+    on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mass**2)
+    g1, g2 = two_body_decay(rng, on_shell, 0.0, 0.0)
+    return np.vstack([g1, g2]), np.concatenate([idx, idx]), np.vstack([on_shell, on_shell])
 
 
 def photons_to_alps(rng: np.random.Generator, photons: np.ndarray, m_a: float, material: str | Material,
@@ -446,7 +446,7 @@ def photons_to_alps(rng: np.random.Generator, photons: np.ndarray, m_a: float, m
     p = np.sqrt(np.clip(E * E - m_a * m_a, 0.0, None))
     cos_t = np.clip((E * E + p * p - q2) / (2.0 * E * p), -1.0, 1.0)
     k = photons[:, 1:] / np.linalg.norm(photons[:, 1:], axis=1)[:, None]
-    u = _rotate_to(k, cos_t, rng.uniform(0.0, 2.0 * np.pi, len(E)))
+    u = rotate_about(k, cos_t, rng.uniform(0.0, 2.0 * np.pi, len(E)))
     return np.concatenate([E[:, None], p[:, None] * u], axis=1), q2
 
 
@@ -531,12 +531,7 @@ class PhotonPrimakoff(ProductionChannel):
             return
         m_a, g = float(model.m_x), float(model.photon_coupling())
         mat = self._material(model)
-        on_shell = parents.p4[idx].copy()
-        on_shell[:, 0] = np.sqrt(np.sum(on_shell[:, 1:] ** 2, axis=1) + mes.mass**2)
-        g1, g2 = two_body_decay(rng, on_shell, 0.0, 0.0)
-        photons = np.vstack([g1, g2])
-        both = np.concatenate([idx, idx])
-        parent_p4 = np.vstack([on_shell, on_shell])
+        photons, both, parent_p4 = meson_photons(rng, parents, idx, mes.mass)
         prob = conversion_probability_fast(photons[:, 0], m_a, g, mat)
         keep = prob > 0
         if not np.any(keep):
@@ -563,6 +558,6 @@ class PhotonPrimakoff(ProductionChannel):
 
 
 __all__ = ["MATERIALS", "Material", "PhotonPrimakoff", "atoms_per_gram", "cascade_conversion",
-           "conversion_probability", "conversion_probability_fast", "coulomb_correction", "dsigma_dq2", "form_factor", "get_material", "photons_to_alps", "q2_limits",
+           "conversion_probability", "conversion_probability_fast", "coulomb_correction", "dsigma_dq2", "form_factor", "get_material", "meson_photons", "photons_to_alps", "q2_limits",
            "sample_cascade", "sample_q2", "sample_q2_tabulated", "sigma_absorption", "sigma_compton", "sigma_pair", "sigma_primakoff",
            "sigma_primakoff_fast", "sigma_primakoff_screened_massless"]
